@@ -1,0 +1,92 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from orders.models import Order, OrderLine, SubmissionAttempt, Tenant
+
+
+class TenantAdminForm(forms.ModelForm[Tenant]):
+    # Write-only: the stored secret is never rendered back into the page.
+    client_secret = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Leave blank to keep the current secret.",
+    )
+
+    class Meta:
+        model = Tenant
+        fields = (
+            "name",
+            "subdomain",
+            "api_base_url",
+            "api_path_prefix",
+            "token_url",
+            "client_id",
+            "client_secret",
+        )
+
+    def clean_client_secret(self) -> str:
+        secret = self.cleaned_data["client_secret"]
+        if not secret and not self.instance.client_secret:
+            raise forms.ValidationError("Enter the client secret Clarus issued.")
+        return secret or self.instance.client_secret
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin[Tenant]):
+    form = TenantAdminForm
+    list_display = ("name", "subdomain", "api_base_url", "api_path_prefix")
+    search_fields = ("name", "subdomain")
+
+
+class OrderLineInline(admin.TabularInline[OrderLine, Order]):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("position", "product_id", "quantity")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin[Order]):
+    list_display = ("reference", "tenant", "status", "clarus_id", "created_by", "created_at")
+    list_filter = ("status", "tenant")
+    search_fields = ("reference", "=clarus_id", "postcode")
+    readonly_fields = [field.name for field in Order._meta.fields]
+    inlines = (OrderLineInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SubmissionAttempt)
+class SubmissionAttemptAdmin(admin.ModelAdmin[SubmissionAttempt]):
+    """The audit trail: readable, never editable."""
+
+    list_display = (
+        "order",
+        "tenant",
+        "user",
+        "started_at",
+        "outcome",
+        "response_status",
+        "duration_ms",
+    )
+    list_filter = ("outcome", "tenant")
+    readonly_fields = [field.name for field in SubmissionAttempt._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

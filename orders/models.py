@@ -1,0 +1,165 @@
+"""The desk's records: Clarus tenants, keyed orders and every attempt to send one.
+
+An order's columns are the agent's input, kept so it can be resent and searched; the attempts are
+the audit trail of what went over the wire and what came back, and are never changed after they
+are written.
+"""
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.urls import reverse
+
+
+class Tenant(models.Model):
+    """One Clarus tenant the desk sends orders to, with its API connection."""
+
+    name = models.CharField(max_length=100)
+    # Clarus: every call carries X-Clarus-Subdomain (CONTRACT.md §1.2); slugs never change there.
+    subdomain = models.SlugField(max_length=63, unique=True)
+    api_base_url = models.URLField(help_text="For example https://clarus-api.com")
+    # Clarus: /api per the reference, /api/v1 in two samples (CONTRACT.md §1.5).
+    api_path_prefix = models.CharField(max_length=50, default="/api")
+    token_url = models.URLField(help_text="The OAuth token endpoint, e.g. …/oauth/token")
+    client_id = models.CharField(max_length=200)
+    client_secret = models.CharField(max_length=500)
+    # The current client-credentials token, reused until shortly before it expires.
+    access_token = models.CharField(max_length=2000, blank=True, default="", editable=False)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name or self.subdomain
+
+    def api_url(self, path: str) -> str:
+        """Return the absolute URL of a REST path such as ``goods_outs``."""
+        prefix = "/" + self.api_path_prefix.strip("/") if self.api_path_prefix.strip("/") else ""
+        return f"{self.api_base_url.rstrip('/')}{prefix}/{path.lstrip('/')}"
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    REJECTED = "rejected", "Rejected by Clarus"
+    FAILED = "failed", "Not sent"
+    UNKNOWN = "unknown", "No answer from Clarus"
+
+
+class Order(models.Model):
+    """A goods-out order as the agent keyed it."""
+
+    GOODS_OUT_TYPES: ClassVar = [
+        ("sales_order", "Sales order"),
+        ("work_order", "Work order"),
+        ("crossdock", "Crossdock"),
+    ]
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="orders")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The one-time token of the entry form: a second POST of the same form finds this order
+    # instead of creating another, so a double click never becomes a second goods-out.
+    form_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(
+        max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True
+    )
+    clarus_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The header as keyed: Clarus attribute name -> value, optional fields left out.
+    header = models.JSONField(default=dict)
+    # The delivery address as keyed, in the desk's field names (see forms.AddressForm).
+    address = models.JSONField(default=dict)
+    # Searchable copies of what supervisors look orders up by.
+    reference = models.CharField(max_length=50, db_index=True)
+    account_id = models.BigIntegerField()
+    postcode = models.CharField(max_length=10, blank=True, default="")
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.pk])
+
+    @property
+    def can_resend(self) -> bool:
+        return self.status in {OrderStatus.FAILED, OrderStatus.UNKNOWN, OrderStatus.DRAFT}
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    product_id = models.BigIntegerField()
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+
+    class Meta:
+        ordering = ("position",)
+        constraints = [
+            models.UniqueConstraint(fields=("order", "position"), name="orderline_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied(f"{type(self).__name__} records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(f"{type(self).__name__} records are append-only.")
+
+
+class AttemptOutcome(models.TextChoices):
+    SENT = "sent", "Accepted"
+    REJECTED = "rejected", "Rejected (422)"
+    UNAUTHORIZED = "unauthorized", "Credentials refused"
+    SERVER_ERROR = "server_error", "Clarus error"
+    NO_ANSWER = "no_answer", "No answer"
+    UNREACHABLE = "unreachable", "Could not connect"
+
+
+class SubmissionAttempt(AppendOnlyModel):
+    """One request to Clarus for an order, exactly as sent and answered."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attempts")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submission_attempts"
+    )
+    started_at = models.DateTimeField(db_index=True)
+    duration_ms = models.PositiveIntegerField()
+    method = models.CharField(max_length=10)
+    url = models.URLField(max_length=500)
+    # Authorization is stored redacted; see orders.clarus.redact_headers.
+    request_headers = models.JSONField()
+    request_body = models.TextField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(null=True, blank=True)
+    response_body = models.TextField(blank=True, default="")
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.order} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

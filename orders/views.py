@@ -1,0 +1,155 @@
+"""Order entry, the row fragment, the order page and the recent-orders list."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from orders import selectors, services
+from orders.forms import (
+    LINES_PREFIX,
+    MAX_LINES,
+    BaseOrderLineFormSet,
+    OrderForm,
+    add_clarus_errors,
+    line_formset,
+)
+from orders.payloads import address_attributes, header_attributes
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+    # Every view here is login_required, so the user is never anonymous.
+    user: User
+
+
+FORM_TEMPLATE = "orders/order_form.html"
+
+
+def _render_entry(
+    request: HtmxHttpRequest,
+    form: OrderForm,
+    formset: BaseOrderLineFormSet,
+    *,
+    problem: str = "",
+    problem_details: list[str] | None = None,
+    order: Any = None,
+) -> HttpResponse:
+    template = FORM_TEMPLATE + "#order-form" if request.htmx else FORM_TEMPLATE
+    context = {
+        "form": form,
+        "formset": formset,
+        "max_lines": MAX_LINES,
+        "problem": problem,
+        "problem_details": problem_details or [],
+        "problem_order": order,
+    }
+    return render(request, template, context)
+
+
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def order_create(request: HtmxHttpRequest) -> HttpResponse:
+    tenants = selectors.tenant_list_for_user(user=request.user)
+    if not tenants:
+        return render(request, "orders/no_tenant.html", status=503)
+    if request.method == "GET":
+        return _render_entry(request, OrderForm(tenants=tenants), line_formset())
+
+    form = OrderForm(request.POST, tenants=tenants)
+    formset = line_formset(request.POST)
+    if "add_line" in request.POST:
+        # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
+        return _render_entry(request, form, _with_blank_row(request.POST))
+    if not (form.is_valid() and formset.is_valid()):
+        problem = "Please correct the fields marked below."
+        return _render_entry(request, form, formset, problem=problem)
+
+    result = services.order_submit(
+        form_token=form.cleaned_data["form_token"],
+        keyed=services.KeyedOrder(
+            tenant=form.cleaned_data["tenant"],
+            header=header_attributes(form.cleaned_data),
+            lines=formset.lines(),
+            address=address_attributes(form.cleaned_data),
+        ),
+        user=request.user,
+    )
+    if result.sent or result.outcome is None:
+        notify = messages.success if result.sent else messages.info
+        notify(request, result.message)
+        return _redirect(request, result.order.get_absolute_url())
+    unplaced = add_clarus_errors(form, formset, result.errors)
+    return _render_entry(
+        request, form, formset, problem=result.message, problem_details=unplaced, order=result.order
+    )
+
+
+def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
+    data = data.copy()
+    total_key = f"{LINES_PREFIX}-TOTAL_FORMS"
+    data[total_key] = str(min(line_formset(data).total_form_count() + 1, MAX_LINES))
+    return line_formset(data)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def order_line_row(request: HtmxHttpRequest) -> HttpResponse:
+    """Return one blank line row, numbered after the rows the page already has."""
+    if not request.htmx:
+        return redirect("orders:create")
+    raw_index = request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
+    if not raw_index.isdigit() or int(raw_index) >= MAX_LINES:
+        return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
+    index = int(raw_index)
+    formset = line_formset()
+    row = formset.form(
+        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False
+    )
+    formset.add_fields(row, index)
+    context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
+    return render(request, FORM_TEMPLATE + "#new-line-row", context)
+
+
+@login_required
+@require_GET
+def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_get_for_detail(order_id=order_id)
+    if order is None:
+        raise Http404("No such order.")
+    return render(request, "orders/order_detail.html", {"order": order})
+
+
+@login_required
+@require_POST
+def order_resend(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_get_for_detail(order_id=order_id)
+    if order is None:
+        raise Http404("No such order.")
+    result = services.order_resend(order=order, user=request.user)
+    if result.sent:
+        messages.success(request, result.message)
+    elif result.outcome is None:
+        messages.info(request, result.message)
+    else:
+        messages.error(request, result.message)
+    return _redirect(request, order.get_absolute_url())
+
+
+@login_required
+@require_GET
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "orders/order_list.html", {"orders": selectors.order_list_recent()})

@@ -1,0 +1,122 @@
+// Keyboard-first order entry: Enter moves on instead of sending, Enter in a line's quantity adds
+// the next line, Ctrl+Enter sends, and leaving a half-keyed order asks first.
+(function () {
+  "use strict";
+
+  function orderForm() {
+    return document.getElementById("order-form");
+  }
+
+  function visibleRows(form) {
+    return Array.from(form.querySelectorAll(".line-row")).filter(function (row) {
+      return !row.hidden;
+    });
+  }
+
+  function focusables(form) {
+    return Array.from(form.querySelectorAll("input, select, textarea, button")).filter(function (el) {
+      return !el.disabled && el.type !== "hidden" && !el.hidden && el.offsetParent !== null && el.tabIndex >= 0;
+    });
+  }
+
+  function focusNext(form, current) {
+    var items = focusables(form);
+    var next = items[items.indexOf(current) + 1];
+    if (next) {
+      next.focus();
+    }
+  }
+
+  var dirty = false;
+
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("#order-form")) {
+      dirty = true;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && orderForm()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "order-form") {
+      dirty = false;
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var form = orderForm();
+    var target = event.target;
+    if (!form || !form.contains(target) || event.key !== "Enter") {
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      form.requestSubmit(document.getElementById("send-order"));
+      return;
+    }
+    if (target.tagName === "TEXTAREA" || target.tagName === "BUTTON" || target.tagName === "SUMMARY") {
+      return;
+    }
+    // A scanner or an agent pressing Enter means "next field", never "send the order".
+    event.preventDefault();
+    var row = target.closest(".line-row");
+    if (row && target.classList.contains("line-product")) {
+      row.querySelector(".line-quantity").focus();
+      return;
+    }
+    if (row && target.classList.contains("line-quantity")) {
+      var rows = visibleRows(form);
+      var next = rows[rows.indexOf(row) + 1];
+      if (next) {
+        next.querySelector(".line-product").focus();
+      } else {
+        document.getElementById("add-line").click();
+      }
+      return;
+    }
+    focusNext(form, target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".remove-line");
+    if (!button) {
+      return;
+    }
+    var form = orderForm();
+    var row = button.closest(".line-row");
+    var rows = visibleRows(form);
+    var previous = rows[rows.indexOf(row) - 1] || rows[rows.indexOf(row) + 1];
+    // The row stays in the form, marked for deletion, so Django's formset numbering holds.
+    row.querySelector(".line-delete").checked = true;
+    row.hidden = true;
+    dirty = true;
+    if (previous) {
+      previous.querySelector(".line-product").focus();
+    } else {
+      document.getElementById("add-line").focus();
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "order-lines") {
+      var rows = visibleRows(orderForm());
+      var last = rows[rows.length - 1];
+      if (last) {
+        last.querySelector(".line-product").focus();
+      }
+      document.getElementById("line-status").textContent = "";
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = document.getElementById("line-status");
+    if (status && event.detail.elt && event.detail.elt.id === "add-line") {
+      status.textContent = event.detail.xhr.responseText;
+    }
+  });
+})();
