@@ -5,7 +5,6 @@ variable; the defaults are safe for development only (DEBUG on, a throwaway secr
 """
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -13,9 +12,6 @@ import django_stubs_ext
 
 # Lets the typed generics of django-stubs (ModelAdmin[Order], …) be used at run time.
 django_stubs_ext.monkeypatch()
-
-# authlib asks httpx users to move to httpx2; the desk keeps one HTTP stack, httpx (STYLE.md).
-warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,15 @@
+import warnings
+
 from django.apps import AppConfig
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = "Order desk"
+
+    def ready(self) -> None:
+        # authlib asks httpx users to move to httpx2; the desk keeps one HTTP stack, httpx
+        # (STYLE.md). authlib sets its warnings to "always" when imported, so filter after that.
+        import authlib.deprecate  # noqa: F401
+
+        warnings.filterwarnings("ignore", message="The httpx module is deprecated")

@@ -1,0 +1,56 @@
+"""An agent keys a whole order with the keyboard in real Chromium and it reaches the sandbox."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+
+from sandbox.models import SandboxGoodsOut
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sandbox_tenant):
+    User.objects.create_user("agent", password="agent-pass-123")
+    page.goto(f"{live_server.url}/orders/new/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "agent-pass-123")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#order-form")
+
+    page.fill("#id_account_id", "7")
+    page.fill("#id_reference", "PHONE-0001")
+    page.fill("#id_expected_date_of_dispatch", "2026-12-01T14:30")
+    page.focus("#id_lines-0-product_id")
+    for index, (product, quantity) in enumerate([("501", "2"), ("502", "1"), ("503", "12")]):
+        product_field = page.locator(f"#id_lines-{index}-product_id")
+        # Each new row arrives from the server focused, ready for the next scan.
+        product_field.wait_for()
+        assert product_field.evaluate("el => el === document.activeElement")
+        page.keyboard.type(product)
+        page.keyboard.press("Enter")
+        page.keyboard.type(quantity)
+        if index < 2:
+            page.keyboard.press("Enter")
+    page.fill("#id_delivery_name", "Jo Bloggs Ltd")
+    page.fill("#id_delivery_address_1", "1 High Street")
+    page.fill("#id_delivery_town", "Leeds")
+    page.fill("#id_delivery_postcode", "ls1 4ap")
+    page.focus("#id_delivery_postcode")
+    page.keyboard.press("Control+Enter")
+
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    clarus_id = int(page.inner_text("#clarus-id"))
+    received = SandboxGoodsOut.objects.get()
+    attributes = received.document["data"]["attributes"]
+    address = received.document["data"]["relationships"]["address"]["data"]["attributes"]
+    assert clarus_id == received.pk
+    assert attributes["reference"] == "PHONE-0001"
+    assert attributes["expected_date_of_dispatch"] == "2026-12-01T14:30:00+00:00"
+    assert [
+        (line["attributes"]["product_id"], line["attributes"]["order_quantity"])
+        for line in attributes["lines_changes"]
+    ] == [(501, 2), (502, 1), (503, 12)]
+    assert address["address_3"] == "Leeds"
+    assert address["postcode"] == "LS1 4AP"
+    assert "Sent to Clarus as goods-out" in page.inner_text(".messages")

@@ -1,0 +1,67 @@
+"""Shared fixtures: staff logins, and a desk tenant wired to the sandbox over real HTTP."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from orders.models import Tenant
+
+SANDBOX_CLIENT_ID = "desk-tests"
+SANDBOX_CLIENT_SECRET = "desk-tests-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agent(db: Any) -> User:
+    return User.objects.create_user("agent", password="agent-pass-123")
+
+
+@pytest.fixture
+def agent_client(client: Any, agent: User) -> Any:
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def make_tenant(db: Any) -> Callable[..., Tenant]:
+    def make(**fields: Any) -> Tenant:
+        values = {
+            "name": "Acme 3PL",
+            "subdomain": "acme",
+            "api_base_url": "http://clarus.test",
+            "token_url": "http://clarus.test/oauth/token",
+            "client_id": "client-id",
+            "client_secret": "client-secret-value",
+        }
+        values.update(fields)
+        return Tenant.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def sandbox_tenant(live_server: Any, transactional_db: Any) -> Tenant:
+    """Return a desk tenant whose Clarus is the sandbox served by the live test server."""
+    call_command(
+        "sandbox_client",
+        subdomain="acme",
+        name="Acme Warehouse",
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_CLIENT_SECRET,
+    )
+    base_url = f"{live_server.url}/sandbox"
+    return Tenant.objects.create(
+        name="Acme 3PL",
+        subdomain="acme",
+        api_base_url=base_url,
+        token_url=f"{base_url}/oauth/token",
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_CLIENT_SECRET,
+    )

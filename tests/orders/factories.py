@@ -1,0 +1,86 @@
+"""Valid keyed orders, as form data and as cleaned data, to vary one field at a time."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from orders.payloads import LineInput
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def cleaned_order(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "goods_out_type": "sales_order",
+        "account_id": 7,
+        "reference": "SO-1001",
+        "expected_date_of_dispatch": datetime(2026, 12, 1, 14, 30, tzinfo=LONDON),
+        "warehouse_id": None,
+        "priority": None,
+        "customer_id": None,
+        "carrier_id": None,
+        "carrier_service_id": None,
+        "order_type_id": None,
+        "dispatch_strategy": "",
+        "pack_strategy": "",
+        "pick_type": "",
+        "delivery_notes": "",
+        "order_notes": "",
+        "pick_notes": "",
+        "packing_notes": "",
+        "load_reference": "",
+        "pick_reference": "",
+        "external_system_reference1": "",
+        "external_system_reference2": "",
+        "external_system_reference3": "",
+        "delivery_name": "Jo Bloggs Ltd",
+        "delivery_address_1": "1 High Street",
+        "delivery_address_2": "",
+        "delivery_town": "Leeds",
+        "delivery_county": "West Yorkshire",
+        "delivery_address_5": "",
+        "delivery_postcode": "LS1 4AP",
+        "delivery_country": "GB",
+        "delivery_email": "jo@example.com",
+        "delivery_phone": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def lines(count: int) -> list[LineInput]:
+    return [LineInput(product_id=100 + n, quantity=Decimal(n + 1)) for n in range(count)]
+
+
+def order_post_data(
+    tenant_id: int,
+    form_token: str,
+    line_values: list[tuple[str, str]] | None = None,
+    **overrides: str,
+) -> dict[str, str]:
+    """Return the POST body of the entry form for a valid order."""
+    line_values = [("101", "2"), ("102", "1")] if line_values is None else line_values
+    data = {
+        "form_token": form_token,
+        "tenant": str(tenant_id),
+        "goods_out_type": "sales_order",
+        "account_id": "7",
+        "reference": "SO-1001",
+        "expected_date_of_dispatch": "2026-12-01T14:30",
+        "delivery_name": "Jo Bloggs Ltd",
+        "delivery_address_1": "1 High Street",
+        "delivery_town": "Leeds",
+        "delivery_postcode": "ls1 4ap",
+        "delivery_country": "GB",
+        "delivery_email": "jo@example.com",
+        "lines-TOTAL_FORMS": str(len(line_values)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+    }
+    for index, (product_id, quantity) in enumerate(line_values):
+        data[f"lines-{index}-product_id"] = product_id
+        data[f"lines-{index}-quantity"] = quantity
+    data.update(overrides)
+    return data

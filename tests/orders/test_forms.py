@@ -1,0 +1,144 @@
+import uuid
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from orders.forms import MAX_LINES, OrderForm, add_clarus_errors, line_formset
+from orders.services import ClarusError
+from tests.orders.factories import order_post_data
+
+
+@pytest.fixture
+def tenant(make_tenant):
+    return make_tenant()
+
+
+def bind(tenant, **overrides):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), **overrides)
+    return OrderForm(data, tenants=[tenant]), line_formset(data)
+
+
+def test_valid_order(tenant):
+    form, formset = bind(tenant)
+
+    assert form.is_valid(), form.errors
+    assert formset.is_valid(), formset.errors
+    assert form.cleaned_data["delivery_postcode"] == "LS1 4AP"
+    dispatch = form.cleaned_data["expected_date_of_dispatch"]
+    assert timezone.is_aware(dispatch)
+    assert dispatch.replace(tzinfo=None) == datetime(2026, 12, 1, 14, 30)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reference", "", "This field is required."),
+        ("reference", "R" * 51, "at most 50 characters"),
+        ("account_id", "", "This field is required."),
+        ("account_id", "acme", "whole number"),
+        ("expected_date_of_dispatch", "", "This field is required."),
+        ("expected_date_of_dispatch", "tomorrow", "Enter the dispatch date and time"),
+        ("priority", "0", "greater than or equal to 1"),
+        ("priority", "100", "less than or equal to 99"),
+        ("packing_notes", "p" * 256, "at most 255 characters"),
+        ("delivery_postcode", "X" * 11, "at most 10 characters"),
+        ("delivery_address_1", "a" * 81, "at most 80 characters"),
+        ("delivery_email", "not-an-email", "valid email"),
+        ("delivery_country", "XX", "Select a valid choice"),
+        ("goods_out_type", "sale", "Select a valid choice"),
+        ("dispatch_strategy", "sometimes", "Select a valid choice"),
+    ],
+)
+def test_header_rules_are_checked_before_sending(tenant, field, value, message):
+    form, _ = bind(tenant, **{field: value})
+
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field])
+
+
+@pytest.mark.parametrize(
+    ("line_values", "message"),
+    [
+        ([("101", "0")], "more than 0"),
+        ([("101", "-2")], "more than 0"),
+        ([("abc", "1")], "whole number"),
+        ([("101", "")], "This field is required."),
+    ],
+)
+def test_line_rules(tenant, line_values, message):
+    _, formset = bind(tenant, line_values=line_values)
+
+    assert not formset.is_valid()
+    assert message in str(formset.errors)
+
+
+def test_an_order_needs_a_line(tenant):
+    _, formset = bind(tenant, line_values=[("", "")])
+
+    assert not formset.is_valid()
+    assert "at least one line" in " ".join(formset.non_form_errors())
+
+
+def test_removed_and_blank_rows_are_not_sent(tenant):
+    data = order_post_data(
+        tenant.pk, str(uuid.uuid4()), line_values=[("101", "2"), ("", ""), ("103", "5")]
+    )
+    data["lines-0-DELETE"] = "on"
+    formset = line_formset(data)
+
+    assert formset.is_valid(), formset.errors
+    assert [line.product_id for line in formset.lines()] == [103]
+
+
+def test_a_forged_line_count_is_refused(tenant):
+    values = [("101", "1")] * (MAX_LINES + 1)
+    _, formset = bind(tenant, line_values=values)
+
+    assert not formset.is_valid()
+    assert f"{MAX_LINES}" in " ".join(formset.non_form_errors())
+
+
+def test_tenant_choice_is_hidden_when_there_is_one(make_tenant):
+    only = make_tenant()
+
+    assert OrderForm(tenants=[only]).has_one_tenant
+    other = make_tenant(subdomain="other", name="Other")
+    assert not OrderForm(tenants=[only, other]).has_one_tenant
+
+
+def test_a_tenant_outside_the_list_is_refused(make_tenant):
+    mine = make_tenant()
+    other = make_tenant(subdomain="other", name="Other")
+
+    data = order_post_data(other.pk, str(uuid.uuid4()))
+    form = OrderForm(data, tenants=[mine])
+
+    assert "tenant" in form.errors
+
+
+def test_clarus_errors_land_on_the_fields_they_name(tenant):
+    data = order_post_data(
+        tenant.pk, str(uuid.uuid4()), line_values=[("101", "2"), ("", ""), ("103", "5")]
+    )
+    form, formset = OrderForm(data, tenants=[tenant]), line_formset(data)
+    assert form.is_valid()
+    assert formset.is_valid()
+
+    unplaced = add_clarus_errors(
+        form,
+        formset,
+        [
+            ClarusError(details="Reference taken", source="reference"),
+            ClarusError(details="No such product", source="lines_changes[1].product_id"),
+            ClarusError(details="Bad postcode", source="address.postcode"),
+            ClarusError(details="Odd", source="data.attributes.string1"),
+            ClarusError(details="Something else"),
+        ],
+    )
+
+    assert form.errors["reference"] == ["Reference taken"]
+    assert form.errors["delivery_postcode"] == ["Bad postcode"]
+    # Clarus's second line is the third row: the blank row in between was not sent.
+    assert formset.forms[2].errors["product_id"] == ["No such product"]
+    assert unplaced == ["data.attributes.string1: Odd", "Something else"]

@@ -1,0 +1,151 @@
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.forms import MAX_LINES
+from orders.models import Order, OrderStatus
+from tests.orders.factories import order_post_data
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+CREATE = reverse("orders:create")
+LINE_ROW = reverse("orders:line_row")
+
+
+@pytest.fixture
+def tenant(make_tenant):
+    return make_tenant()
+
+
+@pytest.mark.parametrize("url", [CREATE, LINE_ROW, reverse("orders:list"), "/orders/1/"])
+def test_pages_need_a_login(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_entry_page_full(agent_client, tenant):
+    response = agent_client.get(CREATE)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    assert 'id="order-form"' in html
+    assert 'name="lines-0-product_id"' in html
+    assert 'name="lines-TOTAL_FORMS"' in html
+    assert "Town or city" in html
+    assert 'hx-headers=\'{"x-csrftoken"' in html
+    assert "htmx" in html
+
+
+def test_entry_page_says_when_no_tenant_is_set_up(agent_client):
+    response = agent_client.get(CREATE)
+
+    assert response.status_code == 503
+    assert "No Clarus tenant is set up yet" in response.content.decode()
+
+
+def test_line_row_fragment(agent_client, tenant):
+    response = agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": "3"}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'name="lines-3-product_id"' in html
+    assert "autofocus" in html
+    assert 'id="id_lines-TOTAL_FORMS" value="4" hx-swap-oob="true"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_line_row_as_a_full_page_goes_to_the_entry_page(agent_client, tenant):
+    response = agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": "3"})
+
+    assert response.status_code == 302
+    assert response["Location"] == CREATE
+
+
+@pytest.mark.parametrize("index", ["", "-1", "abc", "1e3", str(MAX_LINES), "99999999999999999999"])
+def test_line_row_rejects_a_bad_index(agent_client, tenant, index):
+    response = agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": index}, **HTMX)
+
+    assert response.status_code == 400
+
+
+def test_line_row_costs_a_fixed_number_of_queries(agent_client, tenant):
+    agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": "1"}, **HTMX)
+    with CaptureQueriesContext(connection) as first:
+        agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": "1"}, **HTMX)
+    with CaptureQueriesContext(connection) as later:
+        agent_client.get(LINE_ROW, {"lines-TOTAL_FORMS": "150"}, **HTMX)
+
+    # The session and the user, nothing else.
+    assert len(first) == 2
+    assert len(later) == len(first)
+
+
+def test_invalid_post_keeps_the_typing_and_marks_the_field(agent_client, tenant):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), reference="", delivery_town="Harrogate")
+
+    response = agent_client.post(CREATE, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please correct the fields marked below." in html
+    assert 'id="id_reference-error"' in html
+    assert 'value="Harrogate"' in html
+    assert 'value="101"' in html
+    assert Order.objects.count() == 0
+
+
+def test_invalid_htmx_post_returns_the_form_fragment(agent_client, tenant):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), reference="")
+
+    response = agent_client.post(CREATE, data, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<form id="order-form"')
+    assert "<html" not in html
+    assert 'id="id_reference-error"' in html
+
+
+def test_add_line_without_javascript_adds_a_row_and_sends_nothing(agent_client, tenant):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), add_line="1")
+
+    response = agent_client.post(CREATE, data)
+
+    html = response.content.decode()
+    assert 'name="lines-2-product_id"' in html
+    assert 'value="102"' in html
+    assert Order.objects.count() == 0
+
+
+def test_detail_of_a_missing_order_is_404(agent_client, tenant):
+    assert agent_client.get(reverse("orders:detail", args=[999])).status_code == 404
+
+
+def test_resend_needs_a_post(agent_client, tenant):
+    assert agent_client.get(reverse("orders:resend", args=[1])).status_code == 405
+
+
+def test_list_shows_recent_orders_with_a_fixed_number_of_queries(agent_client, agent, tenant):
+    for n in range(3):
+        Order.objects.create(
+            tenant=tenant,
+            created_by=agent,
+            reference=f"SO-{n}",
+            account_id=1,
+            status=OrderStatus.SENT,
+        )
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(reverse("orders:list"))
+    for n in range(3, 10):
+        Order.objects.create(tenant=tenant, created_by=agent, reference=f"SO-{n}", account_id=1)
+    with CaptureQueriesContext(connection) as more:
+        response = agent_client.get(reverse("orders:list"))
+
+    assert "SO-9" in response.content.decode()
+    assert len(more) == len(few)
