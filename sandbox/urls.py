@@ -1,2 +1,13 @@
+from django.urls import path
+
+from sandbox import views
+
 app_name = "sandbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.goods_out_list, name="goods_out_list"),
+    path("goods-outs/<int:goods_out_id>/", views.goods_out_detail, name="goods_out_detail"),
+    path("oauth/token", views.token, name="token"),
+    path("api/goods_outs", views.goods_out_create, name="goods_out_create"),
+    # Clarus: two hand-written samples still use /api/v1 (CONTRACT.md §1.5).
+    path("api/v1/goods_outs", views.goods_out_create, name="goods_out_create_v1"),
+]

@@ -1,0 +1,75 @@
+"""The JSON answers the stand-in gives, in the shapes Clarus documents (CONTRACT.md §3.2)."""
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from django.http import JsonResponse
+
+from sandbox.models import SandboxGoodsOut
+from sandbox.oauth import REALM, IssuedToken, OAuthError
+from sandbox.validation import Problem
+
+# Clarus: a created goods-out starts PENDING, status id 2 (GoodsOutStatusId, CONTRACT.md §2.6).
+PENDING = 2
+
+
+def token_issued(token: IssuedToken) -> JsonResponse:
+    return _no_store(JsonResponse(token.as_json()))
+
+
+def oauth_error(error: OAuthError) -> JsonResponse:
+    response = JsonResponse(
+        {"error": error.error, "error_description": error.description}, status=error.status
+    )
+    if error.status == 401:
+        response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+    return _no_store(response)
+
+
+def unauthorized(message: str, *, invalid_token: bool = False) -> JsonResponse:
+    """Answer 401 in Clarus's own shape, ``{"error": message}``."""
+    response = JsonResponse({"error": message}, status=401)
+    challenge = f'Bearer realm="{REALM}"'
+    if invalid_token:
+        challenge += ', error="invalid_token"'
+    response["WWW-Authenticate"] = challenge
+    return response
+
+
+def unprocessable(problems: Iterable[Problem]) -> JsonResponse:
+    return JsonResponse({"errors": [problem.as_json() for problem in problems]}, status=422)
+
+
+def forced_error(status: int) -> JsonResponse:
+    """Answer with a status a fault knob forces, with a body shaped like a real one."""
+    if status == 401:
+        return unauthorized("Forced by the sandbox's forced_status knob.")
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = f"HTTP error {status}"
+    error = {
+        "code": status,
+        "symbol": phrase.lower().replace(" ", "_").replace("-", "_"),
+        "details": f"{phrase} (forced by the sandbox's forced_status knob).",
+        "source": None,
+    }
+    return JsonResponse({"errors": [error]}, status=status)
+
+
+def goods_out_created(goods_out: SandboxGoodsOut) -> JsonResponse:
+    """Answer 200 with the new id and the attributes echoed, as Clarus's create does."""
+    attributes: dict[str, Any] = dict(goods_out.attributes)
+    if attributes.get("goods_out_status_id") is None:
+        attributes["goods_out_status_id"] = PENDING
+    return JsonResponse(
+        {"data": {"id": goods_out.pk, "type": "goods_outs", "attributes": attributes}}
+    )
+
+
+def _no_store(response: JsonResponse) -> JsonResponse:
+    # RFC 6749 §5.1: token answers must not be cached.
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
