@@ -40,8 +40,11 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy .
 
+# Everything on SQLite, then the tests marked `postgres` (concurrency, reliability) again on a
+# throwaway PostgreSQL cluster.
 pytest: setup
 	.venv/bin/pytest
+	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m postgres
 
 test: lint typecheck pytest
 

@@ -10,7 +10,7 @@ from django.forms import BaseFormSet, formset_factory
 from django_countries import countries
 
 from orders.models import Tenant
-from orders.payloads import LineInput, error_field
+from orders.payloads import ADDRESS_ATTRIBUTES, LineInput, error_field
 
 MAX_LINES = 200
 
@@ -303,3 +303,29 @@ def add_clarus_errors(
             continue
         unplaced.append(f"{error.source}: {error.details}")
     return unplaced
+
+
+def _display_value(field: forms.Field, value: Any) -> str:
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value))
+
+
+def labelled_header(header: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return a stored header as (label, value) pairs in the entry form's words."""
+    fields = OrderForm.base_fields
+    return [
+        (str(fields[name].label), _display_value(fields[name], value))
+        for name, value in header.items()
+        if name in fields
+    ]
+
+
+def labelled_address(address: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return a stored Clarus address as (label, value) pairs in the entry form's words."""
+    fields = OrderForm.base_fields
+    by_attribute = {attribute: fields[field] for field, attribute in ADDRESS_ATTRIBUTES.items()}
+    return [
+        (str(by_attribute[name].label), str(value))
+        for name, value in address.items()
+        if name in by_attribute
+    ]

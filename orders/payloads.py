@@ -84,12 +84,16 @@ def header_attributes(cleaned: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def address_attributes(cleaned: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the Clarus Address attributes for cleaned form data, leaving out empty fields."""
-    return {
+    """Return the Clarus Address attributes for cleaned form data, leaving out empty fields.
+
+    A country alone (the form's default) is no address: then there is nothing to send.
+    """
+    attributes = {
         attribute: _json_value(cleaned[field])
         for field, attribute in ADDRESS_ATTRIBUTES.items()
         if field in cleaned and not _is_empty(cleaned[field])
     }
+    return {} if set(attributes) <= {"country_code"} else attributes
 
 
 def address_fields(attributes: Mapping[str, Any]) -> dict[str, Any]:

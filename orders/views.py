@@ -19,6 +19,8 @@ from orders.forms import (
     BaseOrderLineFormSet,
     OrderForm,
     add_clarus_errors,
+    labelled_address,
+    labelled_header,
     line_formset,
 )
 from orders.payloads import address_attributes, header_attributes
@@ -70,8 +72,9 @@ def order_create(request: HtmxHttpRequest) -> HttpResponse:
 
     form = OrderForm(request.POST, tenants=tenants)
     formset = line_formset(request.POST)
-    if "add_line" in request.POST:
+    if "add_line" in request.POST and not request.htmx:
         # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
+        # (With htmx it fetches a row instead, but htmx may still name it as the last submitter.)
         return _render_entry(request, form, _with_blank_row(request.POST))
     if not (form.is_valid() and formset.is_valid()):
         problem = "Please correct the fields marked below."
@@ -130,7 +133,12 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get_for_detail(order_id=order_id)
     if order is None:
         raise Http404("No such order.")
-    return render(request, "orders/order_detail.html", {"order": order})
+    context = {
+        "order": order,
+        "header": labelled_header(order.header),
+        "address": labelled_address(order.address),
+    }
+    return render(request, "orders/order_detail.html", context)
 
 
 @login_required

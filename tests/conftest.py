@@ -1,16 +1,26 @@
 """Shared fixtures: staff logins, and a desk tenant wired to the sandbox over real HTTP."""
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 
 from orders.models import Tenant
 
 SANDBOX_CLIENT_ID = "desk-tests"
 SANDBOX_CLIENT_SECRET = "desk-tests-secret-0123456789"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def expected_database() -> None:
+    """Fail the run if it was meant for another database than the one configured."""
+    expected = os.environ.get("DESK_EXPECT_DATABASE")
+    if expected:
+        assert connection.vendor == expected, f"expected {expected}, running on {connection.vendor}"
 
 
 @pytest.fixture(autouse=True)

@@ -103,7 +103,20 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "order-lines") {
+    var swapped = event.detail.target;
+    if (swapped && swapped.id === "order-form") {
+      // The form came back with problems: take the agent to the first one.
+      var firstError = swapped.querySelector(".field.has-error input, .field.has-error select, .field.has-error textarea");
+      var banner = document.getElementById("order-problem");
+      if (firstError) {
+        firstError.focus();
+        firstError.scrollIntoView({ block: "center" });
+      } else if (banner) {
+        banner.scrollIntoView({ block: "center" });
+      }
+      return;
+    }
+    if (swapped && swapped.id === "order-lines") {
       var rows = visibleRows(orderForm());
       var last = rows[rows.length - 1];
       if (last) {

@@ -38,10 +38,28 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    if request.node.stash.get(FAILED, False):
+        # What the browser showed when the test failed, for whoever reads the CI log.
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"Screenshot of the failure: {path}")
     context.close()

@@ -4,8 +4,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
-from sandbox.models import SandboxGoodsOut
+from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,12 @@ def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sand
     page.fill("#id_delivery_town", "Leeds")
     page.fill("#id_delivery_postcode", "ls1 4ap")
     page.focus("#id_delivery_postcode")
+    # A slow Clarus, so the sending state can be seen.
+    SandboxSubdomain.objects.filter(slug="acme").update(latency_ms=1000)
     page.keyboard.press("Control+Enter")
+
+    expect(page.locator("#send-order")).to_be_disabled()
+    expect(page.locator("#sending")).to_be_visible()
 
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
     clarus_id = int(page.inner_text("#clarus-id"))

@@ -36,7 +36,7 @@ def tenant(make_tenant):
 
 
 def test_post_sends_the_three_clarus_headers_and_the_exact_body(tenant):
-    requests = []
+    requests: list[httpx.Request] = []
 
     exchange = clarus.post_json(
         tenant,
@@ -67,7 +67,7 @@ def test_exchange_never_holds_the_token(tenant):
 
 
 def test_token_is_reused_until_it_nears_expiry(tenant):
-    requests = []
+    requests: list[httpx.Request] = []
     transport = recording_transport(accepted, requests)
 
     clarus.post_json(tenant, "goods_outs", {}, transport=transport)
@@ -81,7 +81,7 @@ def test_token_is_reused_until_it_nears_expiry(tenant):
 
 def test_path_prefix_is_configurable(make_tenant):
     tenant = make_tenant(api_path_prefix="/api/v1/")
-    requests = []
+    requests: list[httpx.Request] = []
 
     clarus.post_json(tenant, "goods_outs", {}, transport=recording_transport(accepted, requests))
 
@@ -102,7 +102,7 @@ def test_401_forgets_the_stored_token(tenant):
 
 
 def test_refused_credentials_are_reported_without_calling_goods_outs(tenant):
-    requests = []
+    requests: list[httpx.Request] = []
 
     def handle(request):
         requests.append(request)

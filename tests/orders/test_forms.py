@@ -4,7 +4,14 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from orders.forms import MAX_LINES, OrderForm, add_clarus_errors, line_formset
+from orders.forms import (
+    MAX_LINES,
+    OrderForm,
+    add_clarus_errors,
+    labelled_address,
+    labelled_header,
+    line_formset,
+)
 from orders.services import ClarusError
 from tests.orders.factories import order_post_data
 
@@ -142,3 +149,15 @@ def test_clarus_errors_land_on_the_fields_they_name(tenant):
     # Clarus's second line is the third row: the blank row in between was not sent.
     assert formset.forms[2].errors["product_id"] == ["No such product"]
     assert unplaced == ["data.attributes.string1: Odd", "Something else"]
+
+
+def test_stored_order_is_labelled_in_the_agents_words():
+    header = {"goods_out_type": "work_order", "reference": "SO-1", "pick_type": "tote"}
+    address = {"address_3": "Leeds", "country_code": "GB"}
+
+    assert labelled_header(header) == [
+        ("Order type", "Work order"),
+        ("Order reference", "SO-1"),
+        ("Picking", "Tote"),
+    ]
+    assert labelled_address(address) == [("Town or city", "Leeds"), ("Country", "GB")]

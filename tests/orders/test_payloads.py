@@ -71,9 +71,17 @@ def test_text_is_trimmed():
 )
 def test_address_fields_map_to_clarus_attributes(field, value, attribute):
     cleaned = {name: "" for name in cleaned_order() if name.startswith("delivery_")}
+    cleaned["delivery_name"] = "Someone"
     cleaned[field] = value
 
-    assert address_attributes(cleaned) == {attribute: value}
+    assert address_attributes(cleaned)[attribute] == value
+
+
+def test_a_country_alone_is_no_address():
+    cleaned = {name: "" for name in cleaned_order() if name.startswith("delivery_")}
+    cleaned["delivery_country"] = "GB"
+
+    assert address_attributes(cleaned) == {}
 
 
 def test_document_puts_address_under_relationships():

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.forms import MAX_LINES
+from orders.forms import MAX_LINES, OrderForm
 from orders.models import Order, OrderStatus
 from tests.orders.factories import order_post_data
 
@@ -149,3 +149,60 @@ def test_list_shows_recent_orders_with_a_fixed_number_of_queries(agent_client, a
 
     assert "SO-9" in response.content.decode()
     assert len(more) == len(few)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_order_redirects_to_its_page(agent_client, sandbox_tenant):
+    data = order_post_data(sandbox_tenant.pk, str(uuid.uuid4()))
+
+    response = agent_client.post(CREATE, data)
+
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    page = agent_client.get(response["Location"]).content.decode()
+    assert f'<strong id="clarus-id">{order.clarus_id}</strong>' in page
+    assert "Sent to Clarus as goods-out" in page
+    assert "[redacted]" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_order_over_htmx_redirects_the_browser(agent_client, sandbox_tenant):
+    # htmx may name the "Add line" button as the last submitter; over htmx it never means "add".
+    data = order_post_data(sandbox_tenant.pk, str(uuid.uuid4()), add_line="1")
+
+    response = agent_client.post(CREATE, data, **HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == Order.objects.get().get_absolute_url()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reposted_form_shows_the_order_already_sent(agent_client, sandbox_tenant):
+    data = order_post_data(sandbox_tenant.pk, str(uuid.uuid4()))
+    agent_client.post(CREATE, data)
+
+    response = agent_client.post(CREATE, data, follow=True)
+
+    assert Order.objects.count() == 1
+    assert "already sent to Clarus" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clarus_rejection_is_shown_beside_the_field_with_the_typing_kept(
+    agent_client, sandbox_tenant, monkeypatch
+):
+    # The desk checks what Clarus checks, so loosen its own priority rule to let Clarus judge it.
+    monkeypatch.setattr(OrderForm.base_fields["priority"], "validators", [])
+    token = str(uuid.uuid4())
+    data = order_post_data(sandbox_tenant.pk, token, priority="0", delivery_town="Harrogate")
+
+    response = agent_client.post(CREATE, data, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Clarus rejected the order" in html
+    assert 'id="id_priority-error"' in html
+    assert 'value="Harrogate"' in html
+    assert f'value="{token}"' in html
+    assert Order.objects.get().status == OrderStatus.REJECTED
