@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -8,7 +9,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", include("orders.urls")),
+    path("tenant/", include("orders.tenant_urls")),
     path("admin/", admin.site.urls),
-    # The Clarus stand-in, served by the same process so the demo needs one command.
-    path("sandbox/", include("sandbox.urls")),
 ]
+if settings.DESK_SANDBOX:
+    # The Clarus stand-in, served by the same process so the demo needs one command.
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from orders.models import Order, OrderLine, SubmissionAttempt, Tenant
+from orders.models import Membership, Order, OrderLine, SubmissionAttempt, Tenant
 
 
 class TenantAdminForm(forms.ModelForm[Tenant]):
@@ -22,7 +22,9 @@ class TenantAdminForm(forms.ModelForm[Tenant]):
             "subdomain",
             "api_base_url",
             "api_path_prefix",
+            "auth_flow",
             "token_url",
+            "authorize_url",
             "client_id",
             "client_secret",
         )
@@ -34,11 +36,19 @@ class TenantAdminForm(forms.ModelForm[Tenant]):
         return secret or self.instance.client_secret
 
 
+class MembershipInline(admin.TabularInline[Membership, Tenant]):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin[Tenant]):
     form = TenantAdminForm
-    list_display = ("name", "subdomain", "api_base_url", "api_path_prefix")
+    list_display = ("name", "subdomain", "auth_flow", "needs_reconnect")
     search_fields = ("name", "subdomain")
+    readonly_fields = ("needs_reconnect", "connection_problem", "access_token_expires_at")
+    inlines = (MembershipInline,)
 
 
 class OrderLineInline(admin.TabularInline[OrderLine, Order]):

@@ -183,8 +183,9 @@ class OrderForm(forms.Form):
         tenant_field = self.fields["tenant"]
         assert isinstance(tenant_field, forms.ModelChoiceField)
         tenant_field.queryset = Tenant.objects.filter(pk__in=[tenant.pk for tenant in tenants])
+        # The caller lists the current tenant first: a new order starts there.
+        tenant_field.initial = tenants[0].pk if tenants else None
         if len(tenants) == 1:
-            tenant_field.initial = tenants[0].pk
             tenant_field.widget = forms.HiddenInput()
         country_field = self.fields["delivery_country"]
         assert isinstance(country_field, forms.ChoiceField)

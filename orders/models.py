@@ -13,6 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
+from orders.crypto import EncryptedTextField
+
+
+class AuthFlow(models.TextChoices):
+    # Clarus offers both OAuth flows (CONTRACT.md §1.1).
+    CLIENT_CREDENTIALS = "client_credentials", "Client credentials"
+    AUTHORIZATION_CODE = "authorization_code", "Authorization code (sign in at Clarus)"
+
 
 class Tenant(models.Model):
     """One Clarus tenant the desk sends orders to, with its API connection."""
@@ -23,12 +31,22 @@ class Tenant(models.Model):
     api_base_url = models.URLField(help_text="For example https://clarus-api.com")
     # Clarus: /api per the reference, /api/v1 in two samples (CONTRACT.md §1.5).
     api_path_prefix = models.CharField(max_length=50, default="/api")
+    auth_flow = models.CharField(
+        max_length=20, choices=AuthFlow.choices, default=AuthFlow.CLIENT_CREDENTIALS
+    )
     token_url = models.URLField(help_text="The OAuth token endpoint, e.g. …/oauth/token")
+    authorize_url = models.URLField(
+        blank=True, help_text="The OAuth sign-in page, for the authorization-code flow."
+    )
     client_id = models.CharField(max_length=200)
-    client_secret = models.CharField(max_length=500)
-    # The current client-credentials token, reused until shortly before it expires.
-    access_token = models.CharField(max_length=2000, blank=True, default="", editable=False)
+    client_secret = EncryptedTextField()
+    # The current tokens, shared by every process; refreshed under a row lock (orders.clarus).
+    access_token = EncryptedTextField(blank=True, default="", editable=False)
     access_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    refresh_token = EncryptedTextField(blank=True, default="", editable=False)
+    # Set when Clarus refused a token refresh: a tenant admin must reconnect.
+    needs_reconnect = models.BooleanField(default=False, editable=False)
+    connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ("name",)
@@ -40,6 +58,52 @@ class Tenant(models.Model):
         """Return the absolute URL of a REST path such as ``goods_outs``."""
         prefix = "/" + self.api_path_prefix.strip("/") if self.api_path_prefix.strip("/") else ""
         return f"{self.api_base_url.rstrip('/')}{prefix}/{path.lstrip('/')}"
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    SUPERVISOR = "supervisor", "Supervisor"
+    TENANT_ADMIN = "tenant_admin", "Tenant admin"
+
+
+# Who may do what, per tenant (issue 3): agents key and see their own orders; supervisors see
+# and act on every order of the tenant; tenant admins run the connection and the staff list.
+KEYING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
+ALL_ORDERS_ROLES = frozenset({Role.SUPERVISOR})
+ADMIN_ROLES = frozenset({Role.TENANT_ADMIN})
+
+
+class Membership(models.Model):
+    """A member of staff's role in one tenant."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ("tenant__name", "user__username")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "tenant"), name="membership_one_role_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.tenant} as {self.get_role_display()}"
+
+    @property
+    def can_key(self) -> bool:
+        return self.role in KEYING_ROLES
+
+    @property
+    def sees_all_orders(self) -> bool:
+        return self.role in ALL_ORDERS_ROLES
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
 
 
 class OrderStatus(models.TextChoices):

@@ -1,33 +1,62 @@
-"""Reads: tenants an agent may key for, orders and their attempts."""
+"""Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import Count, Q, QuerySet
 
-from orders.models import Order, Tenant
+from orders.models import ALL_ORDERS_ROLES, Membership, Order
 
 
-def tenant_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Tenant]:
-    """Return the tenants ``user`` may key orders for."""
-    # Every signed-in member of staff may use every tenant until per-tenant staff arrive (issue 3).
+def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+    """Return the user's memberships with their tenants, in a stable order."""
     if not user.is_authenticated:
         return []
-    return list(Tenant.objects.order_by("name"))
+    return list(
+        Membership.objects.filter(user_id=user.pk).select_related("tenant").order_by("tenant__name")
+    )
 
 
-def order_list_recent(*, limit: int = 50) -> QuerySet[Order]:
-    """Return the most recent orders with what the list shows, newest first."""
+def _visible_orders(*, user: User, memberships: list[Membership]) -> Q:
+    """Return the condition for orders ``user`` may see: all of a supervisor's tenants, and
+    their own orders in tenants where they key."""
+    every = [m.tenant_id for m in memberships if m.role in ALL_ORDERS_ROLES]
+    own = [m.tenant_id for m in memberships if m.can_key and m.role not in ALL_ORDERS_ROLES]
+    return Q(tenant_id__in=every) | Q(tenant_id__in=own, created_by=user)
+
+
+def order_list_recent(*, user: User, membership: Membership, limit: int = 50) -> QuerySet[Order]:
+    """Return the most recent orders of the current tenant the user may see, newest first."""
     return (
-        Order.objects.select_related("tenant", "created_by")
+        Order.objects.filter(_visible_orders(user=user, memberships=[membership]))
+        .select_related("tenant", "created_by")
         .annotate(line_count=Count("lines", distinct=True))
         .order_by("-created_at", "-id")[:limit]
     )
 
 
-def order_get_for_detail(*, order_id: int) -> Order | None:
-    """Return one order with its lines and attempts ready to show, or None."""
+def order_get_for_detail(
+    *, order_id: int, user: User, memberships: list[Membership]
+) -> Order | None:
+    """Return one order the user may see, with its lines and attempts ready, or None."""
     return (
-        Order.objects.select_related("tenant", "created_by")
+        Order.objects.filter(_visible_orders(user=user, memberships=memberships))
+        .select_related("tenant", "created_by")
         .prefetch_related("lines", "attempts__user")
         .filter(pk=order_id)
+        .first()
+    )
+
+
+def membership_list_for_tenant(*, tenant_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(tenant_id=tenant_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
+    return (
+        Membership.objects.filter(pk=membership_id, tenant_id=tenant_id)
+        .select_related("user")
         .first()
     )

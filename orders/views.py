@@ -3,16 +3,15 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from orders import selectors, services
+from orders.access import DeskRequest, tenant_view
 from orders.forms import (
     LINES_PREFIX,
     MAX_LINES,
@@ -23,20 +22,14 @@ from orders.forms import (
     labelled_header,
     line_formset,
 )
+from orders.models import KEYING_ROLES, Tenant
 from orders.payloads import address_attributes, header_attributes
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-    # Every view here is login_required, so the user is never anonymous.
-    user: User
-
 
 FORM_TEMPLATE = "orders/order_form.html"
 
 
 def _render_entry(
-    request: HtmxHttpRequest,
+    request: DeskRequest,
     form: OrderForm,
     formset: BaseOrderLineFormSet,
     *,
@@ -56,17 +49,24 @@ def _render_entry(
     return render(request, template, context)
 
 
-def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
+def _redirect(request: DeskRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@login_required
+def _keying_tenants(request: DeskRequest) -> list[Tenant]:
+    """Return the tenants the user may key for, the current one first."""
+    tenants = [m.tenant for m in request.memberships if m.can_key]
+    if not tenants:
+        raise PermissionDenied("Your role does not include keying orders.")
+    current = request.membership.tenant
+    return sorted(tenants, key=lambda tenant: tenant.pk != current.pk)
+
+
+@tenant_view()
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def order_create(request: HtmxHttpRequest) -> HttpResponse:
-    tenants = selectors.tenant_list_for_user(user=request.user)
-    if not tenants:
-        return render(request, "orders/no_tenant.html", status=503)
+def order_create(request: DeskRequest) -> HttpResponse:
+    tenants = _keying_tenants(request)
     if request.method == "GET":
         return _render_entry(request, OrderForm(tenants=tenants), line_formset())
 
@@ -107,10 +107,10 @@ def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
     return line_formset(data)
 
 
-@login_required
+@tenant_view(roles=KEYING_ROLES)
 @require_GET
 @vary_on_headers("HX-Request")
-def order_line_row(request: HtmxHttpRequest) -> HttpResponse:
+def order_line_row(request: DeskRequest) -> HttpResponse:
     """Return one blank line row, numbered after the rows the page already has."""
     if not request.htmx:
         return redirect("orders:create")
@@ -127,12 +127,19 @@ def order_line_row(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, FORM_TEMPLATE + "#new-line-row", context)
 
 
-@login_required
-@require_GET
-def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
-    order = selectors.order_get_for_detail(order_id=order_id)
+def _visible_order(request: DeskRequest, order_id: int) -> Any:
+    order = selectors.order_get_for_detail(
+        order_id=order_id, user=request.user, memberships=request.memberships
+    )
     if order is None:
         raise Http404("No such order.")
+    return order
+
+
+@tenant_view()
+@require_GET
+def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
+    order = _visible_order(request, order_id)
     context = {
         "order": order,
         "header": labelled_header(order.header),
@@ -141,12 +148,10 @@ def order_detail(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     return render(request, "orders/order_detail.html", context)
 
 
-@login_required
+@tenant_view()
 @require_POST
-def order_resend(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
-    order = selectors.order_get_for_detail(order_id=order_id)
-    if order is None:
-        raise Http404("No such order.")
+def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
+    order = _visible_order(request, order_id)
     result = services.order_resend(order=order, user=request.user)
     if result.sent:
         messages.success(request, result.message)
@@ -157,7 +162,8 @@ def order_resend(request: HtmxHttpRequest, order_id: int) -> HttpResponse:
     return _redirect(request, order.get_absolute_url())
 
 
-@login_required
+@tenant_view(roles=KEYING_ROLES)
 @require_GET
-def order_list(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "orders/order_list.html", {"orders": selectors.order_list_recent()})
+def order_list(request: DeskRequest) -> HttpResponse:
+    orders = selectors.order_list_recent(user=request.user, membership=request.membership)
+    return render(request, "orders/order_list.html", {"orders": orders})

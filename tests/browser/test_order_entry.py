@@ -6,13 +6,15 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from orders.models import Membership, Role
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sandbox_tenant):
-    User.objects.create_user("agent", password="agent-pass-123")
+    agent = User.objects.create_user("agent", password="agent-pass-123")
+    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
     page.goto(f"{live_server.url}/orders/new/")
     page.fill("#id_username", "agent")
     page.fill("#id_password", "agent-pass-123")

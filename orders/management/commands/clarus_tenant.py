@@ -1,8 +1,8 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orders.models import Tenant
+from orders.models import AuthFlow, Tenant
 
 
 class Command(BaseCommand):
@@ -14,23 +14,45 @@ class Command(BaseCommand):
         parser.add_argument("--token-url", required=True, help="The OAuth token endpoint.")
         parser.add_argument("--client-id", required=True)
         parser.add_argument("--client-secret", required=True)
-        parser.add_argument("--name", help="Shown to agents; defaults to the subdomain.")
+        parser.add_argument("--name", help="Shown to staff; defaults to the subdomain.")
         parser.add_argument("--path-prefix", default="/api", help="REST prefix (default /api).")
+        parser.add_argument(
+            "--flow",
+            choices=AuthFlow.values,
+            default=AuthFlow.CLIENT_CREDENTIALS,
+            help="How the desk gets tokens (default client_credentials).",
+        )
+        parser.add_argument(
+            "--authorize-url", default="", help="The OAuth sign-in page (authorization_code)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tenant, created = Tenant.objects.update_or_create(
-            subdomain=options["subdomain"],
-            defaults={
-                "name": options["name"] or options["subdomain"],
-                "api_base_url": options["base_url"],
-                "api_path_prefix": options["path_prefix"],
-                "token_url": options["token_url"],
-                "client_id": options["client_id"],
-                "client_secret": options["client_secret"],
-                # New credentials: any token fetched with the old ones is dropped.
-                "access_token": "",
-                "access_token_expires_at": None,
-            },
+        if options["flow"] == AuthFlow.AUTHORIZATION_CODE and not options["authorize_url"]:
+            raise CommandError("--flow authorization_code needs --authorize-url.")
+        tenant = Tenant.objects.filter(subdomain=options["subdomain"]).first() or Tenant(
+            subdomain=options["subdomain"]
         )
+        created = tenant.pk is None
+        credentials_changed = (
+            tenant.client_id != options["client_id"]
+            or tenant.client_secret != options["client_secret"]
+            or tenant.token_url != options["token_url"]
+            or tenant.auth_flow != options["flow"]
+        )
+        tenant.name = options["name"] or tenant.name or options["subdomain"]
+        tenant.api_base_url = options["base_url"]
+        tenant.api_path_prefix = options["path_prefix"]
+        tenant.token_url = options["token_url"]
+        tenant.authorize_url = options["authorize_url"]
+        tenant.auth_flow = options["flow"]
+        tenant.client_id = options["client_id"]
+        tenant.client_secret = options["client_secret"]
+        if credentials_changed:
+            # Tokens fetched with other credentials are dropped; a signed-in tenant stays signed in
+            # when the command is simply run again.
+            tenant.access_token = ""
+            tenant.access_token_expires_at = None
+            tenant.refresh_token = ""
+        tenant.save()
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} tenant {tenant.subdomain} ({tenant.name})."))

@@ -150,27 +150,36 @@ class _Verdict:
     clarus_id: int | None = None
 
 
+def _record_attempt(
+    order: Order, user: User, exchange: clarus.ClarusExchange, verdict: _Verdict
+) -> None:
+    SubmissionAttempt.objects.create(
+        order=order,
+        tenant=order.tenant,
+        user=user,
+        started_at=exchange.started_at,
+        duration_ms=exchange.duration_ms,
+        method=exchange.method,
+        url=exchange.url,
+        request_headers=exchange.request_headers,
+        request_body=exchange.request_body,
+        response_status=exchange.status,
+        response_headers=exchange.response_headers,
+        response_body=exchange.response_body,
+        outcome=verdict.outcome,
+        error="" if verdict.outcome == AttemptOutcome.SENT else verdict.message,
+    )
+
+
 def _send(order: Order, *, user: User, transport: httpx.BaseTransport | None) -> SubmitResult:
     document = order_document(order)
-    exchange = clarus.post_json(order.tenant, GOODS_OUTS_PATH, document, transport=transport)
-    verdict = _judge(exchange)
+    exchanges = clarus.post_json(order.tenant, GOODS_OUTS_PATH, document, transport=transport)
+    verdicts = [_judge(exchange) for exchange in exchanges]
+    verdict = verdicts[-1]
     with transaction.atomic():
-        SubmissionAttempt.objects.create(
-            order=order,
-            tenant=order.tenant,
-            user=user,
-            started_at=exchange.started_at,
-            duration_ms=exchange.duration_ms,
-            method=exchange.method,
-            url=exchange.url,
-            request_headers=exchange.request_headers,
-            request_body=exchange.request_body,
-            response_status=exchange.status,
-            response_headers=exchange.response_headers,
-            response_body=exchange.response_body,
-            outcome=verdict.outcome,
-            error="" if verdict.outcome == AttemptOutcome.SENT else verdict.message,
-        )
+        # Every request that went over the wire is kept, a 401 before its retry included.
+        for exchange, each in zip(exchanges, verdicts, strict=True):
+            _record_attempt(order, user, exchange, each)
         order.status = verdict.status
         if verdict.clarus_id is not None:
             order.clarus_id = verdict.clarus_id
@@ -184,7 +193,10 @@ def _send(order: Order, *, user: User, transport: httpx.BaseTransport | None) ->
 def _judge(exchange: clarus.ClarusExchange) -> _Verdict:
     if exchange.status is None:
         if exchange.auth_failed:
-            reason = _not_sent(exchange.transport_error)
+            reason = (
+                f"{exchange.transport_error} The order is saved and waits, not sent, until a "
+                "tenant admin reconnects the desk to Clarus."
+            )
             return _Verdict(AttemptOutcome.UNAUTHORIZED, OrderStatus.FAILED, reason)
         if exchange.may_have_arrived:
             message = (

@@ -1,0 +1,26 @@
+"""The configured HTTP client and header redaction shared by every Clarus call."""
+
+from collections.abc import Mapping
+
+import httpx
+from django.conf import settings
+
+REDACTED = "[redacted]"
+SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Return headers with credentials replaced, for storing and showing."""
+    return {
+        name: (REDACTED if name.lower() in SENSITIVE_HEADERS else value)
+        for name, value in headers.items()
+    }
+
+
+def http_timeout() -> httpx.Timeout:
+    return httpx.Timeout(settings.CLARUS_READ_TIMEOUT, connect=settings.CLARUS_CONNECT_TIMEOUT)
+
+
+def http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """Return the configured httpx client for Clarus calls."""
+    return httpx.Client(timeout=http_timeout(), transport=transport, follow_redirects=False)

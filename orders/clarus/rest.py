@@ -1,0 +1,143 @@
+"""Clarus's REST side: JSON:API requests with the three headers Clarus requires.
+
+Every call returns ``ClarusExchange`` records, one per request that went over the wire, with the
+bearer token already redacted so they can be stored as they are.
+"""
+
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from orders.clarus.http import http_client, redact_headers
+from orders.clarus.tokens import (
+    ClarusAuthError,
+    ClarusTokenUnavailable,
+    access_token,
+    refresh_access_token,
+)
+from orders.models import Tenant
+
+
+@dataclass(frozen=True)
+class ClarusExchange:
+    """One request to Clarus and its answer, safe to store."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    started_at: datetime
+    duration_ms: int
+    status: int | None = None
+    response_headers: dict[str, str] | None = None
+    response_body: str = ""
+    # Why no answer came back: set when status is None.
+    transport_error: str = ""
+    # True when the request may have reached Clarus although no answer came back.
+    may_have_arrived: bool = False
+    # True when Clarus refused the desk's access (a 401, or a refused token refresh).
+    auth_failed: bool = False
+
+    def json(self) -> Any:
+        """Return the response body parsed as JSON, or None if it is not JSON."""
+        try:
+            return json.loads(self.response_body)
+        except ValueError:
+            return None
+
+
+@sensitive_variables()
+def _exchange(
+    tenant: Tenant, url: str, body: str, *, transport: httpx.BaseTransport | None, token: str | None
+) -> ClarusExchange:
+    """Send one request (or fail to get a token for it) and record what happened."""
+    headers = {
+        "Authorization": f"Bearer {token}",
+        # Clarus: the tenant header goes on every call beside the token (CONTRACT.md §1.2).
+        "X-Clarus-Subdomain": tenant.subdomain,
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    sent = ClarusExchange(
+        method="POST",
+        url=url,
+        request_headers=redact_headers(headers),
+        request_body=body,
+        started_at=timezone.now(),
+        duration_ms=0,
+    )
+    clock = time.monotonic()
+
+    def answered(**outcome: Any) -> ClarusExchange:
+        return replace(sent, duration_ms=round((time.monotonic() - clock) * 1000), **outcome)
+
+    try:
+        with http_client(transport) as client:
+            response = client.post(url, content=body.encode(), headers=headers)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        return answered(transport_error=f"Could not connect to Clarus at {url} ({exc}).")
+    except httpx.TimeoutException:
+        return answered(
+            transport_error=f"Clarus did not answer within {settings.CLARUS_READ_TIMEOUT:g} s.",
+            may_have_arrived=True,
+        )
+    except httpx.HTTPError as exc:
+        return answered(
+            transport_error=f"The connection to Clarus broke before it answered ({exc}).",
+            may_have_arrived=True,
+        )
+    return answered(
+        status=response.status_code,
+        response_headers=redact_headers(dict(response.headers)),
+        response_body=response.text,
+        auth_failed=response.status_code == 401,
+    )
+
+
+def _no_token(tenant: Tenant, url: str, body: str, problem: Exception) -> ClarusExchange:
+    return ClarusExchange(
+        method="POST",
+        url=url,
+        request_headers={"X-Clarus-Subdomain": tenant.subdomain},
+        request_body=body,
+        started_at=timezone.now(),
+        duration_ms=0,
+        transport_error=str(problem),
+        auth_failed=isinstance(problem, ClarusAuthError),
+    )
+
+
+@sensitive_variables()
+def post_json(
+    tenant: Tenant,
+    path: str,
+    document: Any,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> list[ClarusExchange]:
+    """POST ``document`` to the tenant's REST ``path``; return every exchange it took.
+
+    A 401 refreshes the token once and retries once (two exchanges); a refused refresh leaves the
+    tenant marked "needs reconnecting".
+    """
+    url = tenant.api_url(path)
+    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    try:
+        token = access_token(tenant, transport=transport)
+    except (ClarusAuthError, ClarusTokenUnavailable) as exc:
+        return [_no_token(tenant, url, body, exc)]
+    first = _exchange(tenant, url, body, transport=transport, token=token)
+    if first.status != 401:
+        return [first]
+    try:
+        token = refresh_access_token(tenant, stale=token, transport=transport)
+    except (ClarusAuthError, ClarusTokenUnavailable) as exc:
+        return [first, _no_token(tenant, url, body, exc)]
+    return [first, _exchange(tenant, url, body, transport=transport, token=token)]

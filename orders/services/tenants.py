@@ -1,0 +1,112 @@
+"""Writes for tenant admins: the Clarus connection and the tenant's staff."""
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from orders import clarus
+from orders.clarus.tokens import PendingAuthorization
+from orders.models import Membership, Role, Tenant
+
+CONNECTION_FIELDS = (
+    "name",
+    "api_base_url",
+    "api_path_prefix",
+    "auth_flow",
+    "token_url",
+    "authorize_url",
+    "client_id",
+)
+
+
+def tenant_connection_update(
+    *, tenant: Tenant, data: Mapping[str, Any], client_secret: str
+) -> Tenant:
+    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones."""
+    changed = {name for name in CONNECTION_FIELDS if getattr(tenant, name) != data[name]}
+    for name in CONNECTION_FIELDS:
+        setattr(tenant, name, data[name])
+    if client_secret:
+        tenant.client_secret = client_secret
+        changed.add("client_secret")
+    if changed & {"client_id", "client_secret", "token_url", "auth_flow", "api_base_url"}:
+        tenant.access_token = ""
+        tenant.access_token_expires_at = None
+        tenant.refresh_token = ""
+    tenant.save()
+    return tenant
+
+
+def tenant_connection_test(*, tenant: Tenant) -> str:
+    """Fetch a fresh token to show the connection works; return what to tell the admin."""
+    try:
+        clarus.refresh_access_token(tenant, stale=tenant.access_token)
+    except clarus.ClarusAuthError as exc:
+        return f"Clarus refused the desk: {exc}"
+    except clarus.ClarusTokenUnavailable as exc:
+        return f"Clarus could not be reached: {exc}"
+    return "Connected: Clarus issued a token."
+
+
+def tenant_connect_start(*, tenant: Tenant, redirect_uri: str) -> dict[str, str]:
+    """Return the session record for a sign-in at Clarus; its ``url`` is where to send the admin."""
+    pending = clarus.authorization_url(tenant, redirect_uri=redirect_uri)
+    return {**asdict(pending), "tenant_id": str(tenant.pk), "redirect_uri": redirect_uri}
+
+
+def tenant_connect_finish(*, tenant: Tenant, pending: Mapping[str, str], callback_url: str) -> None:
+    """Exchange the code in ``callback_url`` for tokens; raise ClarusAuthError if refused."""
+    clarus.connect_with_code(
+        tenant,
+        authorization_response=callback_url,
+        redirect_uri=pending["redirect_uri"],
+        pending=PendingAuthorization(
+            url=pending["url"], state=pending["state"], code_verifier=pending["code_verifier"]
+        ),
+    )
+
+
+def membership_add(
+    *, tenant: Tenant, username: str, role: str, password: str = "", email: str = ""
+) -> Membership:
+    """Give ``username`` a role in ``tenant``, creating the login if it does not exist yet."""
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            if not password:
+                raise ValidationError("Set a password for the new login.", code="password")
+            user = User(username=username, email=email)
+            user.set_password(password)
+            user.save()
+        membership, created = Membership.objects.get_or_create(
+            user=user, tenant=tenant, defaults={"role": role}
+        )
+        if not created:
+            raise ValidationError(
+                f"{username} is already {membership.get_role_display().lower()} here.",
+                code="member",
+            )
+    return membership
+
+
+def _refuse_own_membership(membership: Membership, *, acting_user: User) -> None:
+    if membership.user_id == acting_user.pk:
+        raise PermissionDenied("You cannot change your own role.")
+
+
+def membership_set_role(*, membership: Membership, role: str, acting_user: User) -> Membership:
+    _refuse_own_membership(membership, acting_user=acting_user)
+    if role not in Role.values:
+        raise ValidationError("Unknown role.", code="role")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, membership: Membership, acting_user: User) -> None:
+    _refuse_own_membership(membership, acting_user=acting_user)
+    membership.delete()

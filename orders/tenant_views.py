@@ -1,0 +1,146 @@
+"""Tenant admin pages (connection, staff) and switching between one's tenants."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders import clarus, selectors, services
+from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
+from orders.models import ADMIN_ROLES, AuthFlow, Role
+from orders.tenant_forms import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
+
+SESSION_PENDING_KEY = "desk_clarus_sign_in"
+
+
+@tenant_view()
+@require_POST
+def tenant_switch(request: DeskRequest) -> HttpResponse:
+    chosen = request.POST.get("tenant", "")
+    if not any(str(m.tenant_id) == chosen for m in request.memberships):
+        raise Http404("No such tenant.")
+    request.session[SESSION_TENANT_KEY] = chosen
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("orders:create")
+    return redirect(target)
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def tenant_settings(request: DeskRequest) -> HttpResponse:
+    tenant = request.membership.tenant
+    form = TenantConnectionForm(request.POST or None, instance=tenant)
+    if request.method == "POST" and form.is_valid():
+        services.tenant_connection_update(
+            tenant=tenant, data=form.cleaned_data, client_secret=form.cleaned_data["client_secret"]
+        )
+        messages.success(request, "Connection settings saved.")
+        return redirect("tenants:settings")
+    context = {
+        "form": form,
+        "tenant": tenant,
+        "uses_sign_in": tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE,
+    }
+    return render(request, "orders/tenant_settings.html", context)
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_test(request: DeskRequest) -> HttpResponse:
+    messages.info(request, services.tenant_connection_test(tenant=request.membership.tenant))
+    return redirect("tenants:settings")
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_connect(request: DeskRequest) -> HttpResponse:
+    tenant = request.membership.tenant
+    if tenant.auth_flow != AuthFlow.AUTHORIZATION_CODE or not tenant.authorize_url:
+        messages.error(
+            request, "This tenant does not sign in at Clarus: it uses client credentials."
+        )
+        return redirect("tenants:settings")
+    pending = services.tenant_connect_start(
+        tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
+    )
+    request.session[SESSION_PENDING_KEY] = pending
+    return redirect(pending["url"])
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_GET
+def tenant_callback(request: DeskRequest) -> HttpResponse:
+    """Finish the sign-in at Clarus: check state, exchange the code for tokens."""
+    pending = request.session.pop(SESSION_PENDING_KEY, None)
+    tenant = request.membership.tenant
+    if not pending or pending.get("tenant_id") != str(tenant.pk):
+        messages.error(request, "That sign-in was not started here, or has already been used.")
+        return redirect("tenants:settings")
+    if request.GET.get("state") != pending["state"]:
+        messages.error(request, "The sign-in answer did not match the request; nothing was stored.")
+        return redirect("tenants:settings")
+    if error := request.GET.get("error"):
+        messages.error(request, f"Clarus did not connect the desk ({error}).")
+        return redirect("tenants:settings")
+    try:
+        services.tenant_connect_finish(
+            tenant=tenant, pending=pending, callback_url=request.build_absolute_uri()
+        )
+    except (clarus.ClarusAuthError, clarus.ClarusTokenUnavailable) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Connected to Clarus for {tenant}.")
+    return redirect("tenants:settings")
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def tenant_staff(request: DeskRequest) -> HttpResponse:
+    tenant = request.membership.tenant
+    form = MembershipAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_add(tenant=tenant, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.username} added as {membership.get_role_display().lower()}.",
+            )
+            return redirect("tenants:staff")
+    members = selectors.membership_list_for_tenant(tenant_id=tenant.pk)
+    context = {"form": form, "members": members, "tenant": tenant, "roles": Role.choices}
+    return render(request, "orders/tenant_staff.html", context)
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_staff_update(request: DeskRequest, membership_id: int) -> HttpResponse:
+    membership = selectors.membership_get(
+        membership_id=membership_id, tenant_id=request.membership.tenant_id
+    )
+    if membership is None:
+        raise Http404("No such member of staff.")
+    try:
+        if "remove" in request.POST:
+            services.membership_remove(membership=membership, acting_user=request.user)
+            messages.success(request, f"{membership.user.username} removed.")
+        else:
+            form = MembershipRoleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Choose a role.")
+            services.membership_set_role(
+                membership=membership, role=form.cleaned_data["role"], acting_user=request.user
+            )
+            messages.success(
+                request,
+                f"{membership.user.username} is now {membership.get_role_display().lower()}.",
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("tenants:staff")

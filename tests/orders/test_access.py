@@ -1,0 +1,186 @@
+"""Every URL of the desk, walked by every role with ids from another tenant."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from orders.models import Membership, Order, Role
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# URL namespaces that are not the desk's own pages: Django admin (superusers only, checked
+# below), the sandbox (the Clarus stand-in), and sign-in.
+NOT_DESK = {"admin", "sandbox"}
+NOT_DESK_NAMES = {"login", "logout", None}
+
+# Pages without an id: what each role gets in its own tenant. 2xx/3xx means allowed.
+ROLE_PAGES = {
+    # name: (method, agent, supervisor, tenant admin)
+    "orders:create": ("get", 200, 200, 403),
+    "orders:line_row": ("get", 200, 200, 403),
+    "orders:list": ("get", 200, 200, 403),
+    "tenants:settings": ("get", 403, 403, 200),
+    "tenants:staff": ("get", 403, 403, 200),
+    "tenants:test": ("post", 403, 403, 302),
+    "tenants:connect": ("post", 403, 403, 302),
+    "tenants:callback": ("get", 403, 403, 302),
+}
+# Pages about one object, given another tenant's object: never found, or refused by role first.
+OTHER_TENANT_PAGES = {
+    "orders:detail": ("get", 404, 404, 404),
+    "orders:resend": ("post", 404, 404, 404),
+    "tenants:staff_update": ("post", 403, 403, 404),
+    "tenants:switch": ("post", 404, 404, 404),
+}
+ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN)
+
+
+def desk_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str | None]:
+    names: set[str | None] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in NOT_DESK:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= desk_url_names(entry, inner)
+        elif isinstance(entry, URLPattern):
+            names.add(f"{namespace}{entry.name}" if entry.name else None)
+    return names - NOT_DESK_NAMES
+
+
+def test_every_desk_url_is_in_the_walk():
+    assert desk_url_names() == set(ROLE_PAGES) | set(OTHER_TENANT_PAGES)
+
+
+@pytest.fixture
+def two_tenants(make_tenant):
+    mine = make_tenant(subdomain="mine", name="Mine")
+    other = make_tenant(subdomain="other", name="Other")
+    stranger = User.objects.create_user("stranger")
+    Membership.objects.create(user=stranger, tenant=other, role=Role.TENANT_ADMIN)
+    other_order = Order.objects.create(
+        tenant=other, created_by=stranger, reference="THEIRS-1", account_id=1, postcode="ZZ1 1ZZ"
+    )
+    other_member = Membership.objects.get(user=stranger)
+    return mine, other, other_order, other_member
+
+
+def member_client(client, tenant, role):
+    user = User.objects.create_user(f"{role}-user")
+    Membership.objects.create(user=user, tenant=tenant, role=role)
+    client.force_login(user)
+    return client
+
+
+def call(client, method, url, data=None):
+    return getattr(client, method)(url, data or {}, **HTMX)
+
+
+@pytest.mark.parametrize("role_index", range(3), ids=[role.value for role in ROLES])
+@pytest.mark.parametrize("name", sorted(ROLE_PAGES))
+def test_role_pages(client, two_tenants, name, role_index):
+    mine, *_ = two_tenants
+    method, *expected = ROLE_PAGES[name]
+    client = member_client(client, mine, ROLES[role_index])
+    data = {"lines-TOTAL_FORMS": "1"} if name == "orders:line_row" else None
+
+    response = call(client, method, reverse(name), data)
+
+    assert response.status_code == expected[role_index]
+
+
+@pytest.mark.parametrize("role_index", range(3), ids=[role.value for role in ROLES])
+@pytest.mark.parametrize("name", sorted(OTHER_TENANT_PAGES))
+def test_other_tenants_objects_are_out_of_reach(client, two_tenants, name, role_index):
+    mine, other, other_order, other_member = two_tenants
+    method, *expected = OTHER_TENANT_PAGES[name]
+    client = member_client(client, mine, ROLES[role_index])
+    url, data = {
+        "orders:detail": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:resend": lambda: (reverse(name, args=[other_order.pk]), None),
+        "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
+        "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
+    }[name]()
+
+    response = call(client, method, url, data)
+
+    assert response.status_code == expected[role_index]
+    other_member.refresh_from_db()
+    assert other_member.role == Role.TENANT_ADMIN
+
+
+def test_agents_see_only_their_own_orders_and_supervisors_all(client, make_tenant):
+    tenant = make_tenant()
+    agent, colleague, supervisor = (User.objects.create_user(n) for n in ("a", "b", "s"))
+    for user, role in ((agent, Role.AGENT), (colleague, Role.AGENT), (supervisor, Role.SUPERVISOR)):
+        Membership.objects.create(user=user, tenant=tenant, role=role)
+    theirs = Order.objects.create(
+        tenant=tenant, created_by=colleague, reference="B-1", account_id=1
+    )
+    mine = Order.objects.create(tenant=tenant, created_by=agent, reference="A-1", account_id=1)
+
+    client.force_login(agent)
+    listing = client.get(reverse("orders:list")).content.decode()
+    assert "A-1" in listing
+    assert "B-1" not in listing
+    assert client.get(reverse("orders:detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("orders:detail", args=[mine.pk])).status_code == 200
+
+    client.force_login(supervisor)
+    listing = client.get(reverse("orders:list")).content.decode()
+    assert "A-1" in listing
+    assert "B-1" in listing
+    assert client.get(reverse("orders:detail", args=[theirs.pk])).status_code == 200
+
+
+def test_lists_show_only_the_current_tenant(client, make_tenant):
+    first, second = (
+        make_tenant(subdomain="one", name="One"),
+        make_tenant(subdomain="two", name="Two"),
+    )
+    supervisor = User.objects.create_user("s")
+    for tenant in (first, second):
+        Membership.objects.create(user=supervisor, tenant=tenant, role=Role.SUPERVISOR)
+        Order.objects.create(
+            tenant=tenant, created_by=supervisor, reference=f"REF-{tenant.name}", account_id=1
+        )
+    client.force_login(supervisor)
+
+    assert "REF-One" in client.get(reverse("orders:list")).content.decode()
+    client.post(
+        reverse("tenants:switch"), {"tenant": str(second.pk), "next": reverse("orders:list")}
+    )
+    listing = client.get(reverse("orders:list")).content.decode()
+
+    assert "REF-Two" in listing
+    assert "REF-One" not in listing
+
+
+def test_switching_tenant_persists_for_the_session(client, make_tenant):
+    first, second = (
+        make_tenant(subdomain="one", name="One"),
+        make_tenant(subdomain="two", name="Two"),
+    )
+    agent = User.objects.create_user("a")
+    for tenant in (first, second):
+        Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("tenants:switch"), {"tenant": str(second.pk), "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == reverse("orders:create")
+    page = client.get(reverse("orders:create")).content.decode()
+    # Both the header's switcher and the order's tenant choice start on the chosen tenant.
+    assert f'<option value="{second.pk}" selected>Two (Agent)</option>' in page
+    assert f'<option value="{second.pk}" selected>Two</option>' in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tenant_roles_never_reach_django_admin(client, make_tenant, role):
+    client = member_client(client, make_tenant(), role)
+
+    response = client.get("/admin/orders/order/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

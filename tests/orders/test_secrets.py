@@ -1,0 +1,81 @@
+"""No secret or token ever reaches the audit trail, the logs or a page, whatever goes wrong."""
+
+import json
+import logging
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import serializers
+from django.urls import reverse
+
+from orders.models import Membership, Order, Role, SubmissionAttempt, Tenant
+from orders.payloads import address_attributes, header_attributes
+from orders.services import KeyedOrder, order_submit
+from sandbox.models import SandboxSubdomain
+from tests.conftest import SANDBOX_CLIENT_SECRET
+from tests.orders.factories import cleaned_order, lines
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def submit(tenant, user, **overrides):
+    cleaned = cleaned_order(**overrides)
+    keyed = KeyedOrder(
+        tenant=tenant,
+        header=header_attributes(cleaned),
+        lines=lines(2),
+        address=address_attributes(cleaned),
+    )
+    return order_submit(form_token=uuid.uuid4(), keyed=keyed, user=user)
+
+
+def test_no_secret_or_token_in_audit_logs_or_pages(sandbox_tenant, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    user = User.objects.create_user("super")
+    Membership.objects.create(user=user, tenant=sandbox_tenant, role=Role.SUPERVISOR)
+    admin = User.objects.create_user("admin")
+    Membership.objects.create(user=admin, tenant=sandbox_tenant, role=Role.TENANT_ADMIN)
+
+    submit(sandbox_tenant, user, reference="OK-1")
+    submit(sandbox_tenant, user, reference="BAD-1", priority=0)
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=500)
+    submit(sandbox_tenant, user, reference="DOWN-1")
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=None)
+    sandbox_tenant.refresh_from_db()
+    used_token = sandbox_tenant.access_token
+    # A token Clarus no longer accepts, then credentials it refuses.
+    Tenant.objects.filter(pk=sandbox_tenant.pk).update(access_token="")
+    sandbox_tenant.refresh_from_db()
+    sandbox_tenant.access_token = "stale-token-0123456789"
+    sandbox_tenant.save()
+    submit(sandbox_tenant, user, reference="STALE-1")
+    sandbox_tenant.refresh_from_db()
+    second_token = sandbox_tenant.access_token
+    sandbox_tenant.client_secret = "wrong-secret-0123456789"
+    sandbox_tenant.access_token = ""
+    sandbox_tenant.save()
+    submit(sandbox_tenant, user, reference="REFUSED-1")
+
+    secrets = {SANDBOX_CLIENT_SECRET, "wrong-secret-0123456789", used_token, second_token}
+    secrets.discard("")
+    assert len(secrets) == 4
+
+    audit = serializers.serialize("json", [*SubmissionAttempt.objects.all(), *Order.objects.all()])
+    client.force_login(user)
+    pages = [client.get(reverse("orders:list")).content.decode()]
+    pages += [
+        client.get(order.get_absolute_url()).content.decode() for order in Order.objects.all()
+    ]
+    client.force_login(admin)
+    pages.append(client.get(reverse("tenants:settings")).content.decode())
+    logs = "\n".join(record.getMessage() for record in caplog.records) + caplog.text
+
+    assert SubmissionAttempt.objects.count() >= 6
+    for secret in secrets:
+        assert secret not in audit
+        assert secret not in logs
+        assert all(secret not in page for page in pages)
+    # The pages did show the attempts (so the search above looked at real content).
+    assert "[redacted]" in "".join(pages)
+    assert json.loads(audit)

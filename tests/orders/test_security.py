@@ -1,0 +1,168 @@
+"""Login hardening, production settings, the content security policy, and secrets at rest."""
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import Membership, Role, Tenant
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DJANGO_ALLOWED_HOSTS": "desk.example.com",
+    }
+    env.pop("DATABASE_URL", None)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_an_encryption_key():
+    env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+    env.pop("DESK_ENCRYPTION_KEYS", None)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode != 0
+    assert "DESK_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_pages_carry_a_strict_content_security_policy(agent_client, agent, make_tenant):
+    Membership.objects.create(user=agent, tenant=make_tenant(), role=Role.AGENT)
+
+    response = agent_client.get(reverse("orders:create"))
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.fixture
+def login_user(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("clerk", password="right-password-123")
+
+
+def test_repeated_wrong_passwords_lock_the_login(client, login_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "clerk", "password": "wrong"})
+
+    response = client.post(
+        reverse("login"), {"username": "clerk", "password": "right-password-123"}
+    )
+
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_right_password_signs_in_before_the_limit(client, login_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(reverse("login"), {"username": "clerk", "password": "wrong"})
+
+    response = client.post(
+        reverse("login"), {"username": "clerk", "password": "right-password-123"}
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(login_user.pk)
+
+
+def test_an_idle_session_ends(agent_client, agent, make_tenant, settings):
+    Membership.objects.create(user=agent, tenant=make_tenant(), role=Role.AGENT)
+    assert agent_client.get(reverse("orders:create")).status_code == 200
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = agent_client.get(reverse("orders:create"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_weak_passwords_are_refused(settings):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("password")
+    with pytest.raises(ValidationError):
+        validate_password("12345678901")
+
+
+def raw_column(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_secrets_are_encrypted_at_rest(make_tenant):
+    tenant = make_tenant(client_secret="plain-secret-value", refresh_token="refresh-value")
+    Tenant.objects.filter(pk=tenant.pk).update(access_token="access-value")
+
+    stored = {
+        column: raw_column("orders_tenant", column, tenant.pk)
+        for column in ("client_secret", "access_token", "refresh_token")
+    }
+
+    assert "plain-secret-value" not in stored["client_secret"]
+    assert "access-value" not in stored["access_token"]
+    assert "refresh-value" not in stored["refresh_token"]
+    tenant.refresh_from_db()
+    assert tenant.client_secret == "plain-secret-value"
+    assert tenant.access_token == "access-value"
+
+
+def test_key_rotation_re_encrypts_under_the_new_key(make_tenant, settings):
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.DESK_ENCRYPTION_KEYS = [old_key]
+    tenant = make_tenant(client_secret="rotate-me")
+    under_old = raw_column("orders_tenant", "client_secret", tenant.pk)
+
+    settings.DESK_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_encryption_keys", stdout=open(os.devnull, "w"))
+    settings.DESK_ENCRYPTION_KEYS = [new_key]
+
+    tenant.refresh_from_db()
+    assert tenant.client_secret == "rotate-me"
+    assert raw_column("orders_tenant", "client_secret", tenant.pk) != under_old
+
+
+def test_a_missing_key_is_a_clear_error(make_tenant, settings):
+    tenant = make_tenant(client_secret="lost")
+    settings.DESK_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(Exception, match="cannot be decrypted"):
+        Tenant.objects.get(pk=tenant.pk)
