@@ -1,5 +1,6 @@
 """Login hardening, production settings, the content security policy, and secrets at rest."""
 
+import io
 import os
 import secrets
 import subprocess
@@ -152,7 +153,7 @@ def test_key_rotation_re_encrypts_under_the_new_key(make_tenant, settings):
     under_old = raw_column("orders_tenant", "client_secret", tenant.pk)
 
     settings.DESK_ENCRYPTION_KEYS = [new_key, old_key]
-    call_command("rotate_encryption_keys", stdout=open(os.devnull, "w"))
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
     settings.DESK_ENCRYPTION_KEYS = [new_key]
 
     tenant.refresh_from_db()
