@@ -1,10 +1,12 @@
-"""The stand-in's records: tenants, OAuth clients and tokens, and the goods-outs it received.
+"""The stand-in's records: tenants, OAuth clients, users and tokens, and the goods-outs it received.
 
-Secrets never rest here in the clear: client secrets are salted password hashes and access tokens
-are SHA-256 digests, so a copy of the database cannot be replayed against the sandbox.
+Secrets never rest here in the clear: client secrets and user passwords are salted password
+hashes; access tokens, refresh tokens and authorization codes are SHA-256 digests, so a copy of
+the database cannot be replayed against the sandbox.
 """
 
 import hashlib
+import uuid
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -13,9 +15,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+REFRESH_TOKEN_LIFETIME_SECONDS = 30 * 24 * 60 * 60
+
 
 def token_digest(token: str) -> str:
-    """Return the digest an access token is stored and looked up by."""
+    """Return the digest a token or authorization code is stored and looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -34,6 +38,28 @@ class SandboxSubdomain(models.Model):
         validators=[MinValueValidator(400), MaxValueValidator(599)],
         help_text="Answer goods-out requests with this status instead, storing nothing.",
     )
+    retry_after_seconds = models.PositiveIntegerField(
+        default=1, help_text="The Retry-After header sent with a forced 429."
+    )
+    fail_next = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "Answer only this many next goods-out requests with the forced status (500 if unset),"
+            " then answer normally again."
+        ),
+    )
+    drop_after_store = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "Store this many next valid goods-outs, then close the connection without answering."
+        ),
+    )
+    expire_tokens_after = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Expire every access token of the subdomain after this many more goods-outs.",
+    )
 
     class Meta:
         ordering = ("slug",)
@@ -51,6 +77,11 @@ class SandboxClient(models.Model):
     client_id = models.CharField(max_length=100, unique=True)
     secret_hash = models.CharField(max_length=256, editable=False)
     token_lifetime_seconds = models.PositiveIntegerField(default=3600)
+    refresh_token_lifetime_seconds = models.PositiveIntegerField(
+        default=REFRESH_TOKEN_LIFETIME_SECONDS
+    )
+    # The authorization-code flow redirects only to these, compared as exact strings.
+    redirect_uris = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,6 +97,88 @@ class SandboxClient(models.Model):
         return check_password(secret, self.secret_hash)
 
 
+class SandboxUser(models.Model):
+    """A demo user of one subdomain, who signs in on the authorization page."""
+
+    subdomain = models.ForeignKey(SandboxSubdomain, on_delete=models.CASCADE, related_name="users")
+    username = models.CharField(max_length=150)
+    password_hash = models.CharField(max_length=256, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("subdomain", "username")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdomain", "username"], name="sandbox_user_unique_per_subdomain"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.subdomain}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = make_password(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password(password, self.password_hash)
+
+
+class SandboxAuthorizationCode(models.Model):
+    """A single-use code from the authorization page, bound to what it was asked for."""
+
+    client = models.ForeignKey(
+        SandboxClient, on_delete=models.CASCADE, related_name="authorization_codes"
+    )
+    user = models.ForeignKey(
+        SandboxUser, on_delete=models.CASCADE, related_name="authorization_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    redirect_uri = models.TextField()
+    # RFC 7636: the S256 challenge; the token request must bring the verifier that hashes to it.
+    code_challenge = models.CharField(max_length=43)
+    # Every token issued from this code carries the family, so a replay can revoke them all.
+    family = models.UUIDField(default=uuid.uuid4, editable=False)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-issued_at",)
+
+    def __str__(self) -> str:
+        return f"{self.client} code {self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class SandboxRefreshToken(models.Model):
+    """A refresh token issued for a user, known only by its digest; using it rotates it."""
+
+    client = models.ForeignKey(
+        SandboxClient, on_delete=models.CASCADE, related_name="refresh_tokens"
+    )
+    user = models.ForeignKey(SandboxUser, on_delete=models.CASCADE, related_name="refresh_tokens")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The authorization it descends from: one code, then each rotation.
+    family = models.UUIDField(db_index=True, editable=False)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("-issued_at",)
+
+    def __str__(self) -> str:
+        return f"{self.client} refresh token {self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
 class SandboxAccessToken(models.Model):
     """A bearer token issued to a client, known only by its digest."""
 
@@ -74,6 +187,19 @@ class SandboxAccessToken(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked = models.BooleanField(default=False)
+    # Set for tokens from the authorization-code flow; they still act on the client's subdomain.
+    user = models.ForeignKey(
+        SandboxUser, on_delete=models.CASCADE, null=True, blank=True, related_name="access_tokens"
+    )
+    refresh_token = models.ForeignKey(
+        SandboxRefreshToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_tokens",
+        help_text="The refresh token issued together with this one.",
+    )
+    family = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ("-issued_at",)
@@ -116,3 +242,31 @@ class SandboxGoodsOut(models.Model):
     @property
     def line_count(self) -> int:
         return len(self.attributes.get("lines_changes") or [])
+
+
+class SandboxTokenRequest(models.Model):
+    """One call to the token endpoint, so tests can count how often the desk asked."""
+
+    ISSUED = "issued"
+
+    client = models.ForeignKey(
+        SandboxClient,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="token_requests",
+        help_text="The client, if it authenticated.",
+    )
+    presented_client_id = models.CharField(
+        max_length=100, blank=True, help_text="The client id the request named."
+    )
+    grant_type = models.CharField(max_length=50, blank=True)
+    # "issued", or the RFC 6749 §5.2 error code the endpoint answered with.
+    outcome = models.CharField(max_length=50)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-requested_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.presented_client_id or '?'} {self.grant_type or '?'}: {self.outcome}"

@@ -1,14 +1,22 @@
-"""OAuth 2.0 for the stand-in: the token endpoint (RFC 6749) and bearer checks (RFC 6750).
+"""OAuth 2.0 for the stand-in: the token and revocation endpoints, and bearer checks.
 
 Clarus documents the client-credentials and authorization-code flows but not the token request
 itself (CONTRACT.md §1.1, §8), so this follows the RFCs: a form-encoded body, the client
-authenticated by HTTP Basic or by ``client_id``/``client_secret`` in the body. A grant is a
-function in ``GRANTS``; the authorization-code and refresh-token grants slot in beside
-client credentials.
+authenticated by HTTP Basic or by ``client_id``/``client_secret`` in the body (RFC 6749), the
+``authorization_code`` grant with PKCE S256 only (RFC 7636), ``refresh_token`` with rotation, and
+token revocation (RFC 7009). A grant is a function in ``GRANTS``.
+
+Refresh tokens rotate: each use answers a new pair and ends the old refresh token. Presenting a
+used one again refuses with ``invalid_grant`` and, as the OAuth 2.0 Security BCP asks (RFC 9700
+§4.14.2), revokes every token of its authorization, since either the client or a thief replayed
+it. A replayed authorization code does the same (RFC 6749 §4.1.2).
 """
 
 import base64
 import binascii
+import hashlib
+import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +25,16 @@ from urllib.parse import unquote_plus
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, QueryDict
 
-from sandbox.models import SandboxAccessToken, SandboxClient, SandboxSubdomain, token_digest
+from sandbox import services
+from sandbox.models import (
+    SandboxAccessToken,
+    SandboxAuthorizationCode,
+    SandboxClient,
+    SandboxRefreshToken,
+    SandboxSubdomain,
+    SandboxTokenRequest,
+    token_digest,
+)
 from sandbox.services import access_token_issue
 
 REALM = "Clarus sandbox"
@@ -46,16 +63,34 @@ class SubdomainError(Exception):
 class IssuedToken:
     access_token: str
     expires_in: int
+    refresh_token: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        answer: dict[str, Any] = {
             "access_token": self.access_token,
             "token_type": "Bearer",
             "expires_in": self.expires_in,
         }
+        if self.refresh_token is not None:
+            answer["refresh_token"] = self.refresh_token
+        return answer
+
+
+@dataclass
+class TokenAttempt:
+    """What is known of a token request so far, for its SandboxTokenRequest row."""
+
+    client_id: str = ""
+    grant_type: str = ""
+    client: SandboxClient | None = None
 
 
 Grant = Callable[[SandboxClient, QueryDict], IssuedToken]
+
+# RFC 7636 §4.1-4.2: a verifier is 43 to 128 unreserved characters; an S256 challenge is the
+# unpadded base64url of a SHA-256 digest, 43 characters.
+CODE_VERIFIER_PATTERN = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+CODE_CHALLENGE_PATTERN = re.compile(r"[A-Za-z0-9\-_]{43}")
 
 
 def client_credentials_grant(client: SandboxClient, form: QueryDict) -> IssuedToken:
@@ -64,21 +99,138 @@ def client_credentials_grant(client: SandboxClient, form: QueryDict) -> IssuedTo
     return IssuedToken(token, client.token_lifetime_seconds)
 
 
-GRANTS: dict[str, Grant] = {"client_credentials": client_credentials_grant}
+def authorization_code_grant(client: SandboxClient, form: QueryDict) -> IssuedToken:
+    """Exchange a code from the authorization page for a token pair (RFC 6749 §4.1.3)."""
+    code, redirect_uri = _required(form, "code"), _required(form, "redirect_uri")
+    verifier = _required(form, "code_verifier")
+    row = (
+        SandboxAuthorizationCode.objects.select_related("user")
+        .filter(digest=token_digest(code))
+        .first()
+    )
+    if row is None or row.client_id != client.pk:
+        raise OAuthError("invalid_grant", "The authorization code is not valid.")
+    if row.used_at is not None:
+        services.token_family_revoke(family=row.family)
+        raise OAuthError("invalid_grant", "The authorization code has already been used.")
+    if row.is_expired:
+        raise OAuthError("invalid_grant", "The authorization code has expired.")
+    if redirect_uri != row.redirect_uri:
+        raise OAuthError(
+            "invalid_grant", "redirect_uri is not the one the authorization request used."
+        )
+    if not pkce_verify(verifier, row.code_challenge):
+        raise OAuthError("invalid_grant", "code_verifier does not match the code challenge.")
+    if not services.authorization_code_use(code=row):
+        services.token_family_revoke(family=row.family)
+        raise OAuthError("invalid_grant", "The authorization code has already been used.")
+    access_token, refresh_token = services.token_pair_issue(
+        client=client, user=row.user, family=row.family
+    )
+    return IssuedToken(access_token, client.token_lifetime_seconds, refresh_token)
+
+
+def refresh_token_grant(client: SandboxClient, form: QueryDict) -> IssuedToken:
+    """Exchange a refresh token for a new pair, ending the old one (RFC 6749 §6)."""
+    token = _required(form, "refresh_token")
+    row = (
+        SandboxRefreshToken.objects.select_related("user")
+        .filter(digest=token_digest(token))
+        .first()
+    )
+    if row is None or row.client_id != client.pk:
+        raise OAuthError("invalid_grant", "The refresh token is not valid.")
+    if row.revoked:
+        raise OAuthError("invalid_grant", "The refresh token has been revoked.")
+    if row.rotated_at is None and row.is_expired:
+        raise OAuthError("invalid_grant", "The refresh token has expired.")
+    if row.rotated_at is not None or not services.refresh_token_rotate(refresh_token=row):
+        services.token_family_revoke(family=row.family)
+        raise OAuthError(
+            "invalid_grant",
+            "The refresh token has already been used; every token of its authorization is revoked.",
+        )
+    access_token, refresh_token = services.token_pair_issue(
+        client=client, user=row.user, family=row.family
+    )
+    return IssuedToken(access_token, client.token_lifetime_seconds, refresh_token)
+
+
+GRANTS: dict[str, Grant] = {
+    "client_credentials": client_credentials_grant,
+    "authorization_code": authorization_code_grant,
+    "refresh_token": refresh_token_grant,
+}
+
+
+def pkce_verify(verifier: str, challenge: str) -> bool:
+    """Return whether ``verifier`` hashes to the S256 ``challenge`` (RFC 7636 §4.6)."""
+    if not CODE_VERIFIER_PATTERN.fullmatch(verifier):
+        return False
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return hmac.compare_digest(computed, challenge)
 
 
 def token_request(request: HttpRequest) -> IssuedToken:
-    """Answer a token request, or raise OAuthError."""
-    if request.content_type != FORM_CONTENT_TYPE:
-        raise OAuthError("invalid_request", f"Send the token request as {FORM_CONTENT_TYPE}.")
-    form = request.POST
+    """Answer a token request, or raise OAuthError; record it either way."""
+    attempt = TokenAttempt()
+    try:
+        issued = _token_request(request, attempt)
+    except OAuthError as error:
+        _attempt_log(attempt, error.error)
+        raise
+    _attempt_log(attempt, SandboxTokenRequest.ISSUED)
+    return issued
+
+
+def _token_request(request: HttpRequest, attempt: TokenAttempt) -> IssuedToken:
+    attempt.client_id = _presented_client_id(request)
+    form = _form(request)
+    attempt.grant_type = form.get("grant_type", "")
     grant_type = _single(form, "grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is required.")
     grant = GRANTS.get(grant_type)
     if grant is None:
         raise OAuthError("unsupported_grant_type", f"The {grant_type} grant is not supported.")
-    return grant(client_authenticate(request, form), form)
+    attempt.client = client_authenticate(request, form)
+    return grant(attempt.client, form)
+
+
+def _attempt_log(attempt: TokenAttempt, outcome: str) -> None:
+    services.token_request_log(
+        client=attempt.client,
+        client_id=attempt.client.client_id if attempt.client else attempt.client_id,
+        grant_type=attempt.grant_type,
+        outcome=outcome,
+    )
+
+
+def revocation_request(request: HttpRequest) -> None:
+    """Revoke the token a client sends (RFC 7009), or raise OAuthError.
+
+    An unknown token is no error (§2.2). A refresh token takes every token of its authorization
+    with it: the access tokens issued from it included.
+    """
+    form = _form(request)
+    client = client_authenticate(request, form)
+    digest = token_digest(_required(form, "token"))
+    # §2.1: the hint only speeds the search up, and two lookups by unique digest need no help;
+    # it is read only to refuse it sent twice.
+    _single(form, "token_type_hint")
+    row = (
+        SandboxAccessToken.objects.filter(digest=digest).first()
+        or SandboxRefreshToken.objects.filter(digest=digest).first()
+    )
+    if row is None:
+        return
+    if row.client_id != client.pk:
+        raise OAuthError("unauthorized_client", "The token was not issued to this client.")
+    if isinstance(row, SandboxRefreshToken):
+        services.token_family_revoke(family=row.family)
+    else:
+        services.access_token_revoke(access_token=row)
 
 
 def client_authenticate(request: HttpRequest, form: QueryDict) -> SandboxClient:
@@ -162,9 +314,32 @@ def _basic_credentials(header: str) -> list[tuple[str, str]]:
     return [as_sent] if decoded == as_sent else [as_sent, decoded]
 
 
+def _form(request: HttpRequest) -> QueryDict:
+    if request.content_type != FORM_CONTENT_TYPE:
+        raise OAuthError("invalid_request", f"Send the request as {FORM_CONTENT_TYPE}.")
+    return request.POST
+
+
+def _presented_client_id(request: HttpRequest) -> str:
+    """Return the client id a request names, whether or not it authenticates."""
+    pairs = _basic_credentials(request.headers.get("Authorization", ""))
+    if pairs:
+        return pairs[-1][0]
+    if request.content_type == FORM_CONTENT_TYPE:
+        return request.POST.get("client_id", "")
+    return ""
+
+
 def _single(form: QueryDict, name: str) -> str:
     """Return a form parameter; RFC 6749 §3.2 forbids sending one twice."""
     values = form.getlist(name)
     if len(values) > 1:
         raise OAuthError("invalid_request", f"{name} was sent more than once.")
     return values[0] if values else ""
+
+
+def _required(form: QueryDict, name: str) -> str:
+    value = _single(form, name)
+    if not value:
+        raise OAuthError("invalid_request", f"{name} is required.")
+    return value

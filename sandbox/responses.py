@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 from sandbox.models import SandboxGoodsOut
 from sandbox.oauth import REALM, IssuedToken, OAuthError
@@ -41,8 +41,12 @@ def unprocessable(problems: Iterable[Problem]) -> JsonResponse:
     return JsonResponse({"errors": [problem.as_json() for problem in problems]}, status=422)
 
 
-def forced_error(status: int) -> JsonResponse:
-    """Answer with a status a fault knob forces, with a body shaped like a real one."""
+def forced_error(status: int, *, retry_after_seconds: int = 1) -> JsonResponse:
+    """Answer with a status a fault knob forces, with a body shaped like a real one.
+
+    A 429 says when to come back: Clarus documents no rate limit (CONTRACT.md §3.4), so this
+    follows RFC 6585 §4 with a Retry-After in seconds.
+    """
     if status == 401:
         return unauthorized("Forced by the sandbox's forced_status knob.")
     try:
@@ -52,10 +56,20 @@ def forced_error(status: int) -> JsonResponse:
     error = {
         "code": status,
         "symbol": phrase.lower().replace(" ", "_").replace("-", "_"),
-        "details": f"{phrase} (forced by the sandbox's forced_status knob).",
+        "details": f"{phrase} (forced by the sandbox's fault knobs).",
         "source": None,
     }
-    return JsonResponse({"errors": [error]}, status=status)
+    response = JsonResponse({"errors": [error]}, status=status)
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        response["Retry-After"] = str(retry_after_seconds)
+    return response
+
+
+def revoked() -> HttpResponse:
+    """Answer a revocation: 200 whether or not the token was known (RFC 7009 §2.2)."""
+    response = HttpResponse(status=200)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def goods_out_created(goods_out: SandboxGoodsOut) -> JsonResponse:

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.goods_out_list, name="goods_out_list"),
     path("goods-outs/<int:goods_out_id>/", views.goods_out_detail, name="goods_out_detail"),
     path("oauth/token", views.token, name="token"),
+    path("oauth/authorize", views.authorize, name="authorize"),
+    path("oauth/revoke", views.revoke, name="revoke"),
     path("api/goods_outs", views.goods_out_create, name="goods_out_create"),
     # Clarus: two hand-written samples still use /api/v1 (CONTRACT.md §1.5).
     path("api/v1/goods_outs", views.goods_out_create, name="goods_out_create_v1"),

@@ -1,16 +1,23 @@
-"""The stand-in's endpoints: Clarus's token and goods-out API, and two pages to look around."""
+"""The stand-in's endpoints: Clarus's OAuth and goods-out API, and pages to look around."""
 
 import json
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sandbox import responses, selectors, services
-from sandbox.faults import latency_apply
+from sandbox import faults, responses, selectors, services
+from sandbox.authorization import (
+    AuthorizationPageError,
+    AuthorizationRedirectError,
+    authorization_request_parse,
+)
+from sandbox.forms import DENY, AuthorizeForm
 from sandbox.oauth import BearerError, OAuthError, SubdomainError, bearer_token, request_subdomain
+from sandbox.oauth import revocation_request as oauth_revocation_request
 from sandbox.oauth import token_request as oauth_token_request
 from sandbox.validation import (
     Problem,
@@ -32,7 +39,47 @@ def token(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
-def goods_out_create(request: HttpRequest) -> JsonResponse:
+def revoke(request: HttpRequest) -> HttpResponse:
+    try:
+        oauth_revocation_request(request)
+    except OAuthError as error:
+        return responses.oauth_error(error)
+    return responses.revoked()
+
+
+# A browser page with its own form: CSRF-protected, unlike the machine endpoints around it.
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    try:
+        authorization = authorization_request_parse(request.GET)
+    except AuthorizationPageError as error:
+        return render(request, "sandbox/authorize_error.html", {"message": error}, status=400)
+    except AuthorizationRedirectError as error:
+        return HttpResponseRedirect(error.location)
+    form = AuthorizeForm(
+        request.POST if request.method == "POST" else None,
+        subdomain=authorization.client.subdomain,
+    )
+    if form.is_valid():
+        if form.cleaned_data["decision"] == DENY:
+            return HttpResponseRedirect(
+                authorization.error_location("access_denied", "The user denied access.")
+            )
+        code = services.authorization_code_issue(
+            client=authorization.client,
+            user=form.cleaned_data["user"],
+            redirect_uri=authorization.redirect_uri,
+            code_challenge=authorization.code_challenge,
+        )
+        return HttpResponseRedirect(authorization.location(code=code))
+    return render(request, "sandbox/authorize.html", {"form": form, "authorization": authorization})
+
+
+@csrf_exempt
+@require_POST
+def goods_out_create(request: HttpRequest) -> HttpResponse:
     try:
         subdomain = request_subdomain(request, bearer_token(request))
     except BearerError as error:
@@ -44,12 +91,15 @@ def goods_out_create(request: HttpRequest) -> JsonResponse:
     document = parse_json_object(request.body)
     if isinstance(document, Problem):
         return responses.unprocessable([document])
-    latency_apply(subdomain)
-    if subdomain.forced_status:
-        return responses.forced_error(subdomain.forced_status)
+    faults.latency_apply(subdomain)
+    if status := faults.failure_status(subdomain):
+        return responses.forced_error(status, retry_after_seconds=subdomain.retry_after_seconds)
     if problems := goods_out_create_problems(document):
         return responses.unprocessable(problems)
     goods_out = services.goods_out_create(subdomain=subdomain, document=document)
+    faults.tokens_expiry_count(subdomain)
+    if faults.drop_due(subdomain):
+        return faults.connection_drop(request)
     return responses.goods_out_created(goods_out)
 
 

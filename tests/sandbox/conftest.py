@@ -4,9 +4,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sandbox.models import SandboxClient
-from sandbox.services import access_token_issue, client_register
-from tests.sandbox.factories import CLIENT_ID, CLIENT_SECRET, GOODS_OUTS
+from sandbox.models import SandboxClient, SandboxUser
+from sandbox.services import access_token_issue, client_register, user_register
+from tests.sandbox.factories import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    GOODS_OUTS,
+    PASSWORD,
+    REDIRECT_URI,
+    USERNAME,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +30,7 @@ def make_client(db: Any) -> Callable[..., SandboxClient]:
         client_secret: str = CLIENT_SECRET,
         **options: Any,
     ) -> SandboxClient:
+        options.setdefault("redirect_uris", [REDIRECT_URI])
         client, _created = client_register(
             subdomain=subdomain, client_id=client_id, client_secret=client_secret, **options
         )
@@ -34,6 +42,12 @@ def make_client(db: Any) -> Callable[..., SandboxClient]:
 @pytest.fixture
 def sandbox_client(make_client: Callable[..., SandboxClient]) -> SandboxClient:
     return make_client()
+
+
+@pytest.fixture
+def sandbox_user(sandbox_client: SandboxClient) -> SandboxUser:
+    user, _created = user_register(subdomain="acme", username=USERNAME, password=PASSWORD)
+    return user
 
 
 @pytest.fixture
@@ -60,3 +74,10 @@ def post_goods_out(client: Client, token: str) -> Callable[..., Any]:
         return client.post(path, document, content_type=content_type, headers=headers)
 
     return post
+
+
+@pytest.fixture
+def base_url(live_server: Any, transactional_db: Any, make_client: Callable[..., Any]) -> str:
+    """Return the sandbox's URL on the live test server, with the desk's client registered."""
+    make_client()
+    return f"{live_server.url}/sandbox"

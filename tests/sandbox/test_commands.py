@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 
-from sandbox.models import SandboxAccessToken, SandboxClient, SandboxSubdomain
+from sandbox.models import SandboxAccessToken, SandboxClient, SandboxSubdomain, SandboxUser
 from sandbox.services import access_token_issue
 
 SECRET = "a-long-sandbox-secret-123"
@@ -131,3 +131,94 @@ def test_bad_arguments_are_refused(db: Any, arguments: list[str]) -> None:
         call_command("sandbox_client", *arguments, stdout=StringIO())
 
     assert not SandboxClient.objects.exists()
+
+
+def test_redirect_uris_and_refresh_lifetime(db: Any) -> None:
+    run(
+        redirect_uri=["https://desk.example/cb", "http://127.0.0.1:8000/tenant/callback/"],
+        refresh_token_lifetime=600,
+    )
+
+    client = SandboxClient.objects.get()
+    assert client.redirect_uris == [
+        "https://desk.example/cb",
+        "http://127.0.0.1:8000/tenant/callback/",
+    ]
+    assert client.refresh_token_lifetime_seconds == 600
+
+
+def test_redirect_uris_given_again_replace_the_list(db: Any) -> None:
+    call_command(
+        "sandbox_client",
+        "--subdomain=acme",
+        "--client-id=desk",
+        f"--client-secret={SECRET}",
+        "--redirect-uri=https://a.example/cb",
+        "--redirect-uri=https://b.example/cb",
+        stdout=StringIO(),
+    )
+    run()
+    kept = SandboxClient.objects.get().redirect_uris
+
+    run(redirect_uri=["https://c.example/cb"])
+
+    assert kept == ["https://a.example/cb", "https://b.example/cb"]
+    assert SandboxClient.objects.get().redirect_uris == ["https://c.example/cb"]
+
+
+def test_new_client_defaults(db: Any) -> None:
+    run()
+
+    client = SandboxClient.objects.get()
+    assert client.redirect_uris == []
+    assert client.refresh_token_lifetime_seconds == 30 * 24 * 60 * 60
+
+
+def test_creates_a_demo_user_with_a_hashed_password(db: Any) -> None:
+    output = run(user="clarus-admin", password="user-password-123")
+
+    user = SandboxUser.objects.select_related("subdomain").get()
+    assert user.username == "clarus-admin"
+    assert user.subdomain.slug == "acme"
+    assert user.check_password("user-password-123")
+    assert "user-password-123" not in user.password_hash
+    assert "user-password-123" not in output
+    assert "Created sandbox user clarus-admin@acme." in output
+
+
+def test_user_again_keeps_or_replaces_the_password(db: Any) -> None:
+    run(user="clarus-admin", password="user-password-123")
+    first_hash = SandboxUser.objects.get().password_hash
+
+    same = run(user="clarus-admin", password="user-password-123")
+    unchanged_hash = SandboxUser.objects.get().password_hash
+    run(user="clarus-admin", password="another-password-456")
+
+    assert "Updated sandbox user" in same
+    assert unchanged_hash == first_hash
+    user = SandboxUser.objects.get()
+    assert user.check_password("another-password-456")
+    assert not user.check_password("user-password-123")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--redirect-uri=not a url"],
+        ["--redirect-uri=ftp://desk.example/cb"],
+        ["--redirect-uri=https://desk.example/cb#fragment"],
+        ["--redirect-uri=/relative/cb"],
+        ["--user=clarus-admin"],
+        ["--password=user-password-123"],
+        ["--user=clarus-admin", "--password="],
+        ["--refresh-token-lifetime=-5"],
+    ],
+)
+def test_bad_oauth_arguments_are_refused(db: Any, arguments: list[str]) -> None:
+    base = ["--subdomain=acme", "--client-id=desk", f"--client-secret={SECRET}"]
+
+    with pytest.raises(CommandError):
+        call_command("sandbox_client", *base, *arguments, stdout=StringIO())
+
+    assert not SandboxClient.objects.exists()
+    assert not SandboxUser.objects.exists()

@@ -149,8 +149,9 @@ def test_bad_form_credentials_are_invalid_client(
         ("grant_type=", "invalid_request"),
         ("grant_type=client_credentials&grant_type=client_credentials", "invalid_request"),
         ("grant_type=password&username=a&password=b", "unsupported_grant_type"),
-        ("grant_type=authorization_code&code=abc", "unsupported_grant_type"),
-        ("grant_type=refresh_token&refresh_token=abc", "unsupported_grant_type"),
+        ("grant_type=authorization_code&code=abc", "invalid_request"),
+        ("grant_type=refresh_token&refresh_token=abc", "invalid_grant"),
+        ("grant_type=refresh_token", "invalid_request"),
     ],
 )
 def test_malformed_or_unsupported_requests_are_400(
