@@ -7,6 +7,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/venv/bin/uv
 PY := .venv/bin/python
 DEMO_CLIENT_ID ?= demo-desk
 DEMO_CLIENT_SECRET ?= demo-desk-secret
+DEMO_PASSWORD ?= clarus-demo
 SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
 .PHONY: setup run demo test lint typecheck pytest clean
@@ -18,14 +19,31 @@ SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 setup: $(if $(filter uv,$(UV)),,.tools/venv/bin/uv)
 	$(UV) sync --frozen
 
+# Two demo tenants on the sandbox: "Demo 3PL" signs in with client credentials, "Northwind
+# Logistics" with the authorization-code flow (its tenant admin presses "Connect to Clarus" and
+# signs in at the sandbox as clarus-admin). Logins agent, supervisor and admin work in both.
 demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sandbox_client --subdomain demo --name "Demo Warehouse" \
 		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
+	$(PY) manage.py sandbox_client --subdomain northwind --name "Northwind Warehouse" \
+		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET) \
+		--redirect-uri http://127.0.0.1:$(PORT)/tenant/callback/ \
+		--user clarus-admin --password $(DEMO_PASSWORD)
 	$(PY) manage.py clarus_tenant --subdomain demo --name "Demo 3PL" \
 		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
 		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
-	$(PY) manage.py desk_demo_users
+	$(PY) manage.py clarus_tenant --subdomain northwind --name "Northwind Logistics" \
+		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
+		--flow authorization_code --authorize-url $(SANDBOX_URL)/oauth/authorize \
+		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET)
+	for tenant in demo northwind; do \
+		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username agent --role agent && \
+		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username supervisor --role supervisor && \
+		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username admin --role tenant_admin || exit 1; \
+	done
+	@echo "Demo logins (password $(DEMO_PASSWORD)): agent, supervisor, admin (tenant admin)."
+	@echo "Northwind's Clarus sign-in: clarus-admin / $(DEMO_PASSWORD)."
 
 # The desk and the sandbox in one threaded server: the desk's call to the sandbox is served on
 # another thread, so it cannot deadlock.
@@ -40,11 +58,11 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy .
 
-# Everything on SQLite, then the tests marked `postgres` (concurrency, reliability) again on a
-# throwaway PostgreSQL cluster.
+# Everything on SQLite (but the real-concurrency tests), then the tests marked `postgres` or
+# `postgres_only` on a throwaway PostgreSQL cluster.
 pytest: setup
 	.venv/bin/pytest
-	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m postgres
+	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m "postgres or postgres_only"
 
 test: lint typecheck pytest
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "orders",
 ]
 # The Clarus stand-in: on by default in development and tests, off in production.
@@ -175,6 +176,22 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))
 CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))
+
+# Background delivery (orders/tasks.py): Django's task framework, run from the database by
+# `python manage.py desk_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A sender holds an order this long; past it, the order counts as abandoned and is reconciled.
+DESK_SEND_LEASE_SECONDS = float(
+    os.environ.get(
+        "DESK_SEND_LEASE_SECONDS", str(CLARUS_CONNECT_TIMEOUT + CLARUS_READ_TIMEOUT + 30)
+    )
+)
+# Automatic retries: exponential from the base, capped, with jitter; then the order waits for a
+# person to press "Send again".
+DESK_RETRY_BASE_SECONDS = float(os.environ.get("DESK_RETRY_BASE_SECONDS", "5"))
+DESK_RETRY_MAX_SECONDS = float(os.environ.get("DESK_RETRY_MAX_SECONDS", "600"))
+DESK_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DESK_DELIVERY_MAX_ATTEMPTS", "10"))
+DESK_SWEEP_INTERVAL_SECONDS = float(os.environ.get("DESK_SWEEP_INTERVAL_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

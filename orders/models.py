@@ -6,7 +6,7 @@ are written.
 """
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -58,6 +58,11 @@ class Tenant(models.Model):
         """Return the absolute URL of a REST path such as ``goods_outs``."""
         prefix = "/" + self.api_path_prefix.strip("/") if self.api_path_prefix.strip("/") else ""
         return f"{self.api_base_url.rstrip('/')}{prefix}/{path.lstrip('/')}"
+
+    @property
+    def graphql_url(self) -> str:
+        # Clarus: GraphQL lives at /graphql beside the REST prefix, not under it (CONTRACT.md §1.4).
+        return f"{self.api_base_url.rstrip('/')}/graphql"
 
 
 class Role(models.TextChoices):
@@ -118,12 +123,6 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     """A goods-out order as the agent keyed it."""
 
-    GOODS_OUT_TYPES: ClassVar = [
-        ("sales_order", "Sales order"),
-        ("work_order", "Work order"),
-        ("crossdock", "Crossdock"),
-    ]
-
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="orders")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
@@ -140,15 +139,28 @@ class Order(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # The header as keyed: Clarus attribute name -> value, optional fields left out.
     header = models.JSONField(default=dict)
-    # The delivery address as keyed, in the desk's field names (see forms.AddressForm).
+    # The delivery address as keyed, in Clarus's Address attribute names.
     address = models.JSONField(default=dict)
     # Searchable copies of what supervisors look orders up by.
-    reference = models.CharField(max_length=50, db_index=True)
+    reference = models.CharField(max_length=50)
     account_id = models.BigIntegerField()
     postcode = models.CharField(max_length=10, blank=True, default="")
+    # Delivery bookkeeping (orders.services.delivery): a process that is sending the order holds
+    # it until lease_until; a waiting order is tried again from next_attempt_at.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    send_count = models.PositiveIntegerField(default=0)
+    # What the agent is told about where the order stands, in plain words.
+    status_note = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ("-created_at", "-id")
+        constraints = [
+            # Clarus documents no duplicate-reference behaviour (CONTRACT.md §3.6): the desk
+            # guarantees one order per reference per tenant, which also makes a lookup by
+            # reference a safe way to reconcile an unknown outcome.
+            models.UniqueConstraint(fields=("tenant", "reference"), name="order_unique_reference")
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -159,6 +171,40 @@ class Order(models.Model):
     @property
     def can_resend(self) -> bool:
         return self.status in {OrderStatus.FAILED, OrderStatus.UNKNOWN, OrderStatus.DRAFT}
+
+    @property
+    def retries_automatically(self) -> bool:
+        return self.next_attempt_at is not None and self.status in {
+            OrderStatus.FAILED,
+            OrderStatus.UNKNOWN,
+        }
+
+
+class OrderTransition(models.Model):
+    """One change of an order's status: when, who or what, and why. Append-only."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transitions")
+    at = models.DateTimeField(db_index=True)
+    from_status = models.CharField(max_length=10, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=OrderStatus.choices)
+    # The person who caused it, or None for the desk's own background delivery.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(
+        max_length=50, help_text="Who or what: a username or 'delivery worker'."
+    )
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status or 'new'} → {self.to_status}"
 
 
 class OrderLine(models.Model):
@@ -206,8 +252,13 @@ class SubmissionAttempt(AppendOnlyModel):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attempts")
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="attempts")
+    # Who sent it: the member of staff, or None for the desk's background delivery.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submission_attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submission_attempts",
     )
     started_at = models.DateTimeField(db_index=True)
     duration_ms = models.PositiveIntegerField()

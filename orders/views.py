@@ -22,7 +22,7 @@ from orders.forms import (
     labelled_header,
     line_formset,
 )
-from orders.models import KEYING_ROLES, Tenant
+from orders.models import KEYING_ROLES, AttemptOutcome, Tenant
 from orders.payloads import address_attributes, header_attributes
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -80,24 +80,41 @@ def order_create(request: DeskRequest) -> HttpResponse:
         problem = "Please correct the fields marked below."
         return _render_entry(request, form, formset, problem=problem)
 
-    result = services.order_submit(
-        form_token=form.cleaned_data["form_token"],
-        keyed=services.KeyedOrder(
-            tenant=form.cleaned_data["tenant"],
-            header=header_attributes(form.cleaned_data),
-            lines=formset.lines(),
-            address=address_attributes(form.cleaned_data),
-        ),
-        user=request.user,
-    )
-    if result.sent or result.outcome is None:
-        notify = messages.success if result.sent else messages.info
-        notify(request, result.message)
-        return _redirect(request, result.order.get_absolute_url())
-    unplaced = add_clarus_errors(form, formset, result.errors)
-    return _render_entry(
-        request, form, formset, problem=result.message, problem_details=unplaced, order=result.order
-    )
+    try:
+        result = services.order_submit(
+            form_token=form.cleaned_data["form_token"],
+            keyed=services.KeyedOrder(
+                tenant=form.cleaned_data["tenant"],
+                header=header_attributes(form.cleaned_data),
+                lines=formset.lines(),
+                address=address_attributes(form.cleaned_data),
+            ),
+            user=request.user,
+        )
+    except services.DuplicateReference as duplicate:
+        earlier = duplicate.earlier
+        form.add_error(
+            "reference",
+            f"{earlier.reference} was already keyed on {earlier.created_at:%d %b %Y %H:%M} by "
+            f"{earlier.created_by.username}.",
+        )
+        problem = "This reference is already used by an earlier order."
+        return _render_entry(request, form, formset, problem=problem, order=earlier)
+    if result.outcome == AttemptOutcome.REJECTED:
+        # Only a rejection needs the agent's hands: show the form again with Clarus's reasons.
+        unplaced = add_clarus_errors(form, formset, result.errors)
+        return _render_entry(
+            request,
+            form,
+            formset,
+            problem=result.message,
+            problem_details=unplaced,
+            order=result.order,
+        )
+    # Sent, or saved and in the desk's hands (it retries or checks by itself): on to its page.
+    notify = messages.success if result.sent else messages.warning
+    notify(request, result.message)
+    return _redirect(request, result.order.get_absolute_url())
 
 
 def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
@@ -144,6 +161,7 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
         "order": order,
         "header": labelled_header(order.header),
         "address": labelled_address(order.address),
+        "transitions": order.transitions.select_related("user"),
     }
     return render(request, "orders/order_detail.html", context)
 

@@ -4,6 +4,7 @@
 requests and returns ``ClarusExchange`` records that are safe to store.
 """
 
+from orders.clarus.graphql import ClarusQueryError, edges, query
 from orders.clarus.http import REDACTED, http_client, redact_headers
 from orders.clarus.rest import ClarusExchange, post_json
 from orders.clarus.tokens import (
@@ -19,12 +20,15 @@ __all__ = [
     "REDACTED",
     "ClarusAuthError",
     "ClarusExchange",
+    "ClarusQueryError",
     "ClarusTokenUnavailable",
     "access_token",
     "authorization_url",
     "connect_with_code",
+    "edges",
     "http_client",
     "post_json",
+    "query",
     "redact_headers",
     "refresh_access_token",
 ]

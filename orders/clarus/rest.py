@@ -114,7 +114,6 @@ def _no_token(tenant: Tenant, url: str, body: str, problem: Exception) -> Clarus
     )
 
 
-@sensitive_variables()
 def post_json(
     tenant: Tenant,
     path: str,
@@ -127,7 +126,14 @@ def post_json(
     A 401 refreshes the token once and retries once (two exchanges); a refused refresh leaves the
     tenant marked "needs reconnecting".
     """
-    url = tenant.api_url(path)
+    return post_to(tenant, tenant.api_url(path), document, transport=transport)
+
+
+@sensitive_variables()
+def post_to(
+    tenant: Tenant, url: str, document: Any, *, transport: httpx.BaseTransport | None = None
+) -> list[ClarusExchange]:
+    """POST ``document`` as JSON to ``url`` with the tenant's credentials (see ``post_json``)."""
     body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     try:
         token = access_token(tenant, transport=transport)

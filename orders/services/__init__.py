@@ -1,10 +1,16 @@
 """Writes: submitting orders (``submission``) and running tenants and their staff (``tenants``)."""
 
-from orders.services.submission import (
+from orders.services.delivery import (
     ClarusError,
-    KeyedOrder,
     SubmitResult,
+    deliver,
+    deliver_due_orders,
     order_document,
+)
+from orders.services.submission import (
+    DuplicateReference,
+    KeyedOrder,
+    order_duplicate_of,
     order_resend,
     order_submit,
 )
@@ -20,12 +26,16 @@ from orders.services.tenants import (
 
 __all__ = [
     "ClarusError",
+    "DuplicateReference",
     "KeyedOrder",
     "SubmitResult",
+    "deliver",
+    "deliver_due_orders",
     "membership_add",
     "membership_remove",
     "membership_set_role",
     "order_document",
+    "order_duplicate_of",
     "order_resend",
     "order_submit",
     "tenant_connect_finish",

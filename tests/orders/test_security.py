@@ -30,6 +30,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_ALLOWED_HOSTS": "desk.example.com",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],

@@ -73,6 +73,7 @@ def test_success_stores_the_clarus_id_and_the_exchange(sandbox_tenant, user):
     assert attempt.outcome == AttemptOutcome.SENT
 
 
+@pytest.mark.postgres_only
 def test_order_is_saved_before_clarus_is_called(sandbox_tenant, user):
     seen = {}
     set_fault(latency_ms=400)
@@ -101,35 +102,34 @@ def test_rejection_maps_each_error_to_its_source(sandbox_tenant, user, settings)
     assert SandboxGoodsOut.objects.count() == 0
 
 
-def test_refused_token_leaves_the_order_not_sent(sandbox_tenant, user):
+def test_a_stale_token_is_refreshed_once_and_the_order_goes_through(sandbox_tenant, user):
     sandbox_tenant.access_token = "forged-token"
-    sandbox_tenant.access_token_expires_at = sandbox_tenant.access_token_expires_at or None
-
     sandbox_tenant.access_token_expires_at = timezone.now() + timedelta(hours=1)
     sandbox_tenant.save()
 
     result = submit(sandbox_tenant, user)
 
     order = Order.objects.get()
-    assert result.outcome == AttemptOutcome.UNAUTHORIZED
-    assert order.status == OrderStatus.FAILED
-    assert "refused" in result.message
-    assert SandboxGoodsOut.objects.count() == 0
-    # The bad token was dropped, so sending again fetches a fresh one and goes through.
-    again = order_resend(order=order, user=user)
-    assert again.sent
+    assert result.sent
+    assert [a.response_status for a in order.attempts.order_by("id")] == [401, 200]
     assert SandboxGoodsOut.objects.count() == 1
 
 
-def test_wrong_client_secret_is_reported(sandbox_tenant, user):
+def test_refused_credentials_leave_the_order_waiting_for_a_reconnect(sandbox_tenant, user):
     sandbox_tenant.client_secret = "not-the-secret"
     sandbox_tenant.save()
 
     result = submit(sandbox_tenant, user)
 
+    order = Order.objects.get()
+    sandbox_tenant.refresh_from_db()
     assert result.outcome == AttemptOutcome.UNAUTHORIZED
     assert "invalid_client" in result.message
-    assert Order.objects.get().status == OrderStatus.FAILED
+    assert "until a tenant admin reconnects" in result.message
+    assert order.status == OrderStatus.FAILED
+    assert order.next_attempt_at is not None
+    assert sandbox_tenant.needs_reconnect
+    assert SandboxGoodsOut.objects.count() == 0
 
 
 def test_clarus_down_keeps_the_order_to_send_again(sandbox_tenant, user):
@@ -182,6 +182,7 @@ def test_timeout_marks_the_outcome_unknown(sandbox_tenant, user, settings):
     assert wait_until(lambda: SandboxGoodsOut.objects.count() == 1)
 
 
+@pytest.mark.postgres_only
 def test_double_submit_of_one_form_sends_one_goods_out(sandbox_tenant, user):
     token = uuid.uuid4()
     set_fault(latency_ms=300)

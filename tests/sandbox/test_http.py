@@ -8,7 +8,6 @@ import httpx
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
-from django.db import connection
 
 from sandbox.faults import faults_set
 from sandbox.models import SandboxGoodsOut, SandboxRefreshToken
@@ -141,18 +140,12 @@ def test_authlib_authorization_code_with_pkce_then_refresh(base_url: str) -> Non
     assert token_request_count(client_id=CLIENT_ID, grant_type="refresh_token") == 1
 
 
-@pytest.fixture
-def concurrent_base_url(base_url: str) -> str:
-    # The live server shares one in-memory SQLite connection between its threads, which cannot
-    # take concurrent queries; `make pytest` runs these again on PostgreSQL.
-    if connection.vendor == "sqlite":
-        pytest.skip("concurrent requests need a database server")
-    return base_url
+# The live server shares one in-memory SQLite connection between its threads, which cannot take
+# concurrent queries: these run only in `make test`'s PostgreSQL pass (marker postgres_only).
 
 
-@pytest.mark.postgres
-def test_fail_next_counts_concurrent_requests_once_each(concurrent_base_url: str) -> None:
-    base_url = concurrent_base_url
+@pytest.mark.postgres_only
+def test_fail_next_counts_concurrent_requests_once_each(base_url: str) -> None:
     access_token = client_credentials_token(base_url)
     faults_set(subdomain="acme", fail_next=4)
 
@@ -167,9 +160,8 @@ def test_fail_next_counts_concurrent_requests_once_each(concurrent_base_url: str
     assert SandboxGoodsOut.objects.count() == 4
 
 
-@pytest.mark.postgres
-def test_expire_tokens_after_counts_concurrent_requests(concurrent_base_url: str) -> None:
-    base_url = concurrent_base_url
+@pytest.mark.postgres_only
+def test_expire_tokens_after_counts_concurrent_requests(base_url: str) -> None:
     access_token = client_credentials_token(base_url)
     faults_set(subdomain="acme", expire_tokens_after=3)
 

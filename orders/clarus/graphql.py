@@ -1,0 +1,49 @@
+"""Clarus's read side: GraphQL queries at ``/graphql`` (CONTRACT.md §1.4, §2.8)."""
+
+from typing import Any
+
+import httpx
+
+from orders.clarus.rest import ClarusExchange, post_to
+from orders.models import Tenant
+
+
+class ClarusQueryError(Exception):
+    """A GraphQL query got no usable answer: Clarus unreachable, refused, or answered errors."""
+
+    def __init__(self, message: str, exchanges: list[ClarusExchange]) -> None:
+        super().__init__(message)
+        self.exchanges = exchanges
+
+
+def query(
+    tenant: Tenant,
+    text: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Run a GraphQL query for ``tenant`` and return its ``data``."""
+    document: dict[str, Any] = {"query": text, "variables": variables or {}}
+    exchanges = post_to(tenant, tenant.graphql_url, document, transport=transport)
+    last = exchanges[-1]
+    if last.status is None:
+        raise ClarusQueryError(last.transport_error or "Clarus did not answer.", exchanges)
+    if last.status != 200:
+        raise ClarusQueryError(f"Clarus answered the lookup with HTTP {last.status}.", exchanges)
+    body = last.json()
+    # Clarus: GraphQL errors come back in a 200 with an errors array (CONTRACT.md §3.2).
+    if not isinstance(body, dict) or body.get("errors") or not isinstance(body.get("data"), dict):
+        errors = body.get("errors") if isinstance(body, dict) else None
+        detail = "; ".join(str(e.get("message", e)) for e in errors or [] if isinstance(e, dict))
+        raise ClarusQueryError(
+            f"Clarus could not answer the lookup ({detail or 'no data'}).", exchanges
+        )
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def edges(data: dict[str, Any], resource: str) -> list[dict[str, Any]]:
+    """Return the nodes of ``<resource> { all { edges { node } } }``."""
+    connection = (data.get(resource) or {}).get("all") or {}
+    return [edge["node"] for edge in connection.get("edges") or [] if edge.get("node")]
