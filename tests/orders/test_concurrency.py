@@ -1,0 +1,186 @@
+"""Real concurrency on PostgreSQL: threads, HTTP requests and whole processes sharing one
+database, as several desk servers and workers would in production."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, connections
+from django.utils import timezone
+
+from orders.models import Membership, Order, OrderStatus, Role
+from orders.services import deliver_due_orders
+from sandbox.models import SandboxGoodsOut, SandboxSubdomain
+from sandbox.selectors import token_request_count
+from tests.conftest import SANDBOX_CLIENT_ID
+from tests.orders.factories import order_post_data
+from tests.orders.test_delivery import keyed
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def agent_user(transactional_db):
+    return User.objects.create_user("agent", password="agent-pass-123")
+
+
+def faults(**fields):
+    SandboxSubdomain.objects.filter(slug="acme").update(**fields)
+
+
+def in_threads(count, work):
+    def run(index):
+        try:
+            return work(index)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_twenty_concurrent_submissions_make_one_token_request(sandbox_tenant, agent_user):
+    from orders.services import order_submit
+
+    def submit(index):
+        return order_submit(
+            form_token=uuid.uuid4(),
+            keyed=keyed(sandbox_tenant, reference=f"T-{index}"),
+            user=agent_user,
+        )
+
+    results = in_threads(20, submit)
+
+    assert all(result.sent for result in results)
+    assert SandboxGoodsOut.objects.count() == 20
+    assert token_request_count(client_id=SANDBOX_CLIENT_ID) == 1
+
+
+def signed_in_http(live_server, username, password):
+    http = httpx.Client(base_url=live_server.url, timeout=30, follow_redirects=False)
+    login = http.get("/login/")
+    csrf = login.cookies["csrftoken"]
+    http.post(
+        "/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": f"{live_server.url}/login/"},
+    )
+    return http
+
+
+def test_fifty_concurrent_posts_of_one_form_make_one_goods_out(
+    live_server, sandbox_tenant, agent_user
+):
+    Membership.objects.create(user=agent_user, tenant=sandbox_tenant, role=Role.AGENT)
+    faults(latency_ms=200)
+    http = signed_in_http(live_server, "agent", "agent-pass-123")
+    data = order_post_data(sandbox_tenant.pk, str(uuid.uuid4()))
+    data["csrfmiddlewaretoken"] = http.cookies["csrftoken"]
+    headers = {"Referer": f"{live_server.url}/orders/new/"}
+
+    statuses = in_threads(
+        50, lambda _: http.post("/orders/new/", data=data, headers=headers).status_code
+    )
+
+    assert set(statuses) == {302}
+    assert Order.objects.count() == 1
+    assert SandboxGoodsOut.objects.count() == 1
+    assert Order.objects.get().status == OrderStatus.SENT
+
+
+def process_env(**extra):
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(PROJECT), **extra}
+
+
+def desk_process(*args, **env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.orders.desk_process", *args],
+        cwd=PROJECT,
+        env=process_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_until(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_desk_process_killed_mid_send_loses_and_duplicates_nothing(sandbox_tenant, agent_user):
+    faults(latency_ms=700)
+    sender = desk_process("submit", "20", "KILL", DESK_SEND_LEASE_SECONDS="2")
+    try:
+        # Kill it while an order is on the wire, after some went through.
+        assert wait_until(
+            lambda: (
+                Order.objects.filter(status=OrderStatus.SENT).count() >= 2
+                and Order.objects.filter(status=OrderStatus.SENDING).exists()
+            )
+        )
+        time.sleep(0.2)
+        sender.send_signal(signal.SIGKILL)
+        sender.wait(timeout=10)
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+    stuck = Order.objects.filter(status=OrderStatus.SENDING)
+    assert stuck.count() == 1
+    # The request the dead process sent is still being served: Clarus stores it meanwhile.
+    faults(latency_ms=0)
+    assert wait_until(lambda: timezone.now() > stuck.get().lease_until + timedelta(seconds=0.1))
+
+    deliver_due_orders()
+
+    orders = list(Order.objects.all())
+    per_reference = Counter(SandboxGoodsOut.objects.values_list("reference", flat=True))
+    assert orders
+    assert all(order.status == OrderStatus.SENT for order in orders)
+    assert per_reference == Counter({order.reference: 1 for order in orders})
+    assert {o.clarus_id for o in orders} == set(
+        SandboxGoodsOut.objects.values_list("pk", flat=True)
+    )
+
+
+def test_several_desks_and_workers_deliver_each_order_once(sandbox_tenant, agent_user):
+    # Clarus fails often: desks leave orders waiting, workers pick them up, all at once.
+    faults(fail_next=25, forced_status=503)
+    env = {"DESK_RETRY_BASE_SECONDS": "0.05", "DESK_RETRY_MAX_SECONDS": "0.2"}
+    desks = [desk_process("submit", "15", f"D{n}", **env) for n in range(2)]
+    workers = [desk_process("sweep", "12", **env) for _ in range(3)]
+    for process in desks + workers:
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode == 0, output
+    deliver_due_orders()
+
+    per_reference = Counter(SandboxGoodsOut.objects.values_list("reference", flat=True))
+    assert Order.objects.count() == 30
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.SENT}
+    assert len(per_reference) == 30
+    assert set(per_reference.values()) == {1}
+
+
+def test_settings_keep_the_lease_longer_than_any_request():
+    assert (
+        settings.DESK_SEND_LEASE_SECONDS
+        > settings.CLARUS_CONNECT_TIMEOUT + settings.CLARUS_READ_TIMEOUT
+    )
