@@ -6,6 +6,8 @@ client does the OAuth work (client credentials, authorization code with PKCE, re
 """
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +16,7 @@ import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2 import OAuth2Error
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -131,8 +133,7 @@ def refresh_access_token(
     Raises ClarusAuthError (and marks the tenant "needs reconnecting") when Clarus refuses.
     """
     refused: ClarusAuthError | None = None
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    with _tenant_lock(tenant) as locked:
         if locked.access_token != stale and token_is_fresh(locked):
             _copy_tokens(locked, tenant)
             return locked.access_token
@@ -145,6 +146,21 @@ def refresh_access_token(
     if refused is not None:
         raise refused
     return locked.access_token
+
+
+@contextmanager
+def _tenant_lock(tenant: Tenant) -> Iterator[Tenant]:
+    """Yield the tenant's current row, locked against other refreshes where the database can.
+
+    SQLite has no row locks: a transaction there would lock the whole database for as long as
+    Clarus takes to answer, and a sandbox served by the same process could not issue the token.
+    SQLite is for one process (development, tests); production runs on PostgreSQL.
+    """
+    if not connection.features.has_select_for_update:
+        yield Tenant.objects.get(pk=tenant.pk)
+        return
+    with transaction.atomic():
+        yield Tenant.objects.select_for_update().get(pk=tenant.pk)
 
 
 def access_token(tenant: Tenant, *, transport: httpx.BaseTransport | None = None) -> str:

@@ -33,6 +33,7 @@ from orders.models import (
     SubmissionAttempt,
 )
 from orders.payloads import LineInput, goods_out_document
+from orders.tasks import sweep_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -298,11 +299,8 @@ def _clock(moment: datetime | None) -> str:
 
 
 def _schedule(moment: datetime | None) -> None:
-    if moment is None:
-        return
-    from orders.tasks import sweep_schedule
-
-    sweep_schedule(at=moment)
+    if moment is not None:
+        sweep_schedule(at=moment)
 
 
 def already_message(order: Order) -> str:

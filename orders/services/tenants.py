@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
-from orders.models import Membership, Role, Tenant
+from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from orders.tasks import sweep_schedule
 
 CONNECTION_FIELDS = (
     "name",
@@ -37,8 +39,21 @@ def tenant_connection_update(
         tenant.access_token = ""
         tenant.access_token_expires_at = None
         tenant.refresh_token = ""
+        tenant.needs_reconnect = False
+        tenant.connection_problem = ""
     tenant.save()
+    _wake_waiting_orders(tenant)
     return tenant
+
+
+def _wake_waiting_orders(tenant: Tenant) -> None:
+    """Make the tenant's waiting orders due now: the connection they waited for may be back."""
+    now = timezone.now()
+    woken = Order.objects.filter(
+        tenant=tenant, status__in=[OrderStatus.FAILED, OrderStatus.UNKNOWN], next_attempt_at__gt=now
+    ).update(next_attempt_at=now)
+    if woken:
+        sweep_schedule(at=now)
 
 
 def tenant_connection_test(*, tenant: Tenant) -> str:
@@ -68,6 +83,7 @@ def tenant_connect_finish(*, tenant: Tenant, pending: Mapping[str, str], callbac
             url=pending["url"], state=pending["state"], code_verifier=pending["code_verifier"]
         ),
     )
+    _wake_waiting_orders(tenant)
 
 
 def membership_add(
