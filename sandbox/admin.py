@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from sandbox import catalogue_admin  # noqa: F401  (registers the catalogue)
 from sandbox.models import (
     SandboxAccessToken,
     SandboxClient,

@@ -15,6 +15,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from sandbox.catalogue import Account, Carrier, Product, Warehouse
+
 REFRESH_TOKEN_LIFETIME_SECONDS = 30 * 24 * 60 * 60
 
 
@@ -223,6 +225,36 @@ class SandboxGoodsOut(models.Model):
     # The request JSON exactly as it arrived, so tests can assert on what the desk sent.
     document = models.JSONField()
     address = models.JSONField(null=True, blank=True)
+    # Copied from the document when it is stored, so GraphQL can filter and join on them
+    # (sandbox.goods_out_records). The ids are kept as sent: the sandbox does not check them
+    # against its catalogue, hence no database constraint.
+    goods_out_status_id = models.IntegerField(null=True, blank=True, default=2)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    expected_date_of_dispatch = models.DateTimeField(null=True, blank=True)
+    account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    carrier = models.ForeignKey(
+        Carrier,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ("-received_at", "-id")
@@ -270,3 +302,42 @@ class SandboxTokenRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.presented_client_id or '?'} {self.grant_type or '?'}: {self.outcome}"
+
+
+class SandboxGoodsOutLine(models.Model):
+    """One ADD line of a received goods-out, as GraphQL ``goods_out_lines`` lists it."""
+
+    goods_out = models.ForeignKey(SandboxGoodsOut, on_delete=models.CASCADE, related_name="lines")
+    # 1-based position in the document's lines_changes.
+    line_number = models.PositiveIntegerField()
+    # As on the header: ids kept as sent, unchecked.
+    product = models.ForeignKey(
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    carrier = models.ForeignKey(
+        Carrier,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    order_quantity = models.FloatField()
+    # Nothing is allocated, picked or dispatched in the sandbox: these stay 0.
+    allocated_quantity = models.FloatField(default=0)
+    pick_quantity = models.FloatField(default=0)
+    dispatch_quantity = models.FloatField(default=0)
+    short_status = models.CharField(max_length=10, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("pk",)
+        verbose_name = "sandbox goods-out line"
+
+    def __str__(self) -> str:
+        return f"{self.goods_out_id} line {self.line_number}"

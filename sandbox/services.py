@@ -13,11 +13,13 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 from django.utils import timezone
 
+from sandbox.goods_out_records import goods_out_columns, goods_out_lines
 from sandbox.models import (
     SandboxAccessToken,
     SandboxAuthorizationCode,
     SandboxClient,
     SandboxGoodsOut,
+    SandboxGoodsOutLine,
     SandboxRefreshToken,
     SandboxSubdomain,
     SandboxTokenRequest,
@@ -246,16 +248,20 @@ def token_request_log(
     )
 
 
+@transaction.atomic
 def goods_out_create(*, subdomain: SandboxSubdomain, document: dict[str, Any]) -> SandboxGoodsOut:
-    """Store a goods-out document that passed validation."""
+    """Store a goods-out document that passed validation, with the lines GraphQL lists."""
     data = document["data"]
     address = data.get("relationships", {}).get("address", {}).get("data", {}).get("attributes")
-    return SandboxGoodsOut.objects.create(
+    goods_out = SandboxGoodsOut.objects.create(
         subdomain=subdomain,
         reference=data["attributes"]["reference"],
         document=document,
         address=address,
+        **goods_out_columns(data["attributes"]),
     )
+    SandboxGoodsOutLine.objects.bulk_create(goods_out_lines(goods_out))
+    return goods_out
 
 
 def _client_tokens_revoke(client: SandboxClient) -> None:

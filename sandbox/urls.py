@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sandbox import views
+from sandbox.graphql import view as graphql_view
 
 app_name = "sandbox"
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("api/goods_outs", views.goods_out_create, name="goods_out_create"),
     # Clarus: two hand-written samples still use /api/v1 (CONTRACT.md §1.5).
     path("api/v1/goods_outs", views.goods_out_create, name="goods_out_create_v1"),
+    # Clarus: every read is a GraphQL query, POST /graphql (CONTRACT.md §1.4).
+    path("graphql", graphql_view.graphql, name="graphql"),
 ]

@@ -138,3 +138,44 @@ def _normalised(document: dict[str, Any]) -> dict[str, Any]:
 
     result: dict[str, Any] = normalised(document)
     return result
+
+
+def graphql_operation_names() -> list[str]:
+    """Return the names of Clarus's documented GraphQL queries, e.g. ``ListProducts``."""
+    return sorted(path.removeprefix("/graphql#") for path in _loaded()["paths"] if "#" in path)
+
+
+def graphql_example(name: str) -> dict[str, Any]:
+    """Return the documented GraphQL query ``name`` (``ListProducts``) as test data.
+
+    ``query`` and ``variables`` are the request example, ``response`` the 200 response example,
+    ``filters`` the documented filters as {filter: input type}, and ``operators`` the documented
+    operators of each input type, e.g. {"StringInputType": ["eq", "ilike", ...]}.
+    """
+    post = operation(f"/graphql#{name}", "post")
+    request = post["requestBody"]["content"]["application/json"]["example"]
+    response = post["responses"]["200"]["content"]["application/json"]["example"]
+    text = post.get("x-mint", {}).get("content", "")
+    filters: dict[str, str] = {}
+    operators: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`"):
+            # | `code` | StringInputType | `eq`, `ilike` ... | Description |
+            filters[cells[0].strip("`")] = cells[1]
+            operators.setdefault(cells[1], _operators(cells[2]))
+        elif len(cells) == 2 and cells[0].endswith("InputType"):
+            # | StringInputType | `eq` (exact), `ilike` (case-insensitive partial), ... |
+            operators[cells[0]] = _operators(cells[1])
+    return {
+        "query": request["query"],
+        "variables": request.get("variables") or {},
+        "response": response,
+        "filters": filters,
+        "operators": operators,
+    }
+
+
+def _operators(cell: str) -> list[str]:
+    """Return the backquoted names in a table cell: "`eq` (exact), `in`" -> ["eq", "in"]."""
+    return cell.split("`")[1::2]
