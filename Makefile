@@ -10,7 +10,7 @@ DEMO_CLIENT_SECRET ?= demo-desk-secret
 DEMO_PASSWORD ?= clarus-demo
 SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
-.PHONY: setup run demo test lint typecheck pytest clean
+.PHONY: setup run demo worker test lint typecheck pytest clean
 
 .tools/venv/bin/uv:
 	python3 -m venv .tools/venv
@@ -45,11 +45,17 @@ demo: setup
 	@echo "Demo logins (password $(DEMO_PASSWORD)): agent, supervisor, admin (tenant admin)."
 	@echo "Northwind's Clarus sign-in: clarus-admin / $(DEMO_PASSWORD)."
 
-# The desk and the sandbox in one threaded server: the desk's call to the sandbox is served on
-# another thread, so it cannot deadlock.
+# The desk and the sandbox in one threaded server (the desk's call to the sandbox is served on
+# another thread, so it cannot deadlock), and the background delivery worker beside it.
 run: demo
 	@echo "Order desk: http://127.0.0.1:$(PORT)/   Sandbox: $(SANDBOX_URL)/"
+	$(PY) manage.py desk_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The background delivery worker on its own (production runs one or more of these).
+worker: setup
+	$(PY) manage.py desk_worker
 
 lint: setup
 	.venv/bin/ruff check .

@@ -25,7 +25,7 @@ def tenant_switch(request: DeskRequest) -> HttpResponse:
     request.session[SESSION_TENANT_KEY] = chosen
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("orders:create")
+        target = reverse("home")
     return redirect(target)
 
 

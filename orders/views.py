@@ -185,3 +185,12 @@ def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
 def order_list(request: DeskRequest) -> HttpResponse:
     orders = selectors.order_list_recent(user=request.user, membership=request.membership)
     return render(request, "orders/order_list.html", {"orders": orders})
+
+
+@tenant_view()
+@require_GET
+def home(request: DeskRequest) -> HttpResponse:
+    """Send each member of staff to where their role in the current tenant starts."""
+    if request.membership.can_key:
+        return redirect("orders:create")
+    return redirect("tenants:settings")
