@@ -30,6 +30,8 @@ demo: setup
 		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET) \
 		--redirect-uri http://127.0.0.1:$(PORT)/tenant/callback/ \
 		--user clarus-admin --password $(DEMO_PASSWORD)
+	$(PY) manage.py sandbox_seed --subdomain demo --products 5000
+	$(PY) manage.py sandbox_seed --subdomain northwind --products 2000 --seed 2
 	$(PY) manage.py clarus_tenant --subdomain demo --name "Demo 3PL" \
 		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
 		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
