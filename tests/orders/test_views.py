@@ -217,3 +217,22 @@ def test_clarus_rejection_is_shown_beside_the_field_with_the_typing_kept(
     assert 'value="Harrogate"' in html
     assert f'value="{token}"' in html
     assert Order.objects.get().status == OrderStatus.REJECTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_used_reference_is_refused_at_the_form_naming_the_earlier_order(
+    agent_client, live_tenant
+):
+    agent_client.post(CREATE, order_post_data(live_tenant.pk, str(uuid.uuid4()), reference="R-9"))
+    earlier = Order.objects.get()
+
+    response = agent_client.post(
+        CREATE, order_post_data(live_tenant.pk, str(uuid.uuid4()), reference="R-9")
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_reference-error"' in html
+    assert "R-9 was already keyed on" in html
+    assert f'href="{earlier.get_absolute_url()}"' in html
+    assert Order.objects.count() == 1
