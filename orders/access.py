@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
@@ -42,17 +43,17 @@ def current_membership(request: HttpRequest, memberships: list[Membership]) -> M
 
 def tenant_view(
     roles: Collection[str] | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Require a signed-in member of staff, resolve their current tenant, check their role there.
 
     ``roles`` limits the view to those roles in the current tenant (403 otherwise); None lets
     any member through and leaves finer checks to the view.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             memberships = selectors.membership_list_for_user(user=request.user)
             if not memberships:
                 return render(request, "orders/no_tenant.html", status=403)

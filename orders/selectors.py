@@ -1,7 +1,7 @@
 """Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from orders.models import ALL_ORDERS_ROLES, Membership, Order
 
@@ -15,7 +15,7 @@ def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[
     )
 
 
-def _visible_orders(*, user: User, memberships: list[Membership]) -> Q:
+def visible_orders(*, user: User, memberships: list[Membership]) -> Q:
     """Return the condition for orders ``user`` may see: all of a supervisor's tenants, and
     their own orders in tenants where they key."""
     every = [m.tenant_id for m in memberships if m.role in ALL_ORDERS_ROLES]
@@ -23,22 +23,12 @@ def _visible_orders(*, user: User, memberships: list[Membership]) -> Q:
     return Q(tenant_id__in=every) | Q(tenant_id__in=own, created_by=user)
 
 
-def order_list_recent(*, user: User, membership: Membership, limit: int = 50) -> QuerySet[Order]:
-    """Return the most recent orders of the current tenant the user may see, newest first."""
-    return (
-        Order.objects.filter(_visible_orders(user=user, memberships=[membership]))
-        .select_related("tenant", "created_by")
-        .annotate(line_count=Count("lines", distinct=True))
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
 def order_get_for_detail(
     *, order_id: int, user: User, memberships: list[Membership]
 ) -> Order | None:
     """Return one order the user may see, with its lines and attempts ready, or None."""
     return (
-        Order.objects.filter(_visible_orders(user=user, memberships=memberships))
+        Order.objects.filter(visible_orders(user=user, memberships=memberships))
         .select_related("tenant", "created_by")
         .prefetch_related("lines", "attempts__user")
         .filter(pk=order_id)

@@ -180,13 +180,6 @@ def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
     return _redirect(request, order.get_absolute_url())
 
 
-@tenant_view(roles=KEYING_ROLES)
-@require_GET
-def order_list(request: DeskRequest) -> HttpResponse:
-    orders = selectors.order_list_recent(user=request.user, membership=request.membership)
-    return render(request, "orders/order_list.html", {"orders": orders})
-
-
 @tenant_view()
 @require_GET
 def home(request: DeskRequest) -> HttpResponse:

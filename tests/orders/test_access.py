@@ -18,6 +18,7 @@ ROLE_PAGES = {
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
     "orders:list": ("get", 200, 200, 403),
+    "orders:export": ("get", 200, 200, 403),
     "home": ("get", 302, 302, 302),
     "tenants:settings": ("get", 403, 403, 200),
     "tenants:staff": ("get", 403, 403, 200),

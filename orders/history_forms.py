@@ -1,0 +1,85 @@
+"""The history page's filters: a GET form, so every filtered view has a shareable URL."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+
+from orders.history import HistoryFilters
+from orders.models import Membership, OrderStatus
+
+ALL_TENANTS = "all"
+
+
+class HistoryFilterForm(forms.Form):
+    current: Membership
+
+    search = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Order reference, Clarus id or postcode.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    tenant = forms.ChoiceField(label="Tenant", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *OrderStatus.choices]
+    )
+    agent = forms.TypedChoiceField(label="Keyed by", required=False, coerce=int, empty_value=None)
+    account_id = forms.IntegerField(label="Account id", required=False, min_value=1)
+    date_from = forms.DateField(
+        label="Keyed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Keyed to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        memberships: list[Membership],
+        current: Membership,
+        user: User,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current
+        tenant_field = self.fields["tenant"]
+        assert isinstance(tenant_field, forms.ChoiceField)
+        visible = [m for m in memberships if m.can_key]
+        # Without a choice the page shows the tenant chosen in the header.
+        tenant_field.initial = str(current.tenant_id)
+        choices = [(str(m.tenant_id), str(m.tenant)) for m in visible]
+        if len(visible) > 1:
+            choices.append((ALL_TENANTS, "All my tenants"))
+        tenant_field.choices = choices
+        supervised = [m.tenant_id for m in visible if m.sees_all_orders]
+        agents = (
+            User.objects.filter(memberships__tenant_id__in=supervised)
+            .distinct()
+            .order_by("username")
+            if supervised
+            else User.objects.filter(pk=user.pk)
+        )
+        agent_field = self.fields["agent"]
+        assert isinstance(agent_field, forms.TypedChoiceField)
+        agent_field.choices = [("", "Anyone")] + [(a.pk, a.username) for a in agents]
+
+    def filters(self) -> HistoryFilters:
+        """Return the filters as given; an invalid one is left out, never an error page."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
+            data = {
+                name: value for name, value in self.cleaned_data.items() if name not in self.errors
+            }
+        tenant = data.get("tenant") or str(self.current.tenant_id)
+        return HistoryFilters(
+            tenant_id=None if tenant == ALL_TENANTS else int(tenant),
+            status=data.get("status") or "",
+            agent_id=data.get("agent"),
+            account_id=data.get("account_id"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            search=data.get("search") or "",
+        )

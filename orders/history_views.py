@@ -1,0 +1,99 @@
+"""The supervisors' history: every order they may see, filtered and searched, as a page, an
+htmx fragment or a CSV download."""
+
+import csv
+from collections.abc import Iterator
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from orders import history
+from orders.access import DeskRequest, tenant_view
+from orders.history_forms import HistoryFilterForm
+from orders.models import KEYING_ROLES
+
+CSV_COLUMNS = (
+    "keyed_at",
+    "tenant",
+    "keyed_by",
+    "reference",
+    "account_id",
+    "lines",
+    "status",
+    "clarus_id",
+    "postcode",
+    "sent_at",
+)
+
+
+def _filters(request: DeskRequest) -> tuple[HistoryFilterForm, history.HistoryFilters]:
+    form = HistoryFilterForm(
+        request.GET or None,
+        memberships=request.memberships,
+        current=request.membership,
+        user=request.user,
+    )
+    return form, form.filters()
+
+
+@tenant_view(roles=KEYING_ROLES)
+@require_GET
+@vary_on_headers("HX-Request")
+def history_list(request: DeskRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    page = history.history_page(
+        user=request.user,
+        memberships=request.memberships,
+        filters=filters,
+        after=request.GET.get("after", ""),
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "orders/history.html#history-results" if request.htmx else "orders/history.html"
+    return render(request, template, context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer into a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@tenant_view(roles=KEYING_ROLES)
+@require_GET
+def history_export(request: DeskRequest) -> StreamingHttpResponse:
+    """Stream the filtered history as CSV, a chunk of rows at a time (constant memory)."""
+    _form, filters = _filters(request)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(CSV_COLUMNS)
+        for order in history.history_rows_for_export(
+            user=request.user, memberships=request.memberships, filters=filters
+        ):
+            yield writer.writerow(
+                (
+                    timezone.localtime(order.created_at).isoformat(timespec="seconds"),
+                    order.tenant.name,
+                    order.created_by.username,
+                    order.reference,
+                    order.account_id,
+                    order.line_count,
+                    order.status,
+                    order.clarus_id or "",
+                    order.postcode,
+                    timezone.localtime(order.sent_at).isoformat(timespec="seconds")
+                    if order.sent_at
+                    else "",
+                )
+            )
+
+    filename = f"orders-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
