@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from orders import selectors, services
 from orders.access import DeskRequest, tenant_view
+from orders.audit import FieldChange, body_changes
 from orders.forms import (
     LINES_PREFIX,
     MAX_LINES,
@@ -162,8 +163,17 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
         "header": labelled_header(order.header),
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
+        "attempts": _attempts_with_changes(list(order.attempts.all())),
     }
     return render(request, "orders/order_detail.html", context)
+
+
+def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[FieldChange]]]:
+    """Pair each attempt with what its request changed since the attempt before it."""
+    return [
+        (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
+        for attempt, older in zip(newest_first, [*newest_first[1:], None], strict=True)
+    ]
 
 
 @tenant_view()

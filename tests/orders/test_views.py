@@ -236,3 +236,18 @@ def test_a_used_reference_is_refused_at_the_form_naming_the_earlier_order(
     assert "R-9 was already keyed on" in html
     assert f'href="{earlier.get_absolute_url()}"' in html
     assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_page_shows_what_changed_between_attempts(agent_client, live_tenant, monkeypatch):
+    monkeypatch.setattr(OrderForm.base_fields["priority"], "validators", [])
+    token = str(uuid.uuid4())
+    agent_client.post(CREATE, order_post_data(live_tenant.pk, token, priority="0"))
+    agent_client.post(CREATE, order_post_data(live_tenant.pk, token, priority="5"))
+    order = Order.objects.get()
+
+    page = agent_client.get(order.get_absolute_url()).content.decode()
+
+    assert order.status == OrderStatus.SENT
+    assert "Changed since the attempt before" in page
+    assert "<td>priority</td><td>0</td><td>5</td>" in page
