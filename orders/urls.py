@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/line-row/", views.order_line_row, name="line_row"),
     path("<int:order_id>/", views.order_detail, name="detail"),
     path("<int:order_id>/resend/", views.order_resend, name="resend"),
+    path("<int:order_id>/clarus-status/", views.order_clarus_status, name="clarus_status"),
 ]

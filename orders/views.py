@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from orders import selectors, services
+from orders import clarus, lookups, selectors, services
 from orders.access import DeskRequest, tenant_view
 from orders.audit import FieldChange, body_changes
 from orders.forms import (
@@ -158,21 +158,43 @@ def _visible_order(request: DeskRequest, order_id: int) -> Any:
 @require_GET
 def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
-    context = {
+    context = _detail_context(order)
+    return render(request, "orders/order_detail.html", context)
+
+
+@tenant_view()
+@require_GET
+@vary_on_headers("HX-Request")
+def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
+    """Ask Clarus how the goods-out stands now: a fragment for htmx, else the order page."""
+    order = _visible_order(request, order_id)
+    try:
+        status = lookups.clarus_goods_out_status(tenant=order.tenant, reference=order.reference)
+        problem = "" if status else "Clarus has no goods-out with this reference."
+    except clarus.ClarusQueryError as exc:
+        status, problem = None, f"Clarus could not be asked just now: {exc}"
+    context = {"order": order, "clarus_status": status, "clarus_problem": problem, "checked": True}
+    if request.htmx:
+        return render(request, "orders/order_detail.html#clarus-status", context)
+    return render(request, "orders/order_detail.html", {**_detail_context(order), **context})
+
+
+def _detail_context(order: Any) -> dict[str, Any]:
+    return {
         "order": order,
         "header": labelled_header(order.header),
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
         "attempts": _attempts_with_changes(list(order.attempts.all())),
     }
-    return render(request, "orders/order_detail.html", context)
 
 
 def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[FieldChange]]]:
     """Pair each attempt with what its request changed since the attempt before it."""
+    older_ones: list[Any] = [*newest_first[1:], None]
     return [
         (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
-        for attempt, older in zip(newest_first, [*newest_first[1:], None], strict=True)
+        for attempt, older in zip(newest_first, older_ones, strict=False)
     ]
 
 

@@ -251,3 +251,34 @@ def test_order_page_shows_what_changed_between_attempts(agent_client, live_tenan
     assert order.status == OrderStatus.SENT
     assert "Changed since the attempt before" in page
     assert "<td>priority</td><td>0</td><td>5</td>" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_page_asks_clarus_for_the_current_status(agent_client, live_tenant):
+    agent_client.post(CREATE, order_post_data(live_tenant.pk, str(uuid.uuid4())))
+    order = Order.objects.get()
+    url = reverse("orders:clarus_status", args=[order.pk])
+
+    page = agent_client.get(order.get_absolute_url()).content.decode()
+    fragment = agent_client.get(url, **HTMX).content.decode()
+    full = agent_client.get(url).content.decode()
+
+    assert f'hx-get="{url}" hx-trigger="load"' in page
+    assert fragment.lstrip().startswith('<div id="clarus-status"')
+    assert '<span id="clarus-status-name">Pending</span> (PENDING)' in fragment
+    assert "<html" in full
+    assert "Pending</span> (PENDING)" in full
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clarus_status_says_when_clarus_cannot_be_asked(agent_client, live_tenant):
+    agent_client.post(CREATE, order_post_data(live_tenant.pk, str(uuid.uuid4())))
+    order = Order.objects.get()
+    live_tenant.api_base_url = "http://127.0.0.1:9/sandbox"
+    live_tenant.save()
+
+    fragment = agent_client.get(
+        reverse("orders:clarus_status", args=[order.pk]), **HTMX
+    ).content.decode()
+
+    assert "Clarus could not be asked just now" in fragment
