@@ -13,6 +13,14 @@ urlpatterns = [
     path("api/goods_outs", views.goods_out_create, name="goods_out_create"),
     # Clarus: two hand-written samples still use /api/v1 (CONTRACT.md §1.5).
     path("api/v1/goods_outs", views.goods_out_create, name="goods_out_create_v1"),
+    path(
+        "api/goods_outs/<int:goods_out_id>/cancel", views.goods_out_cancel, name="goods_out_cancel"
+    ),
+    path(
+        "api/v1/goods_outs/<int:goods_out_id>/cancel",
+        views.goods_out_cancel,
+        name="goods_out_cancel_v1",
+    ),
     # Clarus: every read is a GraphQL query, POST /graphql (CONTRACT.md §1.4).
     path("graphql", graphql_view.graphql, name="graphql"),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sandbox import faults, responses, selectors, services
+from sandbox import cancel, faults, responses, selectors, services
 from sandbox.authorization import (
     AuthorizationPageError,
     AuthorizationRedirectError,
@@ -101,6 +101,27 @@ def goods_out_create(request: HttpRequest) -> HttpResponse:
     if faults.drop_due(subdomain):
         return faults.connection_drop(request)
     return responses.goods_out_created(goods_out)
+
+
+@csrf_exempt
+@require_POST
+def goods_out_cancel(request: HttpRequest, goods_out_id: int) -> HttpResponse:
+    """``POST /api/goods_outs/{id}/cancel``: no body (CONTRACT.md §2.7)."""
+    try:
+        subdomain = request_subdomain(request, bearer_token(request))
+    except BearerError as error:
+        return responses.unauthorized(str(error), invalid_token=True)
+    except SubdomainError as error:
+        return responses.unauthorized(str(error))
+    outcome = cancel.goods_out_cancel(subdomain=subdomain, goods_out_id=goods_out_id)
+    # Clarus: 404 and 422 carry the ErrorResponse shape (CONTRACT.md §3.2).
+    if not outcome.found:
+        missing = {"code": 404, "symbol": "not_found", "details": f"No goods-out {goods_out_id}."}
+        return JsonResponse({"errors": [{**missing, "source": None}]}, status=404)
+    if outcome.refused:
+        refusal = {"code": 1020, "symbol": "cannot_cancel", "details": outcome.refused}
+        return JsonResponse({"errors": [{**refusal, "source": None}]}, status=422)
+    return JsonResponse({"data": outcome.data})
 
 
 @require_GET
