@@ -176,6 +176,24 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))
 CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))
+# Lookups (account, product... suggestions) are waited on by an agent with a caller on the line:
+# past this many seconds the field says Clarus is slow and the agent types the id instead.
+CLARUS_LOOKUP_TIMEOUT = float(os.environ.get("CLARUS_LOOKUP_TIMEOUT", "3"))
+
+# Clarus's lookup answers are kept per tenant this long (orders/lookup_cache.py); "Refresh lists"
+# on the entry page forgets them. After a failed lookup the desk waits this long before asking a
+# down Clarus again.
+DESK_LOOKUP_CACHE_SECONDS = float(os.environ.get("DESK_LOOKUP_CACHE_SECONDS", "60"))
+DESK_LOOKUP_RETRY_SECONDS = float(os.environ.get("DESK_LOOKUP_RETRY_SECONDS", "5"))
+# One memory per process is enough for lookups: a few seconds' difference between processes is
+# harmless, and "Refresh lists" reaches the process that serves the agent.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "desk",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 # Background delivery (orders/tasks.py): Django's task framework, run from the database by
 # `python manage.py desk_worker`.
@@ -192,6 +210,9 @@ DESK_RETRY_BASE_SECONDS = float(os.environ.get("DESK_RETRY_BASE_SECONDS", "5"))
 DESK_RETRY_MAX_SECONDS = float(os.environ.get("DESK_RETRY_MAX_SECONDS", "600"))
 DESK_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DESK_DELIVERY_MAX_ATTEMPTS", "10"))
 DESK_SWEEP_INTERVAL_SECONDS = float(os.environ.get("DESK_SWEEP_INTERVAL_SECONDS", "30"))
+
+# Error reports hide the locals of every frame that handles Clarus credentials.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

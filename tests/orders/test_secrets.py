@@ -79,3 +79,38 @@ def test_no_secret_or_token_in_audit_logs_or_pages(sandbox_tenant, client, caplo
     # The pages did show the attempts (so the search above looked at real content).
     assert "[redacted]" in "".join(pages)
     assert json.loads(audit)
+
+
+class NetworkFailure(Exception):
+    pass
+
+
+def _fail(request):
+    raise NetworkFailure("the network library failed")
+
+
+def _report_of_a_failed_token_request(tenant):
+    import sys
+
+    import httpx
+    from django.views.debug import ExceptionReporter
+
+    from orders import clarus
+
+    try:
+        clarus.post_json(tenant, "goods_outs", {}, transport=httpx.MockTransport(_fail))
+    except NetworkFailure:
+        return ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
+    raise AssertionError("the error should have reached the caller")
+
+
+def test_error_reports_never_show_clarus_credentials(make_tenant):
+    import base64
+
+    # Built at run time, so the report's source excerpts cannot contain it.
+    secret = "-".join(["report", "secret", str(len("0123456789"))])
+    report = _report_of_a_failed_token_request(make_tenant(client_secret=secret))
+
+    assert "the network library failed" in report
+    assert secret not in report
+    assert base64.b64encode(f"client-id:{secret}".encode()).decode() not in report
