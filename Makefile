@@ -76,3 +76,9 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
+
+# Chaos benchmark (bench/README.md): the desk, the sandbox and workers for real on loopback,
+# faults in rounds, then a count of what reached Clarus. make bench-chaos CHAOS_ARGS="--orders 500"
+.PHONY: bench-chaos
+bench-chaos: setup
+	bench/chaos $(CHAOS_ARGS)

@@ -1,0 +1,1 @@
+"""Benchmarks that run the whole desk for real: see bench/README.md."""
