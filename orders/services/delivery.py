@@ -192,23 +192,25 @@ def _reconcile(
     order: Order, *, user: User | None, actor: str, transport: httpx.BaseTransport | None
 ) -> SubmitResult | None:
     """Look the order up in Clarus; adopt it if there, wait if Clarus cannot say."""
+    settled_at = _earliest_settled_answer(order)
+    if timezone.now() < settled_at:
+        # "Not found" would not yet mean "not there": Clarus may still be storing the earlier try.
+        reason = (
+            "An earlier try may still be reaching Clarus. The desk will ask Clarus at "
+            f"{_clock(settled_at)}, before sending anything."
+        )
+        return _wait_unknown(order, until=settled_at, reason=reason, user=user, actor=actor)
     try:
         found = lookups.clarus_goods_out_id_by_reference(
             tenant=order.tenant, reference=order.reference, transport=transport
         )
     except clarus.ClarusQueryError as exc:
-        with transaction.atomic():
-            order.next_attempt_at = timezone.now() + backoff(order.send_count or 1)
-            reason = (
-                f"An earlier try may have reached Clarus, and Clarus cannot be asked right now "
-                f"({exc}). The desk will check again at {_clock(order.next_attempt_at)} before "
-                "sending anything."
-            )
-            transition(order, OrderStatus.UNKNOWN, user=user, actor=actor, reason=reason)
-            order.lease_until = None
-            order.save()
-        _schedule(order.next_attempt_at)
-        return SubmitResult(order=order, outcome=AttemptOutcome.NO_ANSWER, message=reason)
+        until = timezone.now() + backoff(order.send_count or 1)
+        reason = (
+            f"An earlier try may have reached Clarus, and Clarus cannot be asked right now "
+            f"({exc}). The desk will check again at {_clock(until)} before sending anything."
+        )
+        return _wait_unknown(order, until=until, reason=reason, user=user, actor=actor)
     if found is None:
         return None
     with transaction.atomic():
@@ -225,6 +227,35 @@ def _reconcile(
     return SubmitResult(
         order=order, outcome=AttemptOutcome.SENT, message=f"Sent to Clarus as goods-out {found}."
     )
+
+
+def _earliest_settled_answer(order: Order) -> datetime:
+    """Return when an earlier uncertain try must have been stored by Clarus, if it ever will.
+
+    That is one lease after the last request that got no answer (or after the claim a dead sender
+    held): the lease outlasts the longest request, so by then Clarus has either stored the order
+    or never will, and a lookup that finds nothing means it is not there.
+    """
+    uncertain = (
+        order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return uncertain + lease_length() if uncertain else timezone.now()
+
+
+def _wait_unknown(
+    order: Order, *, until: datetime, reason: str, user: User | None, actor: str
+) -> SubmitResult:
+    """Leave the order unknown, to be looked up again at ``until``; nothing is sent."""
+    with transaction.atomic():
+        order.next_attempt_at = until
+        order.lease_until = None
+        transition(order, OrderStatus.UNKNOWN, user=user, actor=actor, reason=reason)
+        order.save()
+    _schedule(until)
+    return SubmitResult(order=order, outcome=AttemptOutcome.NO_ANSWER, message=reason)
 
 
 def _record_attempt(
@@ -270,9 +301,7 @@ def _settle(
             order.sent_at = timezone.now()
         elif verdict.status == OrderStatus.UNKNOWN:
             # Give Clarus time to finish what it may be doing before the desk asks about it.
-            order.next_attempt_at = timezone.now() + max(
-                backoff(order.send_count), timedelta(seconds=settings.CLARUS_READ_TIMEOUT)
-            )
+            order.next_attempt_at = exchanges[-1].started_at + lease_length()
             message += f" The desk will check with Clarus at {_clock(order.next_attempt_at)}."
         elif verdict.outcome in RETRYABLE_OUTCOMES:
             if order.send_count < settings.DESK_DELIVERY_MAX_ATTEMPTS:

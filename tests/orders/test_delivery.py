@@ -144,6 +144,7 @@ def test_retries_stop_after_the_limit(sandbox_tenant, user, settings):
 
 def test_a_timed_out_order_is_found_in_clarus_not_sent_twice(sandbox_tenant, user, settings):
     settings.CLARUS_READ_TIMEOUT = 0.3
+    settings.DESK_SEND_LEASE_SECONDS = 1.5
     faults(latency_ms=1000)
 
     result = submit(sandbox_tenant, user)
@@ -151,9 +152,11 @@ def test_a_timed_out_order_is_found_in_clarus_not_sent_twice(sandbox_tenant, use
     order = Order.objects.get()
     assert result.outcome == AttemptOutcome.NO_ANSWER
     assert order.status == OrderStatus.UNKNOWN
+    assert order.next_attempt_at is not None
     assert wait_until(lambda: SandboxGoodsOut.objects.count() == 1)
-
     faults(latency_ms=0)
+    assert wait_until(lambda: timezone.now() > order.next_attempt_at, seconds=3)
+
     again = deliver(order.pk)
 
     order.refresh_from_db()
@@ -166,13 +169,41 @@ def test_a_timed_out_order_is_found_in_clarus_not_sent_twice(sandbox_tenant, use
     assert "Found in Clarus" in last.reason
 
 
-def test_a_dropped_connection_after_the_order_was_stored_is_reconciled(sandbox_tenant, user):
+def test_send_again_too_soon_waits_for_clarus_to_finish(sandbox_tenant, user, settings):
+    # Clarus stores the first try late: asking at once would find nothing and send it twice.
+    settings.CLARUS_READ_TIMEOUT = 0.3
+    settings.DESK_SEND_LEASE_SECONDS = 3
+    faults(latency_ms=2000)
+    submit(sandbox_tenant, user)
+    order = Order.objects.get()
+
+    early = deliver(order.pk, user=user, actor=user.username)
+
+    order.refresh_from_db()
+    assert early.outcome == AttemptOutcome.NO_ANSWER
+    assert "may still be reaching Clarus" in early.message
+    assert order.status == OrderStatus.UNKNOWN
+    assert order.attempts.count() == 1
+    assert wait_until(lambda: SandboxGoodsOut.objects.count() == 1)
+    faults(latency_ms=0)
+    assert order.next_attempt_at is not None
+    assert wait_until(lambda: timezone.now() > order.next_attempt_at, seconds=4)
+
+    assert deliver(order.pk).sent
+    assert SandboxGoodsOut.objects.count() == 1
+
+
+def test_a_dropped_connection_after_the_order_was_stored_is_reconciled(
+    sandbox_tenant, user, settings
+):
+    settings.DESK_SEND_LEASE_SECONDS = 0.5
     faults(drop_after_store=1)
 
     result = submit(sandbox_tenant, user)
 
     assert result.outcome == AttemptOutcome.NO_ANSWER
     order = Order.objects.get()
+    time.sleep(0.6)
     make_due(order)
     run_worker()
     order.refresh_from_db()
@@ -189,6 +220,7 @@ def test_an_unknown_order_is_not_resent_while_clarus_cannot_be_asked(
     submit(sandbox_tenant, user)
     assert wait_until(lambda: SandboxGoodsOut.objects.count() == 1)
     order = Order.objects.get()
+    time.sleep(0.6)
     live = sandbox_tenant.api_base_url
     sandbox_tenant.api_base_url = "http://127.0.0.1:9/sandbox"
     sandbox_tenant.save()
@@ -197,6 +229,7 @@ def test_an_unknown_order_is_not_resent_while_clarus_cannot_be_asked(
 
     order.refresh_from_db()
     assert result.outcome == AttemptOutcome.NO_ANSWER
+    assert "cannot be asked right now" in result.message
     assert order.status == OrderStatus.UNKNOWN
     assert order.attempts.count() == 1
     assert order.next_attempt_at is not None
