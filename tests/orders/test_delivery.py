@@ -42,6 +42,14 @@ def submit(tenant, user, reference="SO-1", **overrides):
     )
 
 
+def with_token(tenant):
+    """Fetch the tenant's token first, so a short read timeout applies to the order alone."""
+    from orders import clarus
+
+    clarus.access_token(tenant)
+    return tenant
+
+
 def faults(**fields):
     SandboxSubdomain.objects.filter(slug="acme").update(**fields)
 
@@ -143,6 +151,7 @@ def test_retries_stop_after_the_limit(sandbox_tenant, user, settings):
 
 
 def test_a_timed_out_order_is_found_in_clarus_not_sent_twice(sandbox_tenant, user, settings):
+    with_token(sandbox_tenant)
     settings.CLARUS_READ_TIMEOUT = 0.3
     settings.DESK_SEND_LEASE_SECONDS = 1.5
     faults(latency_ms=1000)
@@ -171,6 +180,7 @@ def test_a_timed_out_order_is_found_in_clarus_not_sent_twice(sandbox_tenant, use
 
 def test_send_again_too_soon_waits_for_clarus_to_finish(sandbox_tenant, user, settings):
     # Clarus stores the first try late: asking at once would find nothing and send it twice.
+    with_token(sandbox_tenant)
     settings.CLARUS_READ_TIMEOUT = 0.3
     settings.DESK_SEND_LEASE_SECONDS = 3
     faults(latency_ms=2000)
@@ -215,7 +225,9 @@ def test_a_dropped_connection_after_the_order_was_stored_is_reconciled(
 def test_an_unknown_order_is_not_resent_while_clarus_cannot_be_asked(
     sandbox_tenant, user, settings
 ):
+    with_token(sandbox_tenant)
     settings.CLARUS_READ_TIMEOUT = 0.3
+    settings.DESK_SEND_LEASE_SECONDS = 0.5
     faults(latency_ms=1000)
     submit(sandbox_tenant, user)
     assert wait_until(lambda: SandboxGoodsOut.objects.count() == 1)

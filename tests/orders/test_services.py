@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
+from orders import clarus
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
 from orders.payloads import address_attributes, header_attributes
 from orders.services import KeyedOrder, order_resend, order_submit
@@ -167,6 +168,8 @@ def test_server_error_is_not_sent(sandbox_tenant, user):
 
 
 def test_timeout_marks_the_outcome_unknown(sandbox_tenant, user, settings):
+    # The token first, so the short read timeout below applies to the order alone.
+    clarus.access_token(sandbox_tenant)
     settings.CLARUS_READ_TIMEOUT = 0.3
     set_fault(latency_ms=1500)
 
