@@ -1,7 +1,10 @@
 """The entry form: what an agent may key, and what must hold before anything goes to Clarus."""
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -52,6 +55,130 @@ def clarus_id_field(
     )
 
 
+def picked_id_field() -> forms.IntegerField:
+    """Return the hidden id a pick from the suggestions fills in."""
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Enter the Clarus id as a whole number."},
+    )
+
+
+class LabelField(forms.JSONField):
+    """What the agent saw when picking, as JSON ``{"code", "name"}``; empty until they pick.
+
+    It is for the audit only: a label that is not JSON is dropped, never an error the agent
+    could not see on a hidden field.
+    """
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value is None else super().prepare_value(value)
+
+
+def label_field() -> LabelField:
+    """Return the hidden record of what the agent saw when picking."""
+    return LabelField(required=False)
+
+
+def search_field(label: str, help_text: str) -> forms.CharField:
+    """Return the box an agent types a code, a name or a Clarus id into."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=200,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A header field the agent fills by name or code: how it is drawn and what it stands for.
+
+    ``search`` lookups (account, customer, carrier) are a text box with suggestions and a hidden
+    id; the others (warehouse, carrier service, order type) are a choice list Clarus fills, or a
+    Clarus id box when Clarus cannot.
+    """
+
+    id_name: str
+    noun: str
+    url_name: str
+    search: bool
+    required: bool = False
+    blank: str = "Not set"
+    # The lookup whose pick changes this one's list (a carrier's services, an account's
+    # warehouses).
+    depends_on: str = ""
+
+    @property
+    def text_name(self) -> str:
+        return self.id_name.removesuffix("_id")
+
+    @property
+    def label_name(self) -> str:
+        return self.id_name.removesuffix("_id") + "_label"
+
+    @property
+    def html_id(self) -> str:
+        return self.id_name.removesuffix("_id").replace("_", "-")
+
+
+LOOKUPS = {
+    lookup.id_name: lookup
+    for lookup in (
+        Lookup("account_id", "account", "orders:lookup_accounts", search=True, required=True),
+        Lookup("customer_id", "end customer", "orders:lookup_customers", search=True),
+        Lookup("carrier_id", "carrier", "orders:lookup_carriers", search=True),
+        Lookup(
+            "warehouse_id",
+            "warehouse",
+            "orders:lookup_warehouses",
+            False,
+            blank="Clarus chooses",
+            depends_on="account_id",
+        ),
+        Lookup(
+            "carrier_service_id",
+            "carrier service",
+            "orders:lookup_carrier_services",
+            False,
+            depends_on="carrier_id",
+        ),
+        Lookup("order_type_id", "order type", "orders:lookup_order_types", False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class BoundLookup:
+    """A lookup with its bound fields, for the templates."""
+
+    lookup: Lookup
+    id: forms.BoundField
+    label: forms.BoundField
+    text: forms.BoundField | None
+
+    @property
+    def errors(self) -> list[str]:
+        texts = [str(e) for e in self.text.errors] if self.text is not None else []
+        return texts + [str(e) for e in self.id.errors]
+
+    @property
+    def label_json(self) -> str:
+        """Return the label as the hidden input carries it: JSON, or empty."""
+        label = picked_label(self.label.value())
+        return json.dumps(label, ensure_ascii=False) if label else ""
+
+
 def text_field(
     label: str, max_length: int | None = None, *, required: bool = False, **kwargs: Any
 ) -> forms.CharField:
@@ -83,9 +210,9 @@ class OrderForm(forms.Form):
     goods_out_type = forms.ChoiceField(
         label="Order type", choices=GOODS_OUT_TYPES, initial="sales_order"
     )
-    account_id = clarus_id_field(
-        "Account id", required=True, help_text="The client whose stock is sent."
-    )
+    account = search_field("Account", "The client whose stock is sent: its code or name.")
+    account_id = picked_id_field()
+    account_label = label_field()
     reference = text_field(
         "Order reference",
         50,
@@ -99,7 +226,8 @@ class OrderForm(forms.Form):
         help_text="Date and time the order should leave the warehouse.",
         error_messages={"invalid": "Enter the dispatch date and time, e.g. 2026-11-28 14:00."},
     )
-    warehouse_id = clarus_id_field("Warehouse id", help_text="Leave blank to let Clarus choose.")
+    warehouse_id = clarus_id_field("Warehouse", help_text="Leave blank to let Clarus choose.")
+    warehouse_label = label_field()
     priority = forms.IntegerField(
         label="Priority",
         required=False,
@@ -107,12 +235,20 @@ class OrderForm(forms.Form):
         help_text="1 (most urgent) to 99.",
         widget=forms.NumberInput(attrs={"min": 1, "max": 99}),
     )
-    customer_id = clarus_id_field("Customer id", help_text="The end customer receiving the goods.")
-    carrier_id = clarus_id_field("Carrier id")
-    carrier_service_id = clarus_id_field("Carrier service id")
-    order_type_id = clarus_id_field(
-        "Order type id", help_text="The tenant's own order type, if used."
+    customer = search_field("End customer", "Who receives the goods: code or name.")
+    customer_id = picked_id_field()
+    customer_label = label_field()
+    carrier = search_field("Carrier", "Its name or code, e.g. DPD.")
+    carrier_id = picked_id_field()
+    carrier_label = label_field()
+    carrier_service_id = clarus_id_field(
+        "Carrier service", help_text="The carrier's active services, e.g. next day."
     )
+    carrier_service_label = label_field()
+    order_type_id = clarus_id_field(
+        "Client order type", help_text="The client's own order type in Clarus, if used."
+    )
+    order_type_label = label_field()
     dispatch_strategy = forms.ChoiceField(
         label="Dispatch", choices=DISPATCH_STRATEGIES, required=False
     )
@@ -203,11 +339,77 @@ class OrderForm(forms.Form):
     def bound_fields(self, names: Sequence[str]) -> list[forms.BoundField]:
         return [self[name] for name in names]
 
-    def header_fields(self) -> list[forms.BoundField]:
-        return self.bound_fields(self.HEADER_FIELDS)
+    def bound_lookup(self, id_name: str) -> BoundLookup:
+        lookup = LOOKUPS[id_name]
+        return BoundLookup(
+            lookup=lookup,
+            id=self[id_name],
+            label=self[lookup.label_name],
+            text=self[lookup.text_name] if lookup.search else None,
+        )
 
-    def more_fields(self) -> list[forms.BoundField]:
-        return self.bound_fields(self.MORE_FIELDS)
+    def _layout(self, names: Sequence[str]) -> list[tuple[str, Any]]:
+        """Return ``(kind, item)`` pairs: "search" and "choice" lookups, or a plain "field"."""
+        return [
+            (
+                ("search" if LOOKUPS[name].search else "choice", self.bound_lookup(name))
+                if name in LOOKUPS
+                else ("field", self[name])
+            )
+            for name in names
+        ]
+
+    def header_fields(self) -> list[tuple[str, Any]]:
+        return self._layout(self.HEADER_FIELDS)
+
+    def more_fields(self) -> list[tuple[str, Any]]:
+        return self._layout(self.MORE_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for lookup in LOOKUPS.values():
+            if lookup.search:
+                self._clean_search(lookup, cleaned)
+        return cleaned
+
+    def _clean_search(self, lookup: Lookup, cleaned: dict[str, Any]) -> None:
+        """Take the picked id, or digits typed instead (the way round a Clarus that is down)."""
+        if self.has_error(lookup.id_name) or self.has_error(lookup.text_name):
+            return
+        if cleaned.get(lookup.id_name) is not None:
+            return
+        text = (cleaned.get(lookup.text_name) or "").strip()
+        if text.isdigit() and int(text) >= 1:
+            cleaned[lookup.id_name] = int(text)
+        elif text:
+            self.add_error(
+                lookup.id_name,
+                forms.ValidationError(
+                    f"“{text}” is not picked: choose the {lookup.noun} from the suggestions, "
+                    "or type its Clarus id.",
+                    code="not_picked",
+                ),
+            )
+        elif lookup.required:
+            self.add_error(
+                lookup.id_name,
+                forms.ValidationError(
+                    f"Choose the {lookup.noun}: type its code or name, or its Clarus id.",
+                    code="required",
+                ),
+            )
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Return what the agent saw for each id they picked: ``{"account_id": {code, name}}``.
+
+        Kept beside the ids in the audit (issue 5); a typed id has no label.
+        """
+        labels = {}
+        for lookup in LOOKUPS.values():
+            label = picked_label(self.cleaned_data.get(lookup.label_name))
+            if self.cleaned_data.get(lookup.id_name) is not None and label:
+                labels[lookup.id_name] = label
+        return labels
 
     def notes_fields(self) -> list[forms.BoundField]:
         return self.bound_fields(self.NOTES_FIELDS)
@@ -220,8 +422,25 @@ class OrderForm(forms.Form):
         return any(self[name].value() or self[name].errors for name in self.MORE_FIELDS)
 
 
+def picked_label(value: Any) -> dict[str, str]:
+    """Return a posted label as ``{"code", "name"}``, or {} if it is not one."""
+    if not isinstance(value, dict):
+        return {}
+    label = {key: str(value.get(key) or "")[:200] for key in ("code", "name")}
+    return label if any(label.values()) else {}
+
+
 class OrderLineForm(forms.Form):
-    product_id = clarus_id_field("Product id", required=True, help_text="")
+    product = forms.CharField(
+        label="Product",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    product_id = picked_id_field()
+    # What the agent saw on the line when picking, kept for the audit; stock only for the warning.
+    description = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+    available = forms.DecimalField(required=False, widget=forms.HiddenInput)
     quantity = forms.DecimalField(
         label="Quantity",
         max_digits=12,
@@ -236,6 +455,55 @@ class OrderLineForm(forms.Form):
             raise forms.ValidationError("The quantity must be more than 0.", code="min_value")
         return quantity
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.has_error("product_id") or self.has_error("product"):
+            return cleaned
+        text = (cleaned.get("product") or "").strip()
+        if cleaned.get("product_id") is None:
+            if text.isdigit() and int(text) >= 1:
+                # Typed a Clarus id: the way round a Clarus that cannot be searched.
+                cleaned["product_id"] = int(text)
+            elif text:
+                self.add_error(
+                    "product_id",
+                    forms.ValidationError(
+                        f"“{text}” is not picked: choose the product from the suggestions, "
+                        "or type its Clarus id.",
+                        code="not_picked",
+                    ),
+                )
+            else:
+                self.add_error(
+                    "product_id",
+                    forms.ValidationError(
+                        "Type a SKU, barcode or description, or the product's Clarus id.",
+                        code="required",
+                    ),
+                )
+        # The code the agent saw, unless what they typed was the id itself.
+        product_id = cleaned.get("product_id")
+        cleaned["product_code"] = "" if text == str(product_id) else text
+        return cleaned
+
+    def stock_seen(self) -> Decimal | None:
+        """Return the available stock shown when the product was picked, if any."""
+        return _decimal(self["available"].value())
+
+    def over_stock(self) -> bool:
+        """Return whether the quantity is more than the stock seen when picking (a warning)."""
+        available, quantity = self.stock_seen(), _decimal(self["quantity"].value())
+        return available is not None and quantity is not None and quantity > available
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
 
 class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):
     def keyed_forms(self) -> list[OrderLineForm]:
@@ -249,7 +517,10 @@ class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):
     def lines(self) -> list[LineInput]:
         return [
             LineInput(
-                product_id=form.cleaned_data["product_id"], quantity=form.cleaned_data["quantity"]
+                product_id=form.cleaned_data["product_id"],
+                quantity=form.cleaned_data["quantity"],
+                product_code=form.cleaned_data["product_code"],
+                description=form.cleaned_data["description"],
             )
             for form in self.keyed_forms()
         ]
@@ -259,7 +530,7 @@ class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):
             return
         if not self.keyed_forms():
             raise forms.ValidationError(
-                "Add at least one line: a product id and a quantity.", code="no_lines"
+                "Add at least one line: a product and a quantity.", code="no_lines"
             )
 
 
@@ -311,14 +582,33 @@ def _display_value(field: forms.Field, value: Any) -> str:
     return str(choices.get(value, value))
 
 
-def labelled_header(header: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return a stored header as (label, value) pairs in the entry form's words."""
+def labelled_header(
+    header: dict[str, Any], labels: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """Return a stored header as (label, value) pairs in the entry form's words.
+
+    An id the agent picked by name shows the code and name they saw beside it.
+    """
     fields = OrderForm.base_fields
     return [
-        (str(fields[name].label), _display_value(fields[name], value))
+        (_header_label(name), _with_label(_display_value(fields[name], value), name, labels))
         for name, value in header.items()
         if name in fields
     ]
+
+
+def _header_label(name: str) -> str:
+    if name in LOOKUPS:
+        return f"{LOOKUPS[name].noun.capitalize()} id"
+    return str(OrderForm.base_fields[name].label)
+
+
+def _with_label(value: str, name: str, labels: Mapping[str, Any] | None) -> str:
+    label = picked_label((labels or {}).get(name))
+    if not label:
+        return value
+    seen = " · ".join(part for part in (label["code"], label["name"]) if part)
+    return f"{value} ({seen})"
 
 
 def labelled_address(address: dict[str, Any]) -> list[tuple[str, str]]:

@@ -141,6 +141,8 @@ class Order(models.Model):
     header = models.JSONField(default=dict)
     # The delivery address as keyed, in Clarus's Address attribute names.
     address = models.JSONField(default=dict)
+    # What the agent saw beside each id they picked by name: {"account_id": {"code", "name"}}.
+    labels = models.JSONField(default=dict, blank=True)
     # Searchable copies of what supervisors look orders up by.
     reference = models.CharField(max_length=50)
     account_id = models.BigIntegerField()
@@ -212,6 +214,9 @@ class OrderLine(models.Model):
     position = models.PositiveSmallIntegerField()
     product_id = models.BigIntegerField()
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    # The SKU and description the agent picked the product by; blank when they typed the id.
+    product_code = models.CharField(max_length=100, blank=True, default="")
+    description = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ("position",)

@@ -55,6 +55,9 @@ ADDRESS_ATTRIBUTES = {
 class LineInput:
     product_id: int
     quantity: Decimal
+    # What the agent saw when picking the product: kept for the audit, never sent.
+    product_code: str = ""
+    description: str = ""
 
 
 def _is_empty(value: object) -> bool:

@@ -23,6 +23,7 @@ from orders.forms import (
     labelled_header,
     line_formset,
 )
+from orders.lookup_cache import lookups_refresh
 from orders.models import KEYING_ROLES, AttemptOutcome, Tenant
 from orders.payloads import address_attributes, header_attributes
 
@@ -69,6 +70,9 @@ def _keying_tenants(request: DeskRequest) -> list[Tenant]:
 def order_create(request: DeskRequest) -> HttpResponse:
     tenants = _keying_tenants(request)
     if request.method == "GET":
+        if request.GET.get("refresh") == "1":
+            # "Refresh lists": the lookups on this page ask Clarus afresh (orders.lookup_cache).
+            lookups_refresh(tenant=tenants[0])
         return _render_entry(request, OrderForm(tenants=tenants), line_formset())
 
     form = OrderForm(request.POST, tenants=tenants)
@@ -89,6 +93,7 @@ def order_create(request: DeskRequest) -> HttpResponse:
                 header=header_attributes(form.cleaned_data),
                 lines=formset.lines(),
                 address=address_attributes(form.cleaned_data),
+                labels=form.labels(),
             ),
             user=request.user,
         )
@@ -182,7 +187,7 @@ def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
 def _detail_context(order: Any) -> dict[str, Any]:
     return {
         "order": order,
-        "header": labelled_header(order.header),
+        "header": labelled_header(order.header, order.labels),
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
         "attempts": _attempts_with_changes(list(order.attempts.all())),

@@ -1,15 +1,21 @@
 """Shared fixtures: staff logins, and a desk tenant wired to the sandbox over real HTTP."""
 
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
+from orders.clarus import access_token
 from orders.models import Tenant
+from sandbox.seed import catalogue_seed
 
 SANDBOX_CLIENT_ID = "desk-tests"
 SANDBOX_CLIENT_SECRET = "desk-tests-secret-0123456789"
@@ -75,3 +81,36 @@ def sandbox_tenant(live_server: Any, transactional_db: Any) -> Tenant:
         client_id=SANDBOX_CLIENT_ID,
         client_secret=SANDBOX_CLIENT_SECRET,
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_lookup_cache() -> None:
+    """Start every test with an empty cache: Clarus lookups are cached per tenant id."""
+    cache.clear()
+
+
+@pytest.fixture
+def catalogue_tenant(sandbox_tenant: Tenant) -> Tenant:
+    """Return the sandbox tenant with a small seeded catalogue (200 products, seed 1).
+
+    It holds a token already: a page's first lookups, sent together, would otherwise each ask
+    for one, and the in-memory SQLite test database refuses concurrent writes.
+    """
+    catalogue_seed(subdomain="acme", products=200, seed=1)
+    access_token(sandbox_tenant)
+    return sandbox_tenant
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Keep SQLite's test database in a file, not in shared memory.
+
+    The live server answers the browser's requests on several threads at once (lookups, a new
+    line, the sandbox behind them), and each renews the session: in shared memory SQLite refuses
+    a second writer outright ("database table is locked"), in a file it waits its turn.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})
+        name = f"desk-tests-{os.getpid()}.sqlite3"
+        database["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / name)

@@ -22,10 +22,14 @@ def query(
     variables: dict[str, Any] | None = None,
     *,
     transport: httpx.BaseTransport | None = None,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Run a GraphQL query for ``tenant`` and return its ``data``."""
+    """Run a GraphQL query for ``tenant`` and return its ``data``.
+
+    ``timeout`` (seconds) shortens the wait, for lookups an agent is waiting on.
+    """
     document: dict[str, Any] = {"query": text, "variables": variables or {}}
-    exchanges = post_to(tenant, tenant.graphql_url, document, transport=transport)
+    exchanges = post_to(tenant, tenant.graphql_url, document, transport=transport, timeout=timeout)
     last = exchanges[-1]
     if last.status is None:
         raise ClarusQueryError(last.transport_error or "Clarus did not answer.", exchanges)

@@ -17,10 +17,15 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def http_timeout() -> httpx.Timeout:
-    return httpx.Timeout(settings.CLARUS_READ_TIMEOUT, connect=settings.CLARUS_CONNECT_TIMEOUT)
+def http_timeout(read: float | None = None) -> httpx.Timeout:
+    """Return the Clarus timeouts; ``read`` shortens them for calls someone waits on."""
+    if read is None:
+        return httpx.Timeout(settings.CLARUS_READ_TIMEOUT, connect=settings.CLARUS_CONNECT_TIMEOUT)
+    return httpx.Timeout(read, connect=min(read, settings.CLARUS_CONNECT_TIMEOUT))
 
 
-def http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def http_client(
+    transport: httpx.BaseTransport | None = None, *, timeout: float | None = None
+) -> httpx.Client:
     """Return the configured httpx client for Clarus calls."""
-    return httpx.Client(timeout=http_timeout(), transport=transport, follow_redirects=False)
+    return httpx.Client(timeout=http_timeout(timeout), transport=transport, follow_redirects=False)

@@ -55,7 +55,13 @@ class ClarusExchange:
 
 @sensitive_variables()
 def _exchange(
-    tenant: Tenant, url: str, body: str, *, transport: httpx.BaseTransport | None, token: str | None
+    tenant: Tenant,
+    url: str,
+    body: str,
+    *,
+    transport: httpx.BaseTransport | None,
+    token: str | None,
+    timeout: float | None = None,
 ) -> ClarusExchange:
     """Send one request (or fail to get a token for it) and record what happened."""
     headers = {
@@ -79,13 +85,15 @@ def _exchange(
         return replace(sent, duration_ms=round((time.monotonic() - clock) * 1000), **outcome)
 
     try:
-        with http_client(transport) as client:
+        with http_client(transport, timeout=timeout) as client:
             response = client.post(url, content=body.encode(), headers=headers)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         return answered(transport_error=f"Could not connect to Clarus at {url} ({exc}).")
     except httpx.TimeoutException:
         return answered(
-            transport_error=f"Clarus did not answer within {settings.CLARUS_READ_TIMEOUT:g} s.",
+            transport_error=(
+                f"Clarus did not answer within {timeout or settings.CLARUS_READ_TIMEOUT:g} s."
+            ),
             may_have_arrived=True,
         )
     except httpx.HTTPError as exc:
@@ -131,19 +139,27 @@ def post_json(
 
 @sensitive_variables()
 def post_to(
-    tenant: Tenant, url: str, document: Any, *, transport: httpx.BaseTransport | None = None
+    tenant: Tenant,
+    url: str,
+    document: Any,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float | None = None,
 ) -> list[ClarusExchange]:
-    """POST ``document`` as JSON to ``url`` with the tenant's credentials (see ``post_json``)."""
+    """POST ``document`` as JSON to ``url`` with the tenant's credentials (see ``post_json``).
+
+    ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
+    """
     body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
         return [_no_token(tenant, url, body, exc)]
-    first = _exchange(tenant, url, body, transport=transport, token=token)
+    first = _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)
     if first.status != 401:
         return [first]
     try:
         token = refresh_access_token(tenant, stale=token, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
         return [first, _no_token(tenant, url, body, exc)]
-    return [first, _exchange(tenant, url, body, transport=transport, token=token)]
+    return [first, _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)]

@@ -6,7 +6,7 @@ kept (see ``orders.services.delivery`` for how it then reaches Clarus exactly on
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -29,6 +29,8 @@ class KeyedOrder:
     header: Mapping[str, Any]
     lines: Sequence[LineInput]
     address: Mapping[str, Any]
+    # The codes and names the agent saw beside the ids they picked (OrderForm.labels).
+    labels: Mapping[str, Any] = field(default_factory=dict)
 
 
 class DuplicateReference(Exception):
@@ -43,6 +45,7 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.tenant = keyed.tenant
     order.header = dict(keyed.header)
     order.address = dict(keyed.address)
+    order.labels = dict(keyed.labels)
     order.reference = str(keyed.header["reference"])
     order.account_id = int(keyed.header["account_id"])
     order.postcode = str(keyed.address.get("postcode", ""))
@@ -56,7 +59,12 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.lines.all().delete()
     OrderLine.objects.bulk_create(
         OrderLine(
-            order=order, position=position, product_id=line.product_id, quantity=line.quantity
+            order=order,
+            position=position,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            product_code=line.product_code,
+            description=line.description,
         )
         for position, line in enumerate(keyed.lines, start=1)
     )

@@ -120,7 +120,11 @@
       var rows = visibleRows(orderForm());
       var last = rows[rows.length - 1];
       if (last) {
-        last.querySelector(".line-product").focus();
+        var product = last.querySelector(".line-product");
+        product.focus();
+        // Focused now; htmx would focus [autofocus] again when the row settles, and by then a
+        // scanner may already have moved on to the quantity.
+        product.removeAttribute("autofocus");
       }
       document.getElementById("line-status").textContent = "";
     }

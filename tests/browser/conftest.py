@@ -59,6 +59,9 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # Let the page's last requests (lookups, the order's Clarus status) finish before the test
+    # database is emptied under them: the in-memory SQLite test database cannot do both at once.
+    page.wait_for_load_state("networkidle")
     if request.node.stash.get(FAILED, False):
         # What the browser showed when the test failed, for whoever reads the CI log.
         SCREENSHOTS.mkdir(exist_ok=True)

@@ -23,12 +23,13 @@ def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sand
     page.keyboard.press("Enter")
     page.wait_for_selector("#order-form")
 
-    page.fill("#id_account_id", "7")
+    # Clarus ids typed by hand still work (the way round a Clarus that cannot be searched).
+    page.fill("#id_account", "7")
     page.fill("#id_reference", "PHONE-0001")
     page.fill("#id_expected_date_of_dispatch", "2026-12-01T14:30")
-    page.focus("#id_lines-0-product_id")
+    page.focus("#id_lines-0-product")
     for index, (product, quantity) in enumerate([("501", "2"), ("502", "1"), ("503", "12")]):
-        product_field = page.locator(f"#id_lines-{index}-product_id")
+        product_field = page.locator(f"#id_lines-{index}-product")
         # Each new row arrives from the server focused, ready for the next scan.
         product_field.wait_for()
         assert product_field.evaluate("el => el === document.activeElement")

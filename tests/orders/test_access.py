@@ -17,6 +17,15 @@ ROLE_PAGES = {
     # name: (method, agent, supervisor, tenant admin)
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
+    # Lookups by code or name (issue 5): fragments and pages for those who key orders.
+    "orders:lookup_accounts": ("get", 200, 200, 403),
+    "orders:lookup_customers": ("get", 200, 200, 403),
+    "orders:lookup_carriers": ("get", 200, 200, 403),
+    "orders:lookup_products": ("get", 200, 200, 403),
+    "orders:lookup_warehouses": ("get", 200, 200, 403),
+    "orders:lookup_carrier_services": ("get", 200, 200, 403),
+    "orders:lookup_order_types": ("get", 200, 200, 403),
+    "orders:lookup_refresh": ("post", 200, 200, 403),
     "orders:list": ("get", 200, 200, 403),
     "orders:export": ("get", 200, 200, 403),
     "home": ("get", 302, 302, 302),

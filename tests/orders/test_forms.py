@@ -42,7 +42,7 @@ def test_valid_order(tenant):
     [
         ("reference", "", "This field is required."),
         ("reference", "R" * 51, "at most 50 characters"),
-        ("account_id", "", "This field is required."),
+        ("account_id", "", "Choose the account"),
         ("account_id", "acme", "whole number"),
         ("expected_date_of_dispatch", "", "This field is required."),
         ("expected_date_of_dispatch", "tomorrow", "Enter the dispatch date and time"),
@@ -161,3 +161,60 @@ def test_stored_order_is_labelled_in_the_agents_words():
         ("Picking", "Tote"),
     ]
     assert labelled_address(address) == [("Town or city", "Leeds"), ("Country", "GB")]
+
+
+def test_picked_ids_keep_what_the_agent_saw(tenant):
+    form, formset = bind(
+        tenant,
+        account="ACME · Acme Homeware Ltd",
+        account_label='{"code": "ACME", "name": "Acme Homeware Ltd"}',
+        carrier_id="3",
+        carrier_label="not json",
+        warehouse_id="",
+        warehouse_label='{"code": "WH1", "name": "Manchester DC"}',
+        **{"lines-0-product": "MUG-BLK-0010", "lines-0-description": "Black stoneware mug"},
+    )
+
+    assert form.is_valid(), form.errors
+    assert formset.is_valid(), formset.errors
+    # A label that is not JSON, or beside no id, is dropped; it never blocks the order.
+    assert form.labels() == {"account_id": {"code": "ACME", "name": "Acme Homeware Ltd"}}
+    first, second = formset.lines()
+    assert (first.product_code, first.description) == ("MUG-BLK-0010", "Black stoneware mug")
+    assert (second.product_code, second.description) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("12", None),
+        ("Acme", "“Acme” is not picked"),
+        ("", "Choose the account"),
+    ],
+)
+def test_the_account_box_takes_a_pick_or_a_typed_id(tenant, text, error):
+    form, _ = bind(tenant, account_id="", account=text)
+
+    if error is None:
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["account_id"] == 12
+    else:
+        assert error in " ".join(form.errors["account_id"])
+
+
+def test_a_line_takes_a_typed_product_id(tenant):
+    _, formset = bind(tenant, line_values=[("", "2")], **{"lines-0-product": "501"})
+
+    assert formset.is_valid(), formset.errors
+    assert [(line.product_id, line.product_code) for line in formset.lines()] == [(501, "")]
+
+
+def test_a_picked_id_is_shown_with_its_code_and_name():
+    header = {"account_id": 7, "warehouse_id": 3, "reference": "SO-1"}
+    labels = {"account_id": {"code": "ACME", "name": "Acme Homeware Ltd"}}
+
+    assert labelled_header(header, labels) == [
+        ("Account id", "7 (ACME · Acme Homeware Ltd)"),
+        ("Warehouse id", "3"),
+        ("Order reference", "SO-1"),
+    ]

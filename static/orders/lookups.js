@@ -1,0 +1,402 @@
+// Lookups by code or name on the entry page (issue 5). htmx asks the desk for suggestions
+// (debounced, a newer request replacing an older one); this script lets the keyboard choose them:
+// ↓ and ↑ move, Enter picks, or settles what was typed or scanned (an exact SKU, barcode or Clarus
+// id), Escape closes. A pick fills the hidden Clarus id and what the agent saw, for the audit.
+// Its Enter handler runs first (capture) and lets the event go on to order_entry.js, which moves
+// to the next field, unless the agent still has to choose.
+(function () {
+  "use strict";
+
+  var SLOW_MS = 1000;
+  var STILL_TO_CHOOSE = "Several match: choose one with ↓ and Enter.";
+
+  function isLookup(el) {
+    return !!(el && el.classList && el.classList.contains("lookup-input"));
+  }
+
+  function results(input) {
+    return input.closest(".lookup").querySelector(".lookup-results");
+  }
+
+  function options(input) {
+    return Array.from(results(input).querySelectorAll("[role=option]"));
+  }
+
+  function idInput(input) {
+    return document.getElementById(input.dataset.idInput);
+  }
+
+  function isProduct(input) {
+    return input.dataset.kind === "product";
+  }
+
+  function norm(text) {
+    return (text || "").trim().replace(/\s+/g, " ").toLowerCase();
+  }
+
+  function lineField(row, name) {
+    return row.querySelector('[name$="-' + name + '"]');
+  }
+
+  // The text the shown suggestions answer, or null if none are shown.
+  function answeredFor(input) {
+    var marked = results(input).querySelector("[data-for]");
+    return marked ? norm(marked.dataset.for) : null;
+  }
+
+  function active(input) {
+    return results(input).querySelector("[role=option][aria-selected=true]");
+  }
+
+  function setActive(input, option) {
+    options(input).forEach(function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function close(input) {
+    results(input).textContent = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function say(input, text) {
+    var note = document.createElement("p");
+    note.className = "lookup-problem";
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+    results(input).appendChild(note);
+  }
+
+  // Ask for suggestions now. A row htmx has just added is wired up only once it settles, and a
+  // scanner can be faster than that: wire it up first (a no-op if it already is).
+  function askNow(input) {
+    htmx.process(input);
+    htmx.trigger(input, "lookup-now");
+  }
+
+  function changed(hidden) {
+    hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function stockText(value) {
+    var number = Number(value);
+    return number === 0 ? "none available" : String(number) + " available";
+  }
+
+  function span(parent, className, text) {
+    var element = document.createElement("span");
+    element.className = className;
+    element.textContent = text;
+    parent.appendChild(element);
+    parent.appendChild(document.createTextNode(" "));
+  }
+
+  // Show a line's description and stock, and warn (never block) when the quantity is more.
+  function showLine(row, note) {
+    var info = row.querySelector(".line-info");
+    var description = lineField(row, "description").value;
+    var available = lineField(row, "available").value;
+    info.textContent = "";
+    if (note) {
+      span(info, "line-description", note);
+    }
+    if (description) {
+      span(info, "line-description", description);
+    }
+    if (available !== "") {
+      span(info, "line-stock", stockText(available));
+    }
+    checkStock(row);
+  }
+
+  function checkStock(row) {
+    var info = row.querySelector(".line-info");
+    var available = lineField(row, "available").value;
+    var quantity = Number(row.querySelector(".line-quantity").value);
+    var warning = info.querySelector(".line-warning");
+    var over = available !== "" && quantity > Number(available);
+    if (over && !warning) {
+      span(info, "line-warning", "More than is available: it can still be sent.");
+      info.querySelector(".line-warning").setAttribute("role", "status");
+    } else if (!over && warning) {
+      warning.remove();
+    }
+  }
+
+  function pick(input, option) {
+    if (isProduct(input)) {
+      var row = input.closest(".line-row");
+      input.value = option.dataset.code;
+      lineField(row, "description").value = option.dataset.description || "";
+      lineField(row, "available").value = option.dataset.available || "";
+      showLine(row);
+    } else {
+      var code = option.dataset.code;
+      var name = option.dataset.name || "";
+      input.value = name && name !== code ? code + " · " + name : code;
+      document.getElementById(input.dataset.labelInput).value = JSON.stringify({ code: code, name: name });
+    }
+    var hidden = idInput(input);
+    hidden.value = option.dataset.id;
+    input.dataset.picked = input.value;
+    close(input);
+    changed(hidden);
+  }
+
+  // Digits that name nothing Clarus could find (or Clarus is down): they are the Clarus id.
+  function useTypedId(input, digits) {
+    var hidden = idInput(input);
+    hidden.value = digits;
+    input.dataset.picked = input.value;
+    if (isProduct(input)) {
+      var row = input.closest(".line-row");
+      lineField(row, "description").value = "";
+      lineField(row, "available").value = "";
+      showLine(row, "Clarus id " + digits + ", not found by code: sent as it is.");
+    } else {
+      document.getElementById(input.dataset.labelInput).value = "";
+    }
+    close(input);
+    changed(hidden);
+  }
+
+  function unpick(input) {
+    delete input.dataset.picked;
+    var hidden = idInput(input);
+    var had = hidden.value;
+    hidden.value = "";
+    if (isProduct(input)) {
+      var row = input.closest(".line-row");
+      lineField(row, "description").value = "";
+      lineField(row, "available").value = "";
+      showLine(row);
+    } else {
+      document.getElementById(input.dataset.labelInput).value = "";
+    }
+    if (had) {
+      changed(hidden);
+    }
+  }
+
+  // Settle what was typed against the suggestions for it; false if the agent must choose.
+  function settle(input) {
+    var list = options(input);
+    var text = norm(input.value);
+    var exact = list.filter(function (option) {
+      return option.dataset.exact === "true" || norm(option.dataset.code) === text;
+    });
+    if (exact.length === 1) {
+      pick(input, exact[0]);
+      return true;
+    }
+    if (list.length === 1) {
+      pick(input, list[0]);
+      return true;
+    }
+    if (!list.length && /^\d+$/.test(text)) {
+      useTypedId(input, text);
+      return true;
+    }
+    if (list.length) {
+      setActive(input, list[0]);
+      input.setAttribute("aria-expanded", "true");
+    }
+    return false;
+  }
+
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      var input = event.target;
+      if (!isLookup(input)) {
+        return;
+      }
+      var list = options(input);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!list.length) {
+          askNow(input);
+          return;
+        }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var index = list.indexOf(active(input));
+        index = index < 0 && step < 0 ? list.length - 1 : (index + step + list.length) % list.length;
+        setActive(input, list[index]);
+        input.setAttribute("aria-expanded", "true");
+        return;
+      }
+      if (event.key === "Escape") {
+        if (results(input).textContent.trim()) {
+          event.preventDefault();
+          close(input);
+        }
+        return;
+      }
+      if (event.key !== "Enter" || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) {
+        return;
+      }
+      var chosen = active(input);
+      if (chosen) {
+        pick(input, chosen);
+        return;
+      }
+      if (!input.value.trim() || input.dataset.picked === input.value) {
+        return;
+      }
+      var busy = input.closest(".lookup").classList.contains("htmx-request");
+      if (!busy && answeredFor(input) === norm(input.value)) {
+        if (!settle(input)) {
+          // Stay here: Enter would otherwise move on with nothing chosen.
+          event.preventDefault();
+          event.stopPropagation();
+        }
+        return;
+      }
+      // Not answered yet (a scanner is faster than the debounce): ask now, move on, and settle
+      // when the answer comes; a typed or scanned exact code needs nothing more from the agent.
+      input.dataset.pending = "1";
+      askNow(input);
+    },
+    true
+  );
+
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target.closest && event.target.closest(".lookup-results [role=option]");
+    if (!option) {
+      return;
+    }
+    event.preventDefault();
+    var input = document.getElementById(option.closest(".lookup-results").dataset.input);
+    pick(input, option);
+  });
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (isLookup(target)) {
+      if (target.dataset.picked !== undefined && target.dataset.picked !== target.value) {
+        unpick(target);
+      }
+      return;
+    }
+    if (target.classList && target.classList.contains("line-quantity")) {
+      checkStock(target.closest(".line-row"));
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (!isLookup(input) || input.dataset.pending) {
+      return;
+    }
+    // Tab away from an exact code: take it, as Enter would.
+    if (input.dataset.picked !== input.value && answeredFor(input) === norm(input.value)) {
+      var exact = options(input).filter(function (option) {
+        return option.dataset.exact === "true" || norm(option.dataset.code) === norm(input.value);
+      });
+      if (exact.length === 1) {
+        pick(input, exact[0]);
+        return;
+      }
+    }
+    close(input);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target.classList || !target.classList.contains("lookup-results")) {
+      return;
+    }
+    var input = document.getElementById(target.dataset.input);
+    if (!input) {
+      return;
+    }
+    input.setAttribute("aria-expanded", options(input).length ? "true" : "false");
+    if (input.dataset.pending) {
+      delete input.dataset.pending;
+      if (!settle(input)) {
+        // Enter moved on before the answer came, and there is still a choice to make.
+        input.focus();
+        if (options(input).length) {
+          say(input, STILL_TO_CHOOSE);
+        }
+      }
+      return;
+    }
+    if (document.activeElement !== input) {
+      // The agent has moved on: suggestions must not cover the field they are in now.
+      close(input);
+    }
+  });
+
+  function problemOnTheWay(event) {
+    var input = event.detail.elt;
+    if (!isLookup(input)) {
+      return;
+    }
+    close(input);
+    say(input, "The desk could not ask Clarus just now: you can type the Clarus id.");
+    if (input.dataset.pending) {
+      delete input.dataset.pending;
+      if (/^\d+$/.test(norm(input.value))) {
+        useTypedId(input, norm(input.value));
+      }
+    }
+  }
+  document.addEventListener("htmx:responseError", problemOnTheWay);
+  document.addEventListener("htmx:sendError", problemOnTheWay);
+
+  // Say so beside the field when Clarus is slow to answer.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var field = event.detail.elt.closest && event.detail.elt.closest(".lookup, .lookup-choice");
+    if (!field) {
+      return;
+    }
+    clearTimeout(field.slowTimer);
+    field.slowTimer = setTimeout(function () {
+      field.classList.add("lookup-slow");
+    }, SLOW_MS);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var field = event.detail.elt.closest && event.detail.elt.closest(".lookup, .lookup-choice");
+    if (field) {
+      clearTimeout(field.slowTimer);
+      field.classList.remove("lookup-slow");
+    }
+  });
+
+  // A choice list keeps what the agent saw beside the id it sends.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select.lookup-select")) {
+      var option = select.selectedOptions[0];
+      document.getElementById(select.dataset.labelInput).value =
+        option && option.value ? JSON.stringify({ code: option.dataset.code, name: option.dataset.name }) : "";
+      return;
+    }
+    if (select.id === "id_tenant") {
+      // Another tenant's ids mean nothing here: start the lookups again.
+      document.querySelectorAll("#order-form .lookup-input").forEach(function (input) {
+        input.value = "";
+        unpick(input);
+      });
+    }
+  });
+
+  // What the server rendered as picked stays picked until the agent types over it.
+  htmx.onLoad(function (root) {
+    var inputs = isLookup(root) ? [root] : Array.from(root.querySelectorAll(".lookup-input"));
+    inputs.forEach(function (input) {
+      var hidden = idInput(input);
+      if (hidden && hidden.value) {
+        input.dataset.picked = input.value;
+      }
+    });
+  });
+})();
