@@ -1,7 +1,10 @@
 """The configured HTTP client and header redaction shared by every Clarus call."""
 
+import ssl
 from collections.abc import Mapping
+from functools import cache
 
+import certifi
 import httpx
 from django.conf import settings
 
@@ -24,8 +27,22 @@ def http_timeout(read: float | None = None) -> httpx.Timeout:
     return httpx.Timeout(read, connect=min(read, settings.CLARUS_CONNECT_TIMEOUT))
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """Return the TLS settings every Clarus call shares (httpx's own defaults).
+
+    Built once: loading the CA bundle costs about 20 ms, more than a whole lookup should.
+    """
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def http_client(
     transport: httpx.BaseTransport | None = None, *, timeout: float | None = None
 ) -> httpx.Client:
     """Return the configured httpx client for Clarus calls."""
-    return httpx.Client(timeout=http_timeout(timeout), transport=transport, follow_redirects=False)
+    return httpx.Client(
+        timeout=http_timeout(timeout),
+        transport=transport,
+        follow_redirects=False,
+        verify=tls_context(),
+    )
