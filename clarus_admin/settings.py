@@ -185,8 +185,9 @@ CLARUS_LOOKUP_TIMEOUT = float(os.environ.get("CLARUS_LOOKUP_TIMEOUT", "3"))
 # down Clarus again.
 DESK_LOOKUP_CACHE_SECONDS = float(os.environ.get("DESK_LOOKUP_CACHE_SECONDS", "60"))
 DESK_LOOKUP_RETRY_SECONDS = float(os.environ.get("DESK_LOOKUP_RETRY_SECONDS", "5"))
-# One memory per process is enough for lookups: a few seconds' difference between processes is
-# harmless, and "Refresh lists" reaches the process that serves the agent.
+# One memory per process is enough for lookups: with several app processes each keeps its own
+# answers, "Refresh lists" empties those of the process it reaches, and the others' run out
+# within DESK_LOOKUP_CACHE_SECONDS. A shared cache (Redis, Memcached) would make it immediate.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

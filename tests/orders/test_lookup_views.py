@@ -117,6 +117,7 @@ def test_product_full_page(agent_client, tenant):
     assert "Black stoneware mug 250ml" in html
     assert "Black enamel mug 350ml" in html
     assert 'name="account_id"' in html
+    assert "Stock in all warehouses" in html
 
 
 def test_digits_that_name_no_product_are_offered_as_the_id(agent_client, tenant):
@@ -280,6 +281,7 @@ def picked(choice_code, choice_name):
     return json.dumps({"code": choice_code, "name": choice_name})
 
 
+@pytest.mark.postgres
 def test_an_order_keyed_by_names_keeps_what_the_agent_saw(agent_client, tenant):
     acme = row(sandbox_catalogue.Account, code="ACME")
     dpd = row(sandbox_catalogue.Carrier, code="DPD")
