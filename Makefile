@@ -88,3 +88,10 @@ bench-chaos: setup
 .PHONY: bench-lookups
 bench-lookups: setup
 	bench/lookups $(LOOKUPS_ARGS)
+
+# The supervisors' history at a million orders, keyset pages against OFFSET + COUNT (see
+# bench/README.md). On a throwaway PostgreSQL unless DATABASE_URL is set; takes several minutes.
+BENCH_ORDERS ?= 1000000
+.PHONY: bench-history
+bench-history: setup
+	bench/history --orders $(BENCH_ORDERS)

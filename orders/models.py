@@ -163,6 +163,14 @@ class Order(models.Model):
             # reference a safe way to reconcile an unknown outcome.
             models.UniqueConstraint(fields=("tenant", "reference"), name="order_unique_reference")
         ]
+        # What the supervisors' history reads by (orders.history); the unique constraint above
+        # serves the reference search, and clarus_id has its own index.
+        indexes = [
+            # A tenant's keyset pages, newest first: page 1,000 is a range scan like page 1.
+            models.Index(fields=("tenant", "-created_at", "-id"), name="order_tenant_newest"),
+            # The postcode search within a tenant.
+            models.Index(fields=("tenant", "postcode"), name="order_tenant_postcode"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

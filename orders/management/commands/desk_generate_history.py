@@ -1,0 +1,760 @@
+"""Fill the desk with a realistic order history, to see the supervisors' pages at scale.
+
+Tenants, logins, orders, lines and one submission attempt per order, spread over the past months
+with the mix a busy desk would have. Deterministic for a given ``--seed`` (and ``--until``). On
+PostgreSQL rows go in with ``COPY``, a batch per transaction, so a million orders take minutes.
+
+Generated tenants have subdomains starting ``hist-`` and placeholder Clarus connections on the
+reserved ``.invalid`` domain: nothing here is a real credential, and no generated order is ever
+due for delivery (no drafts, nothing in ``sending``, no retry time on failed or unknown orders).
+"""
+
+import bisect
+import itertools
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from orders.models import (
+    AttemptOutcome,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Role,
+    SubmissionAttempt,
+    Tenant,
+)
+
+SUBDOMAIN_PREFIX = "hist-"
+# (subdomain suffix, name, reference prefix), in order of size: the first tenant is the busiest.
+TENANTS = (
+    ("northgate", "Northgate Fulfilment", "SO-"),
+    ("pennine", "Pennine 3PL", "PEN"),
+    ("severn", "Severn Logistics", "SVN-"),
+    ("fenland", "Fenland Distribution", "FD"),
+    ("clyde", "Clyde Warehousing", "CW-"),
+    ("mersey", "Mersey Freight", "MF"),
+    ("solent", "Solent Stores", "SOL-"),
+    ("wolds", "Wolds Contract Logistics", "WCL"),
+)
+TENANT_WEIGHTS = (30, 24, 19, 15, 12, 10, 8, 6)
+PLACEHOLDER_SECRET = "placeholder-not-a-secret"
+
+# A busy desk's outcomes: most orders go through, a few are rejected, a handful wait for a
+# supervisor's "Send again" after the desk gave up (failed) or never heard back (unknown).
+STATUS_MIX = (
+    (OrderStatus.SENT, 0.905),
+    (OrderStatus.REJECTED, 0.05),
+    (OrderStatus.FAILED, 0.03),
+    (OrderStatus.UNKNOWN, 0.015),
+)
+LINE_COUNT_WEIGHTS = (45, 25, 15, 9, 6)  # 1 to 5 lines
+
+# UK postcode areas with a post town and county (address_3 and address_4 in Clarus's names).
+AREAS = (
+    ("LS", "Leeds", "West Yorkshire", 28),
+    ("BD", "Bradford", "West Yorkshire", 24),
+    ("M", "Manchester", "Greater Manchester", 40),
+    ("B", "Birmingham", "West Midlands", 76),
+    ("CV", "Coventry", "West Midlands", 12),
+    ("G", "Glasgow", "Lanarkshire", 78),
+    ("EH", "Edinburgh", "Midlothian", 55),
+    ("AB", "Aberdeen", "Aberdeenshire", 25),
+    ("CF", "Cardiff", "South Glamorgan", 24),
+    ("BS", "Bristol", "", 41),
+    ("NE", "Newcastle upon Tyne", "Tyne and Wear", 66),
+    ("S", "Sheffield", "South Yorkshire", 36),
+    ("L", "Liverpool", "Merseyside", 38),
+    ("NG", "Nottingham", "Nottinghamshire", 25),
+    ("LE", "Leicester", "Leicestershire", 19),
+    ("DE", "Derby", "Derbyshire", 24),
+    ("SO", "Southampton", "Hampshire", 53),
+    ("RG", "Reading", "Berkshire", 45),
+    ("OX", "Oxford", "Oxfordshire", 29),
+    ("CB", "Cambridge", "Cambridgeshire", 25),
+    ("PE", "Peterborough", "Cambridgeshire", 38),
+    ("NR", "Norwich", "Norfolk", 35),
+    ("EX", "Exeter", "Devon", 39),
+    ("PL", "Plymouth", "Devon", 35),
+    ("YO", "York", "North Yorkshire", 62),
+    ("HU", "Hull", "East Riding of Yorkshire", 20),
+    ("BN", "Brighton", "East Sussex", 45),
+    ("MK", "Milton Keynes", "Buckinghamshire", 46),
+    ("BT", "Belfast", "County Antrim", 94),
+    ("SE", "London", "", 28),
+    ("N", "London", "", 22),
+    ("E", "London", "", 18),
+    ("SW", "London", "", 20),
+)
+# The letters Royal Mail uses in the last two places of a postcode.
+UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+FIRST_NAMES = (  # noqa: SIM905 - word lists read better as text
+    "Amelia Oliver Isla George Ava Noah Mia Arthur Ivy Leo Grace Oscar Freya Harry Lily "
+    "Jack Sophie Charlie Emily Jacob Ella Thomas Poppy William Ruby James Evie Alfie Chloe "
+    "Henry Zara Priya Mohammed Aisha Kwame Siobhan Dylan Megan Callum Niamh Rhys Fatima "
+    "Tomasz Agnieszka"
+).split()
+SURNAMES = (  # noqa: SIM905 - word lists read better as text
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson "
+    "Evans Walker White Roberts Green Hall Wood Jackson Clarke Khan Hughes Lewis Begum "
+    "Edwards Turner Murphy Campbell MacDonald Kowalski Okafor Nowak O'Brien Singh Hussain "
+    "Chen Shaw Lloyd Price"
+).split()
+COMPANY_WORDS = (  # noqa: SIM905 - word lists read better as text
+    "Acorn Beacon Bramble Cedar Copper Harbour Heather Kestrel Lark Maple Meadow Oak "
+    "Orchard Pebble Quarry Riverside Rowan Saltire Thistle Willow Yew Granite Juniper "
+    "Foxglove Ember"
+).split()
+COMPANY_KINDS = (
+    "Ltd",
+    "Trading Ltd",
+    "Supplies",
+    "Home & Garden",
+    "Cycles",
+    "Pharmacy",
+    "Cafe",
+    "Hardware",
+)
+STREET_NAMES = (
+    "High Street",
+    "Station Road",
+    "Church Lane",
+    "Victoria Road",
+    "Green Lane",
+    "Manor Road",
+    "Park Avenue",
+    "Mill Lane",
+    "Queen Street",
+    "Chapel Street",
+    "Springfield Road",
+    "Kingsway",
+    "Market Place",
+    "Bridge Street",
+    "Orchard Close",
+    "Westfield Drive",
+    "Harbour View",
+)
+NOTES = (
+    "Leave with neighbour if out",
+    "Call before delivery",
+    "Goods in via rear entrance",
+    "Fragile - glass",
+    "Pallet, tail-lift needed",
+    "Deliver before noon",
+)
+REJECTIONS = (
+    (1101, "product_not_found", "Product {product} does not exist.", "lines_changes[0].product_id"),
+    (1204, "invalid_postcode", "Postcode {postcode} is not valid for GB.", "address.postcode"),
+    (1302, "insufficient_stock", "Not enough stock of product {product}.", None),
+    (1007, "account_on_hold", "Account {account} is on hold.", "account_id"),
+)
+
+
+@dataclass
+class TenantPlan:
+    """What the generator needs to know about one tenant while it writes its orders."""
+
+    tenant: Tenant
+    reference_prefix: str
+    next_reference: int
+    next_clarus_id: int
+    agent_ids: list[int]
+    # Cumulative weights, for random.choices.
+    agent_weights: list[float]
+    accounts: list[int]
+    account_weights: list[float]
+    catalogue: range
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    orders: list[tuple[Any, ...]]
+    lines: list[tuple[Any, ...]]
+    attempts: list[tuple[Any, ...]]
+
+
+ORDER_COLUMNS = (
+    "id",
+    "tenant",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "form_token",
+    "status",
+    "clarus_id",
+    "sent_at",
+    "header",
+    "address",
+    "reference",
+    "account_id",
+    "postcode",
+    "lease_until",
+    "next_attempt_at",
+    "send_count",
+    "status_note",
+)
+LINE_COLUMNS = ("order", "position", "product_id", "quantity")
+ATTEMPT_COLUMNS = (
+    "order",
+    "tenant",
+    "user",
+    "started_at",
+    "duration_ms",
+    "method",
+    "url",
+    "request_headers",
+    "request_body",
+    "response_status",
+    "response_headers",
+    "response_body",
+    "outcome",
+    "error",
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a realistic order history (tenants, agents, orders, lines, submission "
+        "attempts) for trying the supervisors' history at scale. Refuses to run twice unless "
+        "--append is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--orders", type=int, default=100_000, help="Orders to generate.")
+        parser.add_argument("--tenants", type=int, default=5, help=f"1 to {len(TENANTS)}.")
+        parser.add_argument("--agents", type=int, default=12, help="Agents per tenant.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--batch", type=int, default=20_000, help="Orders per transaction.")
+        parser.add_argument("--days", type=int, default=365, help="How far back orders go.")
+        parser.add_argument(
+            "--until",
+            default="",
+            help="The newest order's time, ISO date or date-time (default: now).",
+        )
+        parser.add_argument(
+            "--append", action="store_true", help="Add to generated orders already there."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["orders"]
+        tenant_count: int = options["tenants"]
+        if count < 1 or options["batch"] < 1 or options["agents"] < 1 or options["days"] < 1:
+            raise CommandError("--orders, --batch, --agents and --days must be at least 1.")
+        if not 1 <= tenant_count <= len(TENANTS):
+            raise CommandError(f"--tenants must be between 1 and {len(TENANTS)}.")
+        until = _parse_until(options["until"])
+        existing = Order.objects.filter(tenant__subdomain__startswith=SUBDOMAIN_PREFIX).count()
+        if existing and not options["append"]:
+            raise CommandError(
+                f"The database already holds {existing:,} generated orders (tenants "
+                f"{SUBDOMAIN_PREFIX}…). Pass --append to add {count:,} more, or start from an "
+                "empty database."
+            )
+        rng = random.Random(f"{options['seed']}/{existing}")
+        plans = _tenant_plans(rng, tenant_count=tenant_count, agents=options["agents"])
+        clock = Clock(rng, count=count, until=until, days=options["days"])
+        pool = AddressPool(rng, size=max(200, count // 6))
+        writer = _writer()
+        progress = Progress(self.stderr, total=count)
+        started = time.monotonic()
+        totals = [0, 0, 0]
+        for first in range(0, count, options["batch"]):
+            size = min(options["batch"], count - first)
+            with transaction.atomic():
+                ids = writer.reserve_order_ids(size)
+                batch = _generate(rng, plans, pool, clock, ids=ids, first=first)
+                writer.write(Order, ORDER_COLUMNS, batch.orders)
+                writer.write(OrderLine, LINE_COLUMNS, batch.lines)
+                writer.write(SubmissionAttempt, ATTEMPT_COLUMNS, batch.attempts)
+            totals = [totals[0] + size, totals[1] + len(batch.lines), totals[2] + size]
+            progress.show(totals[0])
+        progress.done()
+        writer.finish()
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"Generated {totals[0]:,} orders ({totals[1]:,} lines, {totals[2]:,} attempts) in "
+            f"{tenant_count} tenants in {elapsed:.1f} s ({totals[0] / elapsed:,.0f} orders/s); "
+            f"supervisor logins: {', '.join(f'{p.tenant.subdomain}-supervisor' for p in plans)}."
+        )
+
+
+def _parse_until(text: str) -> datetime:
+    if not text:
+        return timezone.now()
+    moment = parse_datetime(text)
+    if moment is None:
+        day = parse_date(text)
+        if day is None:
+            raise CommandError(f"--until {text!r} is not an ISO date or date-time.")
+        moment = datetime.combine(day, datetime.min.time())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _tenant_plans(rng: random.Random, *, tenant_count: int, agents: int) -> list[TenantPlan]:
+    """Create the tenants and their staff if missing; return where each one's numbering is."""
+    plans = []
+    for index, (suffix, name, prefix) in enumerate(TENANTS[:tenant_count]):
+        subdomain = SUBDOMAIN_PREFIX + suffix
+        base_url = f"https://{subdomain}.clarus.invalid"
+        tenant, _ = Tenant.objects.get_or_create(
+            subdomain=subdomain,
+            defaults={
+                "name": name,
+                "api_base_url": base_url,
+                "token_url": f"{base_url}/oauth/token",
+                "client_id": f"{subdomain}-desk",
+                "client_secret": PLACEHOLDER_SECRET,
+            },
+        )
+        staff = [(f"{subdomain}-supervisor", Role.SUPERVISOR)] + [
+            (f"{subdomain}-agent{n:02d}", Role.AGENT) for n in range(1, agents + 1)
+        ]
+        agent_ids = []
+        for username, role in staff:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": role})
+            if role == Role.AGENT:
+                agent_ids.append(user.pk)
+        orders = Order.objects.filter(tenant=tenant)
+        highest = orders.aggregate(models.Max("clarus_id"))["clarus_id__max"]
+        account_count = rng.randint(6, 30)
+        plans.append(
+            TenantPlan(
+                tenant=tenant,
+                reference_prefix=prefix,
+                next_reference=100_001 + orders.count(),
+                next_clarus_id=(highest or 200_000 + 37_000 * index) + 1,
+                agent_ids=agent_ids,
+                # Some agents key far more than others.
+                agent_weights=_cumulative(rng.uniform(0.3, 3.0) for _ in agent_ids),
+                accounts=[1000 + 100 * index + n for n in range(1, account_count + 1)],
+                # A few big accounts, a long tail of small ones.
+                account_weights=_cumulative(1 / n for n in range(1, account_count + 1)),
+                catalogue=range(10_000 + 10_000 * index, 12_500 + 10_000 * index),
+                url=f"{base_url}/api/goods_outs",
+                headers={
+                    # What the desk stores: the token redacted (orders.clarus.http).
+                    "Authorization": "[redacted]",
+                    "X-Clarus-Subdomain": subdomain,
+                    "Content-Type": "application/json",
+                },
+            )
+        )
+    return plans
+
+
+class Clock:
+    """Creation times, oldest first: weekdays and office hours busy, nights and Sundays quiet,
+    a year of growth and a December peak."""
+
+    def __init__(self, rng: random.Random, *, count: int, until: datetime, days: int) -> None:
+        self.rng = rng
+        self.count = count
+        hours = days * 24
+        self.starts = [until - timedelta(hours=hours - h) for h in range(hours)]
+        zone = timezone.get_current_timezone()
+        cumulative = []
+        total = 0.0
+        for h, start in enumerate(self.starts):
+            local = start.astimezone(zone)
+            weight = HOUR_WEIGHTS[local.hour] * DAY_WEIGHTS[local.weekday()]
+            weight *= (1.4 if local.month == 12 else 1.0) * (0.75 + 0.5 * h / hours)
+            total += weight
+            cumulative.append(total)
+        self.cumulative = cumulative
+        self.total = total
+        # The last hour may end at ``until`` exactly: a small cut keeps every order before it.
+        self.until = until
+
+    def at(self, n: int) -> datetime:
+        """Return the creation time of the ``n``-th order of the run (0-based)."""
+        target = (n + self.rng.random()) / self.count * self.total
+        hour = min(bisect.bisect_right(self.cumulative, target), len(self.cumulative) - 1)
+        before = self.cumulative[hour - 1] if hour else 0.0
+        share = (target - before) / (self.cumulative[hour] - before)
+        return min(self.starts[hour] + timedelta(seconds=3600 * share), self.until)
+
+
+HOUR_WEIGHTS = (
+    (0.02,) * 7 + (0.3, 0.8, 1.0, 1.0, 1.0, 1.0, 0.8, 1.0, 1.0, 1.0, 0.6, 0.3, 0.3) + (0.08,) * 4
+)
+DAY_WEIGHTS = (1.0, 1.0, 1.0, 1.0, 0.95, 0.25, 0.1)
+
+
+class AddressPool:
+    """Delivery addresses: a few regular customers, many one-off ones, so a postcode search finds
+    a handful of orders."""
+
+    def __init__(self, rng: random.Random, *, size: int) -> None:
+        self.rng = rng
+        self.addresses = [self._address() for _ in range(size)]
+        self.regulars = max(1, size // 20)
+
+    def _address(self) -> dict[str, str]:
+        rng = self.rng
+        area, town, county, districts = rng.choice(AREAS)
+        postcode = (
+            f"{area}{rng.randint(1, districts)} {rng.randint(0, 9)}"
+            f"{rng.choice(UNIT_LETTERS)}{rng.choice(UNIT_LETTERS)}"
+        )
+        first, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        if rng.random() < 0.35:
+            name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}"
+            email = f"orders@{name.split()[0].lower()}{rng.randint(1, 999)}.example"
+        else:
+            name = f"{first} {surname}"
+            email = f"{first.lower()}.{surname.lower().replace(chr(39), '')}@example.com"
+        address = {
+            "name": name,
+            "address_1": f"{rng.randint(1, 240)} {rng.choice(STREET_NAMES)}",
+            "address_3": town,
+            "postcode": postcode,
+            "country_code": "GB",
+            "email_address": email,
+        }
+        if county:
+            address["address_4"] = county
+        return address
+
+    def pick(self) -> dict[str, str]:
+        if self.rng.random() < 0.1:
+            return self.addresses[self.rng.randrange(self.regulars)]
+        return self.rng.choice(self.addresses)
+
+
+def _generate(
+    rng: random.Random,
+    plans: Sequence[TenantPlan],
+    pool: AddressPool,
+    clock: Clock,
+    *,
+    ids: Sequence[int],
+    first: int,
+) -> Batch:
+    """Return the rows of one batch of orders, oldest first."""
+    batch = Batch([], [], [])
+    tenant_weights = _cumulative(TENANT_WEIGHTS[: len(plans)])
+    statuses = [s for s, _ in STATUS_MIX]
+    status_weights = _cumulative(w for _, w in STATUS_MIX)
+    line_counts = range(1, len(LINE_COUNT_WEIGHTS) + 1)
+    line_weights = _cumulative(LINE_COUNT_WEIGHTS)
+    zone = timezone.get_current_timezone()
+    for offset, order_id in enumerate(ids):
+        plan = rng.choices(plans, cum_weights=tenant_weights)[0]
+        created_at = clock.at(first + offset)
+        agent_id = rng.choices(plan.agent_ids, cum_weights=plan.agent_weights)[0]
+        account_id = rng.choices(plan.accounts, cum_weights=plan.account_weights)[0]
+        reference = f"{plan.reference_prefix}{plan.next_reference}"
+        plan.next_reference += 1
+        address = pool.pick()
+        dispatch = (created_at + timedelta(days=rng.choice((0, 1, 1, 1, 2, 3)))).astimezone(zone)
+        header: dict[str, Any] = {
+            "goods_out_type": "sales_order" if rng.random() < 0.92 else "transfer",
+            "account_id": account_id,
+            "reference": reference,
+            "expected_date_of_dispatch": dispatch.replace(
+                hour=rng.choice((10, 12, 14, 16)), minute=0, second=0, microsecond=0
+            ).isoformat(),
+        }
+        if rng.random() < 0.15:
+            header["delivery_notes"] = rng.choice(NOTES)
+        lines = [
+            (rng.choice(plan.catalogue), _quantity(rng))
+            for _ in range(rng.choices(line_counts, cum_weights=line_weights)[0])
+        ]
+        status = rng.choices(statuses, cum_weights=status_weights)[0]
+        request_body = json.dumps(
+            {
+                "data": {
+                    "type": "goods_outs",
+                    "attributes": {
+                        **header,
+                        "lines_changes": [
+                            {
+                                "type": "ADD",
+                                "attributes": {"product_id": p, "order_quantity": _number(q)},
+                            }
+                            for p, q in lines
+                        ],
+                    },
+                    "relationships": {
+                        "address": {"data": {"type": "addresses", "attributes": address}}
+                    },
+                }
+            },
+            separators=(",", ":"),
+        )
+        started_at = created_at + timedelta(milliseconds=rng.randint(80, 400))
+        clarus_id = None
+        sent_at = None
+        # (HTTP status, response headers, response body, outcome, error), as _record_attempt keeps.
+        response: tuple[int | None, dict[str, str] | None, str, AttemptOutcome, str]
+        if status == OrderStatus.SENT:
+            clarus_id = plan.next_clarus_id
+            plan.next_clarus_id += rng.choice((1, 1, 1, 2, 3))
+            duration = rng.randint(140, 1400)
+            sent_at = started_at + timedelta(milliseconds=duration)
+            response = (
+                200,
+                {"Content-Type": "application/json"},
+                json.dumps(
+                    {
+                        "data": {
+                            "id": clarus_id,
+                            "type": "goods_outs",
+                            "attributes": {**header, "goods_out_status_id": 2},
+                        }
+                    },
+                    separators=(",", ":"),
+                ),
+                AttemptOutcome.SENT,
+                "",
+            )
+            note = f"Sent to Clarus as goods-out {clarus_id}."
+        elif status == OrderStatus.REJECTED:
+            duration = rng.randint(90, 600)
+            code, symbol, details, source = rng.choice(REJECTIONS)
+            details = details.format(
+                product=lines[0][0], postcode=address["postcode"], account=account_id
+            )
+            error = {"code": code, "symbol": symbol, "details": details, "source": source}
+            note = "Clarus rejected the order: correct the fields marked and send it again."
+            response = (
+                422,
+                {"Content-Type": "application/json"},
+                json.dumps({"errors": [error]}, separators=(",", ":")),
+                AttemptOutcome.REJECTED,
+                note,
+            )
+        elif status == OrderStatus.FAILED:
+            duration = rng.randint(200, 3000)
+            http_status = rng.choice((500, 502, 503, 503))
+            note = (
+                f"Clarus answered with an error (HTTP {http_status}). The order is saved but "
+                "not sent. The desk gave up after 10 tries: use “Send again”."
+            )
+            response = (
+                http_status,
+                {"Content-Type": "application/json"},
+                json.dumps(
+                    {"errors": [{"code": http_status, "details": "Service unavailable"}]},
+                    separators=(",", ":"),
+                ),
+                AttemptOutcome.SERVER_ERROR,
+                note,
+            )
+        else:
+            duration = 20_000
+            note = "No answer from Clarus within 20 s. Clarus may have received the order."
+            response = (None, None, "", AttemptOutcome.NO_ANSWER, note)
+        updated_at = (sent_at or started_at + timedelta(milliseconds=duration)) + timedelta(
+            milliseconds=5
+        )
+        batch.orders.append(
+            (
+                order_id,
+                plan.tenant.pk,
+                agent_id,
+                created_at,
+                updated_at,
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                status,
+                clarus_id,
+                sent_at,
+                header,
+                address,
+                reference,
+                account_id,
+                address["postcode"],
+                None,
+                # Never due: the delivery worker must not try to send generated orders.
+                None,
+                1,
+                note,
+            )
+        )
+        batch.lines.extend(
+            (order_id, position, product, quantity)
+            for position, (product, quantity) in enumerate(lines, start=1)
+        )
+        status_code, response_headers, response_body, outcome, error_text = response
+        batch.attempts.append(
+            (
+                order_id,
+                plan.tenant.pk,
+                agent_id,
+                started_at,
+                duration,
+                "POST",
+                plan.url,
+                plan.headers,
+                request_body,
+                status_code,
+                response_headers,
+                response_body,
+                outcome,
+                error_text,
+            )
+        )
+    return batch
+
+
+def _cumulative(weights: Iterable[float]) -> list[float]:
+    return list(itertools.accumulate(weights))
+
+
+def _quantity(rng: random.Random) -> Decimal:
+    if rng.random() < 0.08:
+        return Decimal(rng.randint(1, 400)) / 20  # weighed goods, in kilograms
+    return Decimal(rng.choice((1, 1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 24, 48)))
+
+
+def _number(quantity: Decimal) -> int | float:
+    return int(quantity) if quantity == quantity.to_integral_value() else float(quantity)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when stderr is not one."""
+
+    def __init__(self, out: Any, *, total: int) -> None:
+        self.out = out
+        self.total = total
+        self.started = time.monotonic()
+        self.enabled = bool(getattr(out, "isatty", lambda: False)())
+
+    def show(self, done: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = done / elapsed if elapsed else 0.0
+        left = (self.total - done) / rate if rate else 0.0
+        filled = int(30 * done / self.total)
+        self.out.write(
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done / self.total:4.0%} "
+            f"{done:,}/{self.total:,} orders  {rate:,.0f}/s  {left:4.0f} s left ",
+            style_func=_plain,
+            ending="",
+        )
+        self.out.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.out.write("")
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+class Writer:
+    """Insert rows a table at a time: the portable way, with ``executemany``."""
+
+    def reserve_order_ids(self, size: int) -> list[int]:
+        table = connection.ops.quote_name(Order._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            (highest,) = cursor.fetchone()
+        return list(range(highest + 1, highest + 1 + size))
+
+    def write(
+        self, model: type[models.Model], names: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
+        fields, extra = _columns(model, names)
+        columns = _column_list((*fields, *extra))
+        marks = ", ".join(["%s"] * (len(fields) + len(extra)))
+        table = connection.ops.quote_name(model._meta.db_table)
+        prepare: list[Callable[[Any], Any]] = [_preparer(f) for f in fields]
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [tuple(p(v) for p, v in zip(prepare, row, strict=True)) + defaults for row in rows],
+            )
+
+    def finish(self) -> None:
+        """Bring the planner's statistics up to date after a large load."""
+
+
+class PostgresWriter(Writer):
+    """Insert rows with ``COPY … FROM STDIN``, ids reserved from the table's sequence."""
+
+    def reserve_order_ids(self, size: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Order._meta.db_table, size],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def write(
+        self, model: type[models.Model], names: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
+        fields, extra = _columns(model, names)
+        columns = _column_list((*fields, *extra))
+        table = connection.ops.quote_name(model._meta.db_table)
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                values = list(row)
+                for i in json_at:
+                    if values[i] is not None:
+                        values[i] = json.dumps(values[i], separators=(",", ":"))
+                copy.write_row((*values, *defaults) if defaults else values)
+
+    def finish(self) -> None:
+        # What autovacuum would do soon after a bulk insert: the planner's statistics, and the
+        # visibility map that lets COUNT(*) and index-only scans skip the heap.
+        # VACUUM cannot run in a transaction (a test's, or a caller's): then statistics only.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        with connection.cursor() as cursor:
+            for model in (Order, OrderLine, SubmissionAttempt):
+                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _writer() -> Writer:
+    return PostgresWriter() if connection.vendor == "postgresql" else Writer()
+
+
+def _column_list(fields: Iterable[models.Field[Any, Any]]) -> str:
+    return ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+
+
+def _columns(
+    model: type[models.Model], names: Sequence[str]
+) -> tuple[list[models.Field[Any, Any]], list[models.Field[Any, Any]]]:
+    """Return the fields for ``names``, and any other column (one added since this was
+    written) to fill with its default."""
+    fields = [f for f in map(model._meta.get_field, names) if isinstance(f, models.Field)]
+    known = {f.column for f in fields}
+    extra = [f for f in model._meta.concrete_fields if f.column not in known and not f.primary_key]
+    return fields, extra
+
+
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.ForeignKey):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
