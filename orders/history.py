@@ -73,12 +73,31 @@ def normalised_postcode(text: str) -> str:
     return " ".join(text.upper().split())
 
 
+def normalised_name(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
+def phone_digits(text: str) -> str:
+    return "".join(character for character in text if character.isdigit())
+
+
 def _search(text: str) -> Q:
-    """Return the condition for a search box entry: an exact reference, Clarus id or postcode."""
+    """Return the condition for a search box entry.
+
+    An exact reference, Clarus id, postcode, email or phone number, or the start of the
+    delivery name: each an indexed column, so the search stays fast at any table size.
+    """
     text = text.strip()
-    condition = Q(reference=text) | Q(postcode=normalised_postcode(text))
+    condition = (
+        Q(reference=text)
+        | Q(postcode=normalised_postcode(text))
+        | Q(contact_email=text.lower())
+        | Q(contact_name__startswith=normalised_name(text))
+    )
     if text.isdigit() and len(text) < 19:
         condition |= Q(clarus_id=int(text))
+    if len(phone_digits(text)) >= 6:
+        condition |= Q(contact_phone=phone_digits(text))
     return condition
 
 

@@ -18,7 +18,7 @@ class HistoryFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=100,
-        help_text="Order reference, Clarus id or postcode.",
+        help_text="Order reference, Clarus id, postcode, email, phone, or the start of the name.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     tenant = forms.ChoiceField(label="Tenant", required=False)

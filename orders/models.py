@@ -147,6 +147,11 @@ class Order(models.Model):
     reference = models.CharField(max_length=50)
     account_id = models.BigIntegerField()
     postcode = models.CharField(max_length=10, blank=True, default="")
+    # The delivery contact, normalised for exact or prefix search: name in capitals, email in
+    # lower case, phone as its digits alone.
+    contact_name = models.CharField(max_length=80, blank=True, default="")
+    contact_email = models.CharField(max_length=254, blank=True, default="")
+    contact_phone = models.CharField(max_length=50, blank=True, default="")
     # Delivery bookkeeping (orders.services.delivery): a process that is sending the order holds
     # it until lease_until; a waiting order is tried again from next_attempt_at.
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -170,6 +175,14 @@ class Order(models.Model):
             models.Index(fields=("tenant", "-created_at", "-id"), name="order_tenant_newest"),
             # The postcode search within a tenant.
             models.Index(fields=("tenant", "postcode"), name="order_tenant_postcode"),
+            # Contact searches; the name by prefix, which on PostgreSQL needs a pattern index.
+            models.Index(fields=("tenant", "contact_email"), name="order_tenant_email"),
+            models.Index(fields=("tenant", "contact_phone"), name="order_tenant_phone"),
+            models.Index(
+                fields=("tenant", "contact_name"),
+                name="order_tenant_name",
+                opclasses=("int8_ops", "varchar_pattern_ops"),
+            ),
         ]
 
     def __str__(self) -> str:

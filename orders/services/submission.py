@@ -13,6 +13,7 @@ import httpx
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from orders.history import normalised_name, phone_digits
 from orders.models import Order, OrderLine, OrderStatus, Tenant
 from orders.payloads import LineInput
 from orders.services.delivery import SubmitResult, already_message, deliver, transition
@@ -49,6 +50,9 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.reference = str(keyed.header["reference"])
     order.account_id = int(keyed.header["account_id"])
     order.postcode = str(keyed.address.get("postcode", ""))
+    order.contact_name = normalised_name(str(keyed.address.get("name", "")))
+    order.contact_email = str(keyed.address.get("email_address", "")).lower()
+    order.contact_phone = phone_digits(str(keyed.address.get("phone_number", "")))
     order.next_attempt_at = None
     first = order.pk is None
     if first:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -201,3 +202,37 @@ def test_agents_history_holds_only_their_orders(client, tenant, agents):
     client.force_login(agents[1])
 
     assert set(references(client.get(LIST))) == {"0001", "0003", "0005"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "search",
+    ["jo@example.com", "JO@Example.com", "jo bloggs", "Jo Blo", "+44 113 496 0000", "441134960000"],
+)
+def test_search_by_contact_email_name_or_phone(client, sandbox_tenant, search):
+    from orders.payloads import address_attributes, header_attributes
+    from orders.services import KeyedOrder, order_submit
+    from tests.orders.factories import cleaned_order, lines
+
+    user = User.objects.create_user("sue")
+    Membership.objects.create(user=user, tenant=sandbox_tenant, role=Role.SUPERVISOR)
+    for reference, name, email, phone in (
+        ("C-1", "Jo Bloggs Ltd", "jo@example.com", "+44 113 496 0000"),
+        ("C-2", "Acme Stores", "buyer@acme.example", "0161 496 0123"),
+    ):
+        cleaned = cleaned_order(
+            reference=reference, delivery_name=name, delivery_email=email, delivery_phone=phone
+        )
+        keyed = KeyedOrder(
+            tenant=sandbox_tenant,
+            header=header_attributes(cleaned),
+            lines=lines(1),
+            address=address_attributes(cleaned),
+        )
+        order_submit(form_token=uuid.uuid4(), keyed=keyed, user=user)
+    client.force_login(user)
+
+    html = client.get(LIST, {"search": search}).content.decode()
+
+    assert ">C-1<" in html
+    assert ">C-2<" not in html
