@@ -118,6 +118,7 @@ class OrderStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected by Clarus"
     FAILED = "failed", "Not sent"
     UNKNOWN = "unknown", "No answer from Clarus"
+    CANCELLED = "cancelled", "Cancelled in Clarus"
 
 
 class Order(models.Model):
@@ -271,6 +272,8 @@ class AttemptOutcome(models.TextChoices):
     SERVER_ERROR = "server_error", "Clarus error"
     NO_ANSWER = "no_answer", "No answer"
     UNREACHABLE = "unreachable", "Could not connect"
+    CANCELLED = "cancelled", "Cancelled"
+    CANCEL_REFUSED = "cancel_refused", "Cancel refused"
 
 
 class SubmissionAttempt(AppendOnlyModel):

@@ -22,5 +22,6 @@ urlpatterns = [
     path("new/lookups/refresh/", lookup_views.lookup_refresh, name="lookup_refresh"),
     path("<int:order_id>/", views.order_detail, name="detail"),
     path("<int:order_id>/resend/", views.order_resend, name="resend"),
+    path("<int:order_id>/cancel/", views.order_cancel, name="cancel"),
     path("<int:order_id>/clarus-status/", views.order_clarus_status, name="clarus_status"),
 ]

@@ -24,7 +24,7 @@ from orders.forms import (
     line_formset,
 )
 from orders.lookup_cache import lookups_refresh
-from orders.models import KEYING_ROLES, AttemptOutcome, Tenant
+from orders.models import KEYING_ROLES, AttemptOutcome, OrderStatus, Tenant
 from orders.payloads import address_attributes, header_attributes
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -130,6 +130,22 @@ def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
     return line_formset(data)
 
 
+@tenant_view()
+@require_POST
+def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
+    """Cancel the goods-out in Clarus: supervisors of the order's tenant, with a reason."""
+    order = _visible_order(request, order_id)
+    if not any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships):
+        raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "Say why the order is cancelled.")
+        return _redirect(request, order.get_absolute_url())
+    result = services.order_cancel(order=order, user=request.user, reason=reason[:300])
+    (messages.success if result.cancelled else messages.error)(request, result.message)
+    return _redirect(request, order.get_absolute_url())
+
+
 @tenant_view(roles=KEYING_ROLES)
 @require_GET
 @vary_on_headers("HX-Request")
@@ -163,7 +179,11 @@ def _visible_order(request: DeskRequest, order_id: int) -> Any:
 @require_GET
 def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
-    context = _detail_context(order)
+    context = {
+        **_detail_context(order),
+        "can_cancel": order.status == OrderStatus.SENT
+        and any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships),
+    }
     return render(request, "orders/order_detail.html", context)
 
 

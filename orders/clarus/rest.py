@@ -131,7 +131,8 @@ def post_json(
 ) -> list[ClarusExchange]:
     """POST ``document`` to the tenant's REST ``path``; return every exchange it took.
 
-    A 401 refreshes the token once and retries once (two exchanges); a refused refresh leaves the
+    ``document`` None sends no body, for Clarus actions that take none (e.g. cancel). A 401
+    refreshes the token once and retries once (two exchanges); a refused refresh leaves the
     tenant marked "needs reconnecting".
     """
     return post_to(tenant, tenant.api_url(path), document, transport=transport)
@@ -150,7 +151,9 @@ def post_to(
 
     ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
     """
-    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    body = (
+        "" if document is None else json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    )
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:

@@ -1,5 +1,6 @@
 """Writes: submitting orders (``submission``) and running tenants and their staff (``tenants``)."""
 
+from orders.services.cancel import CancelResult, order_cancel
 from orders.services.delivery import (
     ClarusError,
     SubmitResult,
@@ -25,6 +26,7 @@ from orders.services.tenants import (
 )
 
 __all__ = [
+    "CancelResult",
     "ClarusError",
     "DuplicateReference",
     "KeyedOrder",
@@ -34,6 +36,7 @@ __all__ = [
     "membership_add",
     "membership_remove",
     "membership_set_role",
+    "order_cancel",
     "order_document",
     "order_duplicate_of",
     "order_resend",

@@ -258,9 +258,15 @@ def _wait_unknown(
     return SubmitResult(order=order, outcome=AttemptOutcome.NO_ANSWER, message=reason)
 
 
-def _record_attempt(
-    order: Order, user: User | None, exchange: clarus.ClarusExchange, verdict: _Verdict
+def record_attempt(
+    order: Order,
+    user: User | None,
+    exchange: clarus.ClarusExchange,
+    *,
+    outcome: AttemptOutcome,
+    error: str = "",
 ) -> None:
+    """Keep one request to Clarus and its answer, as they were, in the audit trail."""
     SubmissionAttempt.objects.create(
         order=order,
         tenant=order.tenant,
@@ -274,8 +280,8 @@ def _record_attempt(
         response_status=exchange.status,
         response_headers=exchange.response_headers,
         response_body=exchange.response_body,
-        outcome=verdict.outcome,
-        error="" if verdict.outcome == AttemptOutcome.SENT else verdict.message,
+        outcome=outcome,
+        error=error,
     )
 
 
@@ -292,7 +298,8 @@ def _settle(
     with transaction.atomic():
         # Every request that went over the wire is kept, a 401 before its retry included.
         for exchange, each in zip(exchanges, verdicts, strict=True):
-            _record_attempt(order, user, exchange, each)
+            error = "" if each.outcome == AttemptOutcome.SENT else each.message
+            record_attempt(order, user, exchange, outcome=each.outcome, error=error)
         order.send_count += 1
         order.lease_until = None
         order.next_attempt_at = None
