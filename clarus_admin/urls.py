@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from orders import views as orders_views
+from orders import webhook_views
 
 urlpatterns = [
     path("", orders_views.home, name="home"),
@@ -11,6 +12,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", include("orders.urls")),
     path("tenant/", include("orders.tenant_urls")),
+    path(
+        "webhooks/clarus/<slug:subdomain>/<str:secret>/",
+        webhook_views.clarus_webhook,
+        name="clarus_webhook",
+    ),
     path("admin/", admin.site.urls),
 ]
 if settings.DESK_SANDBOX:

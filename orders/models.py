@@ -5,6 +5,7 @@ the audit trail of what went over the wire and what came back, and are never cha
 are written.
 """
 
+import secrets
 import uuid
 from typing import Any
 
@@ -14,6 +15,10 @@ from django.db import models
 from django.urls import reverse
 
 from orders.crypto import EncryptedTextField
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class AuthFlow(models.TextChoices):
@@ -44,6 +49,9 @@ class Tenant(models.Model):
     access_token = EncryptedTextField(blank=True, default="", editable=False)
     access_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_token = EncryptedTextField(blank=True, default="", editable=False)
+    # The secret part of the address Clarus Automations post webhooks to (CONTRACT.md §5: Clarus
+    # signs nothing, so the address itself must be unguessable).
+    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
     # Set when Clarus refused a token refresh: a tenant admin must reconnect.
     needs_reconnect = models.BooleanField(default=False, editable=False)
     connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
@@ -307,3 +315,29 @@ class SubmissionAttempt(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.order} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class WebhookDelivery(models.Model):
+    """One webhook Clarus sent, kept once however often Clarus repeats it. Append-only."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Clarus may deliver the same event twice (CONTRACT.md §5): the body's digest spots repeats.
+    fingerprint = models.CharField(max_length=64)
+    automation_id = models.CharField(max_length=100, blank=True, default="")
+    event = models.CharField(max_length=50, blank=True, default="")
+    goods_out_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    headers = models.JSONField()
+    body = models.JSONField()
+    repeats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("tenant", "fingerprint"), name="webhook_delivery_once_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.event or 'event'} for goods-out {self.goods_out_id}"

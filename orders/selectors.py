@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from orders.models import ALL_ORDERS_ROLES, Membership, Order
+from orders.models import ALL_ORDERS_ROLES, Membership, Order, WebhookDelivery
 
 
 def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -49,4 +49,13 @@ def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
         Membership.objects.filter(pk=membership_id, tenant_id=tenant_id)
         .select_related("user")
         .first()
+    )
+
+
+def webhook_list_for_order(*, order: Order) -> list[WebhookDelivery]:
+    """Return the webhooks Clarus sent about the order's goods-out, newest first."""
+    if order.clarus_id is None:
+        return []
+    return list(
+        WebhookDelivery.objects.filter(tenant_id=order.tenant_id, goods_out_id=order.clarus_id)
     )

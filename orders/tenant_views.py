@@ -40,9 +40,13 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
         )
         messages.success(request, "Connection settings saved.")
         return redirect("tenants:settings")
+    webhook_path = reverse(
+        "clarus_webhook", kwargs={"subdomain": tenant.subdomain, "secret": tenant.webhook_secret}
+    )
     context = {
         "form": form,
         "tenant": tenant,
+        "webhook_address": request.build_absolute_uri(webhook_path),
         "uses_sign_in": tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE,
     }
     return render(request, "orders/tenant_settings.html", context)

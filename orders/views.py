@@ -211,6 +211,7 @@ def _detail_context(order: Any) -> dict[str, Any]:
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
         "attempts": _attempts_with_changes(list(order.attempts.all())),
+        "webhooks": selectors.webhook_list_for_order(order=order),
     }
 
 

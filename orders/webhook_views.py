@@ -1,0 +1,19 @@
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from orders.webhooks import WebhookRefused, tenant_for_webhook, webhook_receive
+
+
+@csrf_exempt
+@require_POST
+def clarus_webhook(request: HttpRequest, subdomain: str, secret: str) -> JsonResponse:
+    """Take a Clarus Automations delivery: answer 2xx quickly, as Clarus asks (CONTRACT.md §5)."""
+    tenant = tenant_for_webhook(subdomain=subdomain, secret=secret)
+    if tenant is None:
+        return JsonResponse({"error": "Unknown webhook address."}, status=404)
+    try:
+        received = webhook_receive(tenant=tenant, headers=request.headers, raw_body=request.body)
+    except WebhookRefused as refused:
+        return JsonResponse({"error": str(refused)}, status=refused.status)
+    return JsonResponse({"received": received.delivery.pk, "repeat": received.repeated})
