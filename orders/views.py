@@ -130,12 +130,17 @@ def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
     return line_formset(data)
 
 
+def _supervises(request: DeskRequest, order: Any) -> bool:
+    """Return whether the user is a supervisor of the order's tenant."""
+    return any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships)
+
+
 @tenant_view()
 @require_POST
 def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     """Cancel the goods-out in Clarus: supervisors of the order's tenant, with a reason."""
     order = _visible_order(request, order_id)
-    if not any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships):
+    if not _supervises(request, order):
         raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
     reason = request.POST.get("reason", "").strip()
     if not reason:
@@ -181,8 +186,7 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     context = {
         **_detail_context(order),
-        "can_cancel": order.status == OrderStatus.SENT
-        and any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships),
+        "can_cancel": order.status == OrderStatus.SENT and _supervises(request, order),
     }
     return render(request, "orders/order_detail.html", context)
 

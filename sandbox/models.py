@@ -7,6 +7,7 @@ the database cannot be replayed against the sandbox.
 
 import hashlib
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -23,6 +24,16 @@ REFRESH_TOKEN_LIFETIME_SECONDS = 30 * 24 * 60 * 60
 def token_digest(token: str) -> str:
     """Return the digest a token or authorization code is stored and looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Expiring:
+    """What a code or token that runs out shares: its ``expires_at`` and the test of it."""
+
+    expires_at: datetime
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class SandboxSubdomain(models.Model):
@@ -125,7 +136,7 @@ class SandboxUser(models.Model):
         return check_password(password, self.password_hash)
 
 
-class SandboxAuthorizationCode(models.Model):
+class SandboxAuthorizationCode(Expiring, models.Model):
     """A single-use code from the authorization page, bound to what it was asked for."""
 
     client = models.ForeignKey(
@@ -150,12 +161,8 @@ class SandboxAuthorizationCode(models.Model):
     def __str__(self) -> str:
         return f"{self.client} code {self.pk}"
 
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
 
-
-class SandboxRefreshToken(models.Model):
+class SandboxRefreshToken(Expiring, models.Model):
     """A refresh token issued for a user, known only by its digest; using it rotates it."""
 
     client = models.ForeignKey(
@@ -176,12 +183,8 @@ class SandboxRefreshToken(models.Model):
     def __str__(self) -> str:
         return f"{self.client} refresh token {self.pk}"
 
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
 
-
-class SandboxAccessToken(models.Model):
+class SandboxAccessToken(Expiring, models.Model):
     """A bearer token issued to a client, known only by its digest."""
 
     client = models.ForeignKey(SandboxClient, on_delete=models.CASCADE, related_name="tokens")
@@ -208,10 +211,6 @@ class SandboxAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} token {self.pk}"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
 
 
 class SandboxGoodsOut(models.Model):

@@ -7,7 +7,7 @@ filter fields given together in one filter, must all hold (CONTRACT.md §2.8).
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from django.db.models import F, Q
@@ -97,6 +97,17 @@ class StringInputType:
         return q
 
 
+def _numeric_q(numbers: "IntegerInputType | DecimalInputType", path: str) -> Q:
+    """Return the condition of a number filter: comparisons and an inclusive range."""
+    q = _compared(
+        path, exact=numbers.eq, gt=numbers.gt, gte=numbers.gteq, lt=numbers.lt, lte=numbers.lteq
+    )
+    if numbers.between is not None:
+        low, high = _pair(cast(list[float], numbers.between))
+        q &= _compared(path, gte=low, lte=high)
+    return q
+
+
 @strawberry.input(description="Whole numbers: comparisons and an inclusive range.")
 class IntegerInputType:
     eq: int | None = None
@@ -109,11 +120,7 @@ class IntegerInputType:
     )
 
     def q(self, path: str) -> Q:
-        q = _compared(path, exact=self.eq, gt=self.gt, gte=self.gteq, lt=self.lt, lte=self.lteq)
-        if self.between is not None:
-            low, high = _pair(self.between)
-            q &= _compared(path, gte=low, lte=high)
-        return q
+        return _numeric_q(self, path)
 
 
 @strawberry.input(description="Quantities: comparisons and an inclusive range.")
@@ -128,11 +135,7 @@ class DecimalInputType:
     )
 
     def q(self, path: str) -> Q:
-        q = _compared(path, exact=self.eq, gt=self.gt, gte=self.gteq, lt=self.lt, lte=self.lteq)
-        if self.between is not None:
-            low, high = _pair(self.between)
-            q &= _compared(path, gte=low, lte=high)
-        return q
+        return _numeric_q(self, path)
 
 
 @strawberry.input(
