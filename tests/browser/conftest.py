@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Chromium's own background traffic is refused on this closed network; keep it quiet and quick.
@@ -58,6 +59,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A loaded 2-core CI machine can take seconds over a lookup: wait as long for expectations.
+    expect.set_options(timeout=10_000)
     yield page
     # Let the page's last requests (lookups, the order's Clarus status) finish before the test
     # database is emptied under them: the in-memory SQLite test database cannot do both at once.
