@@ -4,12 +4,15 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
 from django_countries import countries
 
 from orders.models import Tenant
@@ -201,6 +204,8 @@ class OrderForm(forms.Form):
     """The order header and its delivery address."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
+    # When the entry page was opened, signed so it cannot be edited: how long keying took.
+    opened = forms.CharField(required=False, widget=forms.HiddenInput)
     tenant = forms.ModelChoiceField(
         label="Clarus tenant",
         queryset=Tenant.objects.none(),
@@ -328,6 +333,12 @@ class OrderForm(forms.Form):
         country_field.choices = [(code, f"{name} ({code})") for code, name in countries]
         if not self.is_bound and "form_token" not in self.initial:
             self.initial["form_token"] = uuid.uuid4()
+        if not self.is_bound and "opened" not in self.initial:
+            self.initial["opened"] = opened_stamp()
+
+    def keying_started_at(self) -> datetime | None:
+        """Return when the agent opened the entry page, or None if the stamp is not ours."""
+        return opened_at(self.cleaned_data.get("opened") or "")
 
     @property
     def has_one_tenant(self) -> bool:
@@ -420,6 +431,26 @@ class OrderForm(forms.Form):
     def more_has_values(self) -> bool:
         """Return whether the collapsed section holds anything, so it opens when it does."""
         return any(self[name].value() or self[name].errors for name in self.MORE_FIELDS)
+
+
+OPENED_SALT = "orders.forms.opened"
+# A stamp older than this is not a keying time but a page left open overnight.
+OPENED_MAX_AGE = timedelta(hours=12)
+
+
+def opened_stamp(moment: datetime | None = None) -> str:
+    """Return a signed stamp of when the entry page was opened (now, unless given)."""
+    moment = moment or timezone.now()
+    return signing.dumps(moment.timestamp(), salt=OPENED_SALT, compress=False)
+
+
+def opened_at(stamp: str) -> datetime | None:
+    """Return the moment a stamp from ``opened_stamp`` was made, or None if it is not one."""
+    try:
+        seconds = signing.loads(stamp, salt=OPENED_SALT, max_age=OPENED_MAX_AGE)
+        return datetime.fromtimestamp(float(seconds), tz=UTC)
+    except (signing.BadSignature, TypeError, ValueError, OverflowError):
+        return None
 
 
 def picked_label(value: Any) -> dict[str, str]:

@@ -141,6 +141,9 @@ class Order(models.Model):
     # The one-time token of the entry form: a second POST of the same form finds this order
     # instead of creating another, so a double click never becomes a second goods-out.
     form_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # When the agent opened the entry page this order was keyed on (a signed stamp the form
+    # carries): created_at minus this is the time it took to key, for the supervisors' dashboard.
+    keying_started_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True
     )

@@ -94,6 +94,7 @@ def order_create(request: DeskRequest) -> HttpResponse:
                 lines=formset.lines(),
                 address=address_attributes(form.cleaned_data),
                 labels=form.labels(),
+                keying_started_at=form.keying_started_at(),
             ),
             user=request.user,
         )

@@ -7,6 +7,7 @@ kept (see ``orders.services.delivery`` for how it then reaches Clarus exactly on
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -32,6 +33,8 @@ class KeyedOrder:
     address: Mapping[str, Any]
     # The codes and names the agent saw beside the ids they picked (OrderForm.labels).
     labels: Mapping[str, Any] = field(default_factory=dict)
+    # When the agent opened the entry page, for the keying time on the dashboard.
+    keying_started_at: datetime | None = None
 
 
 class DuplicateReference(Exception):
@@ -56,6 +59,7 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.next_attempt_at = None
     first = order.pk is None
     if first:
+        order.keying_started_at = keyed.keying_started_at
         order.save()
     reason = "Keyed by the agent." if first else "Corrected by the agent."
     transition(order, OrderStatus.DRAFT, user=user, actor=user.username, reason=reason)

@@ -1,11 +1,13 @@
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from orders.forms import MAX_LINES, OrderForm
+from orders.forms import MAX_LINES, OrderForm, opened_at, opened_stamp
 from orders.models import Membership, Order, OrderStatus, Role
 from tests.orders.factories import order_post_data
 
@@ -282,3 +284,33 @@ def test_clarus_status_says_when_clarus_cannot_be_asked(agent_client, live_tenan
     ).content.decode()
 
     assert "Clarus could not be asked just now" in fragment
+
+
+def test_an_order_keeps_when_its_entry_page_was_opened(agent_client, live_tenant):
+    opened = timezone.now() - timedelta(minutes=3)
+    data = order_post_data(live_tenant.pk, str(uuid.uuid4()), opened=opened_stamp(opened))
+
+    agent_client.post(CREATE, data)
+
+    order = Order.objects.get()
+    assert abs(order.keying_started_at - opened) < timedelta(seconds=1)
+    assert order.created_at - order.keying_started_at >= timedelta(minutes=3)
+
+
+@pytest.mark.parametrize("stamp", ["", "1700000000", "not:a:stamp"])
+def test_a_missing_or_forged_opening_stamp_is_no_keying_time(agent_client, live_tenant, stamp):
+    data = order_post_data(live_tenant.pk, str(uuid.uuid4()), opened=stamp)
+
+    response = agent_client.post(CREATE, data)
+
+    assert response.status_code == 302
+    assert Order.objects.get().keying_started_at is None
+
+
+def test_the_entry_page_carries_a_signed_opening_stamp(agent_client, tenant):
+    response = agent_client.get(CREATE)
+
+    form = response.context["form"]
+    assert isinstance(form, OrderForm)
+    assert opened_at(form.initial["opened"]) is not None
+    assert 'name="opened"' in response.content.decode()
