@@ -11,9 +11,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from orders import selectors
@@ -67,3 +68,8 @@ def tenant_view(
         return wrapper
 
     return decorate
+
+
+def desk_redirect(request: DeskRequest, url: str) -> HttpResponse:
+    """Redirect after a POST: the whole page under htmx, as a plain redirect without it."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

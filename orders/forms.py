@@ -15,8 +15,8 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django_countries import countries
 
-from orders.models import Tenant
-from orders.payloads import ADDRESS_ATTRIBUTES, LineInput, error_field
+from orders.models import Order, Tenant
+from orders.payloads import ADDRESS_ATTRIBUTES, LineInput, address_fields, error_field
 
 MAX_LINES = 200
 
@@ -537,6 +537,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):
+    def initial_form_count(self) -> int:
+        # Lines shown to start from (a copied order's) are new rows like any other: the page
+        # adds, removes and posts them all the same way.
+        return super().initial_form_count() if self.is_bound else 0
+
     def keyed_forms(self) -> list[OrderLineForm]:
         """Return the line forms that become Clarus lines, in the order they are sent."""
         return [
@@ -577,9 +582,14 @@ OrderLineFormSet = formset_factory(
 LINES_PREFIX = "lines"
 
 
-def line_formset(data: Any = None) -> BaseOrderLineFormSet:
-    formset = OrderLineFormSet(data, prefix=LINES_PREFIX)
+def line_formset(
+    data: Any = None, *, initial: list[dict[str, str]] | None = None
+) -> BaseOrderLineFormSet:
+    """Return the lines formset, bound to ``data`` or showing ``initial`` lines to start from."""
+    formset = OrderLineFormSet(data, prefix=LINES_PREFIX, initial=initial or None)
     assert isinstance(formset, BaseOrderLineFormSet)
+    if initial and data is None:
+        formset.extra = len(initial)
     return formset
 
 
@@ -606,6 +616,22 @@ def add_clarus_errors(
             continue
         unplaced.append(f"{error.source}: {error.details}")
     return unplaced
+
+
+def clarus_source_label(source: str | None) -> str:
+    """Return the field a Clarus error ``source`` names, in the entry form's words, or ""."""
+    target = error_field(source)
+    if target is None:
+        return source or ""
+    line_index, name = target
+    if line_index is not None:
+        line_field = OrderLineForm.base_fields.get(name.removesuffix("_id"))
+        label = line_field.label if line_field is not None else name
+        return f"Line {line_index + 1}, {str(label).lower()}"
+    if name in LOOKUPS:
+        return LOOKUPS[name].noun.capitalize()
+    field = OrderForm.base_fields.get(name)
+    return str(field.label) if field is not None else name
 
 
 def _display_value(field: forms.Field, value: Any) -> str:
@@ -651,3 +677,89 @@ def labelled_address(address: dict[str, Any]) -> list[tuple[str, str]]:
         for name, value in address.items()
         if name in by_attribute
     ]
+
+
+@dataclass(frozen=True)
+class EntryInitial:
+    """A stored order as the entry form shows it: header fields, and one dict per line."""
+
+    header: dict[str, Any]
+    lines: list[dict[str, str]]
+
+
+def order_entry_initial(order: Order, *, fresh: bool = False) -> EntryInitial:
+    """Return the entry form's values for a stored order, with the codes and names the agent saw.
+
+    ``fresh`` leaves out what a new order must not take from the old one (its reference and
+    dispatch date), for "Copy into a new order".
+    """
+    header: dict[str, Any] = {"tenant": order.tenant_id}
+    for name, value in order.header.items():
+        if name in OrderForm.base_fields:
+            header[name] = _form_value(name, value)
+    header.update({name: str(value) for name, value in address_fields(order.address).items()})
+    for lookup in LOOKUPS.values():
+        label = picked_label((order.labels or {}).get(lookup.id_name))
+        if label:
+            header[lookup.label_name] = label
+        if lookup.search and lookup.id_name in header:
+            header[lookup.text_name] = _shown_as(label) or header[lookup.id_name]
+    if fresh:
+        header.pop("reference", None)
+        header.pop("expected_date_of_dispatch", None)
+    lines = [
+        {
+            "product": line.product_code or str(line.product_id),
+            "product_id": str(line.product_id),
+            "description": line.description,
+            "quantity": format(line.quantity.normalize(), "f"),
+        }
+        for line in order.lines.all()
+    ]
+    return EntryInitial(header=header, lines=lines)
+
+
+def order_entry_data(order: Order) -> dict[str, str]:
+    """Return the entry form's POST data for a stored order, as if the agent had just sent it.
+
+    Bound to an ``OrderForm`` and a ``line_formset``, it shows the order as it was keyed, so
+    Clarus's reasons for refusing it can be put beside the fields again.
+    """
+    initial = order_entry_initial(order)
+    data = {
+        name: json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+        for name, value in initial.header.items()
+    }
+    data["form_token"] = str(order.form_token)
+    for index, line in enumerate(initial.lines):
+        data.update({f"{LINES_PREFIX}-{index}-{name}": value for name, value in line.items()})
+    data.update(
+        {
+            f"{LINES_PREFIX}-TOTAL_FORMS": str(max(len(initial.lines), 1)),
+            f"{LINES_PREFIX}-INITIAL_FORMS": "0",
+            f"{LINES_PREFIX}-MIN_NUM_FORMS": "0",
+            f"{LINES_PREFIX}-MAX_NUM_FORMS": str(MAX_LINES),
+        }
+    )
+    return data
+
+
+def _form_value(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "expected_date_of_dispatch":
+        # Stored as Clarus takes it (ISO 8601 with an offset); the form shows local time.
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    return str(value)
+
+
+def _shown_as(label: Mapping[str, str]) -> str:
+    """Return a picked lookup as its box showed it: "CODE · Name" (as lookups.js writes it)."""
+    code, name = label.get("code", ""), label.get("name", "")
+    return f"{code} · {name}" if code and name and name != code else code or name

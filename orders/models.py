@@ -208,6 +208,11 @@ class Order(models.Model):
         return self.status in {OrderStatus.FAILED, OrderStatus.UNKNOWN, OrderStatus.DRAFT}
 
     @property
+    def can_correct(self) -> bool:
+        """Whether the order may be corrected and sent again: nothing of it is in Clarus."""
+        return self.status in {OrderStatus.REJECTED, OrderStatus.FAILED}
+
+    @property
     def retries_automatically(self) -> bool:
         return self.next_attempt_at is not None and self.status in {
             OrderStatus.FAILED,

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from orders.models import ALL_ORDERS_ROLES, Membership, Order, WebhookDelivery
+from orders.models import ALL_ORDERS_ROLES, KEYING_ROLES, Membership, Order, WebhookDelivery
 
 
 def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -21,6 +21,17 @@ def visible_orders(*, user: User, memberships: list[Membership]) -> Q:
     every = [m.tenant_id for m in memberships if m.role in ALL_ORDERS_ROLES]
     own = [m.tenant_id for m in memberships if m.can_key and m.role not in ALL_ORDERS_ROLES]
     return Q(tenant_id__in=every) | Q(tenant_id__in=own, created_by=user)
+
+
+def order_may_rekey(
+    *, order: Order, user: User, memberships: list[Membership] | None = None
+) -> bool:
+    """Return whether ``user`` may correct the order or copy it: whoever keyed it, while they
+    still key for its tenant, and the tenant's supervisors."""
+    if memberships is None:
+        memberships = membership_list_for_user(user=user)
+    role = next((m.role for m in memberships if m.tenant_id == order.tenant_id), None)
+    return role in ALL_ORDERS_ROLES or (role in KEYING_ROLES and order.created_by_id == user.pk)
 
 
 def order_get_for_detail(
@@ -53,9 +64,12 @@ def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
 
 
 def webhook_list_for_order(*, order: Order) -> list[WebhookDelivery]:
-    """Return the webhooks Clarus sent about the order's goods-out, newest first."""
-    if order.clarus_id is None:
-        return []
+    """Return the webhooks Clarus sent about the order's goods-out, latest change first.
+
+    They were matched to the order in its own tenant when they arrived (orders.webhooks).
+    """
     return list(
-        WebhookDelivery.objects.filter(tenant_id=order.tenant_id, goods_out_id=order.clarus_id)
+        WebhookDelivery.objects.filter(order=order, tenant_id=order.tenant_id).order_by(
+            "-happened_at", "-id"
+        )
     )

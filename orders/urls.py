@@ -1,13 +1,13 @@
 from django.urls import path
 
-from orders import history_views, lookup_views, views
+from orders import entry_views, history_views, lookup_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("", history_views.history_list, name="list"),
     path("export.csv", history_views.history_export, name="export"),
-    path("new/", views.order_create, name="create"),
-    path("new/line-row/", views.order_line_row, name="line_row"),
+    path("new/", entry_views.order_create, name="create"),
+    path("new/line-row/", entry_views.order_line_row, name="line_row"),
     path("new/lookups/accounts/", lookup_views.lookup_accounts, name="lookup_accounts"),
     path("new/lookups/customers/", lookup_views.lookup_customers, name="lookup_customers"),
     path("new/lookups/carriers/", lookup_views.lookup_carriers, name="lookup_carriers"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("new/lookups/order-types/", lookup_views.lookup_order_types, name="lookup_order_types"),
     path("new/lookups/refresh/", lookup_views.lookup_refresh, name="lookup_refresh"),
     path("<int:order_id>/", views.order_detail, name="detail"),
+    path("<int:order_id>/correct/", entry_views.order_correct, name="correct"),
+    path("<int:order_id>/copy/", entry_views.order_copy, name="copy"),
     path("<int:order_id>/resend/", views.order_resend, name="resend"),
     path("<int:order_id>/cancel/", views.order_cancel, name="cancel"),
     path("<int:order_id>/clarus-status/", views.order_clarus_status, name="clarus_status"),

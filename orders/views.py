@@ -1,134 +1,19 @@
-"""Order entry, the row fragment, the order page and the recent-orders list."""
+"""The order page and what can be done from it: resend, cancel, ask Clarus how it stands."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from orders import clarus, lookups, selectors, services
-from orders.access import DeskRequest, tenant_view
+from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import FieldChange, body_changes
-from orders.forms import (
-    LINES_PREFIX,
-    MAX_LINES,
-    BaseOrderLineFormSet,
-    OrderForm,
-    add_clarus_errors,
-    labelled_address,
-    labelled_header,
-    line_formset,
-)
-from orders.lookup_cache import lookups_refresh
-from orders.models import KEYING_ROLES, AttemptOutcome, OrderStatus, Tenant
-from orders.payloads import address_attributes, header_attributes
-
-FORM_TEMPLATE = "orders/order_form.html"
-
-
-def _render_entry(
-    request: DeskRequest,
-    form: OrderForm,
-    formset: BaseOrderLineFormSet,
-    *,
-    problem: str = "",
-    problem_details: list[str] | None = None,
-    order: Any = None,
-) -> HttpResponse:
-    template = FORM_TEMPLATE + "#order-form" if request.htmx else FORM_TEMPLATE
-    context = {
-        "form": form,
-        "formset": formset,
-        "max_lines": MAX_LINES,
-        "problem": problem,
-        "problem_details": problem_details or [],
-        "problem_order": order,
-    }
-    return render(request, template, context)
-
-
-def _redirect(request: DeskRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _keying_tenants(request: DeskRequest) -> list[Tenant]:
-    """Return the tenants the user may key for, the current one first."""
-    tenants = [m.tenant for m in request.memberships if m.can_key]
-    if not tenants:
-        raise PermissionDenied("Your role does not include keying orders.")
-    current = request.membership.tenant
-    return sorted(tenants, key=lambda tenant: tenant.pk != current.pk)
-
-
-@tenant_view()
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def order_create(request: DeskRequest) -> HttpResponse:
-    tenants = _keying_tenants(request)
-    if request.method == "GET":
-        if request.GET.get("refresh") == "1":
-            # "Refresh lists": the lookups on this page ask Clarus afresh (orders.lookup_cache).
-            lookups_refresh(tenant=tenants[0])
-        return _render_entry(request, OrderForm(tenants=tenants), line_formset())
-
-    form = OrderForm(request.POST, tenants=tenants)
-    formset = line_formset(request.POST)
-    if "add_line" in request.POST and not request.htmx:
-        # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
-        # (With htmx it fetches a row instead, but htmx may still name it as the last submitter.)
-        return _render_entry(request, form, _with_blank_row(request.POST))
-    if not (form.is_valid() and formset.is_valid()):
-        problem = "Please correct the fields marked below."
-        return _render_entry(request, form, formset, problem=problem)
-
-    try:
-        result = services.order_submit(
-            form_token=form.cleaned_data["form_token"],
-            keyed=services.KeyedOrder(
-                tenant=form.cleaned_data["tenant"],
-                header=header_attributes(form.cleaned_data),
-                lines=formset.lines(),
-                address=address_attributes(form.cleaned_data),
-                labels=form.labels(),
-                keying_started_at=form.keying_started_at(),
-            ),
-            user=request.user,
-        )
-    except services.DuplicateReference as duplicate:
-        earlier = duplicate.earlier
-        form.add_error(
-            "reference",
-            f"{earlier.reference} was already keyed on {earlier.created_at:%d %b %Y %H:%M} by "
-            f"{earlier.created_by.username}.",
-        )
-        problem = "This reference is already used by an earlier order."
-        return _render_entry(request, form, formset, problem=problem, order=earlier)
-    if result.outcome == AttemptOutcome.REJECTED:
-        # Only a rejection needs the agent's hands: show the form again with Clarus's reasons.
-        unplaced = add_clarus_errors(form, formset, result.errors)
-        return _render_entry(
-            request,
-            form,
-            formset,
-            problem=result.message,
-            problem_details=unplaced,
-            order=result.order,
-        )
-    # Sent, or saved and in the desk's hands (it retries or checks by itself): on to its page.
-    notify = messages.success if result.sent else messages.warning
-    notify(request, result.message)
-    return _redirect(request, result.order.get_absolute_url())
-
-
-def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
-    data = data.copy()
-    total_key = f"{LINES_PREFIX}-TOTAL_FORMS"
-    data[total_key] = str(min(line_formset(data).total_form_count() + 1, MAX_LINES))
-    return line_formset(data)
+from orders.forms import clarus_source_label, labelled_address, labelled_header
+from orders.models import OrderStatus
 
 
 def _supervises(request: DeskRequest, order: Any) -> bool:
@@ -146,30 +31,10 @@ def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()
     if not reason:
         messages.error(request, "Say why the order is cancelled.")
-        return _redirect(request, order.get_absolute_url())
+        return desk_redirect(request, order.get_absolute_url())
     result = services.order_cancel(order=order, user=request.user, reason=reason[:300])
     (messages.success if result.cancelled else messages.error)(request, result.message)
-    return _redirect(request, order.get_absolute_url())
-
-
-@tenant_view(roles=KEYING_ROLES)
-@require_GET
-@vary_on_headers("HX-Request")
-def order_line_row(request: DeskRequest) -> HttpResponse:
-    """Return one blank line row, numbered after the rows the page already has."""
-    if not request.htmx:
-        return redirect("orders:create")
-    raw_index = request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
-    if not raw_index.isdigit() or int(raw_index) >= MAX_LINES:
-        return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
-    index = int(raw_index)
-    formset = line_formset()
-    row = formset.form(
-        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False
-    )
-    formset.add_fields(row, index)
-    context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
-    return render(request, FORM_TEMPLATE + "#new-line-row", context)
+    return desk_redirect(request, order.get_absolute_url())
 
 
 def _visible_order(request: DeskRequest, order_id: int) -> Any:
@@ -188,6 +53,9 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     context = {
         **_detail_context(order),
         "can_cancel": order.status == OrderStatus.SENT and _supervises(request, order),
+        "can_rekey": selectors.order_may_rekey(
+            order=order, user=request.user, memberships=request.memberships
+        ),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -210,14 +78,24 @@ def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
 
 
 def _detail_context(order: Any) -> dict[str, Any]:
+    attempts = list(order.attempts.all())
     return {
         "order": order,
         "header": labelled_header(order.header, order.labels),
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
-        "attempts": _attempts_with_changes(list(order.attempts.all())),
+        "attempts": _attempts_with_changes(attempts),
+        "rejection": _rejection(attempts[0]) if attempts else [],
         "webhooks": selectors.webhook_list_for_order(order=order),
     }
+
+
+def _rejection(newest: Any) -> list[dict[str, str]]:
+    """Return Clarus's reasons for refusing the newest attempt, each with the field it names."""
+    return [
+        {"field": clarus_source_label(error.source), "details": error.details}
+        for error in services.rejection_errors(newest)
+    ]
 
 
 def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[FieldChange]]]:
@@ -240,7 +118,7 @@ def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
         messages.info(request, result.message)
     else:
         messages.error(request, result.message)
-    return _redirect(request, order.get_absolute_url())
+    return desk_redirect(request, order.get_absolute_url())
 
 
 @tenant_view()

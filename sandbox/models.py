@@ -225,8 +225,8 @@ class SandboxGoodsOut(models.Model):
     document = models.JSONField()
     address = models.JSONField(null=True, blank=True)
     # Copied from the document when it is stored, so GraphQL can filter and join on them
-    # (sandbox.goods_out_records). The ids are kept as sent: the sandbox does not check them
-    # against its catalogue, hence no database constraint.
+    # (sandbox.goods_out_records). The ids are kept as sent: only product ids are checked
+    # against the catalogue (sandbox.catalogue_rules), hence no database constraint.
     goods_out_status_id = models.IntegerField(null=True, blank=True, default=2)
     priority = models.PositiveSmallIntegerField(null=True, blank=True)
     expected_date_of_dispatch = models.DateTimeField(null=True, blank=True)

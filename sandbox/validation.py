@@ -20,6 +20,8 @@ code  symbol                  meaning
 1010  not_allowed_on_create   valid elsewhere, not on a create: UPDATE/DESTROY lines, a line id
 1011  invalid_json            the body is not a JSON object
 1012  unsupported_media_type  the Content-Type is not application/json
+1013  record_not_found        a line names a product the catalogue does not have (checked by
+                              ``sandbox.catalogue_rules``, when the subdomain has a catalogue)
 ====  ======================  ==========================================================
 
 ``source`` names the member that failed:
@@ -74,6 +76,7 @@ class Code(enum.IntEnum):
     NOT_ALLOWED_ON_CREATE = 1010
     INVALID_JSON = 1011
     UNSUPPORTED_MEDIA_TYPE = 1012
+    RECORD_NOT_FOUND = 1013
 
     @property
     def symbol(self) -> str:

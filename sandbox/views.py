@@ -15,6 +15,7 @@ from sandbox.authorization import (
     AuthorizationRedirectError,
     authorization_request_parse,
 )
+from sandbox.catalogue_rules import unknown_product_problems
 from sandbox.forms import DENY, AuthorizeForm
 from sandbox.oauth import BearerError, OAuthError, SubdomainError, bearer_token, request_subdomain
 from sandbox.oauth import revocation_request as oauth_revocation_request
@@ -95,6 +96,8 @@ def goods_out_create(request: HttpRequest) -> HttpResponse:
     if status := faults.failure_status(subdomain):
         return responses.forced_error(status, retry_after_seconds=subdomain.retry_after_seconds)
     if problems := goods_out_create_problems(document):
+        return responses.unprocessable(problems)
+    if problems := unknown_product_problems(subdomain=subdomain, document=document):
         return responses.unprocessable(problems)
     goods_out = services.goods_out_create(subdomain=subdomain, document=document)
     faults.tokens_expiry_count(subdomain)

@@ -7,6 +7,7 @@ from orders.services.delivery import (
     deliver,
     deliver_due_orders,
     order_document,
+    rejection_errors,
 )
 from orders.services.submission import (
     DuplicateReference,
@@ -41,6 +42,7 @@ __all__ = [
     "order_duplicate_of",
     "order_resend",
     "order_submit",
+    "rejection_errors",
     "tenant_connect_finish",
     "tenant_connect_start",
     "tenant_connection_test",

@@ -10,6 +10,7 @@ States: draft → sending → sent | rejected (422) | failed (retryable) | unkno
 Every change is an ``OrderTransition``; every request over the wire a ``SubmissionAttempt``.
 """
 
+import json
 import logging
 import random
 from collections.abc import Sequence
@@ -439,6 +440,17 @@ def _goods_out_id(body: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def rejection_errors(attempt: SubmissionAttempt) -> list[ClarusError]:
+    """Return Clarus's reasons for refusing an attempt; [] if it was not refused."""
+    if attempt.outcome != AttemptOutcome.REJECTED:
+        return []
+    try:
+        body = json.loads(attempt.response_body)
+    except ValueError:
+        body = None
+    return _clarus_errors(body)
 
 
 def _clarus_errors(body: Any) -> list[ClarusError]:

@@ -12,11 +12,13 @@ from typing import Any
 
 import httpx
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from orders.history import normalised_name, phone_digits
 from orders.models import Order, OrderLine, OrderStatus, Tenant
 from orders.payloads import LineInput
+from orders.selectors import order_may_rekey
 from orders.services.delivery import SubmitResult, already_message, deliver, transition
 
 # States in which the agent may still change what was keyed: nothing of it is in Clarus.
@@ -61,7 +63,7 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     if first:
         order.keying_started_at = keyed.keying_started_at
         order.save()
-    reason = "Keyed by the agent." if first else "Corrected by the agent."
+    reason = "Keyed by the agent." if first else f"Corrected by {user.get_username()}."
     transition(order, OrderStatus.DRAFT, user=user, actor=user.username, reason=reason)
     order.save()
     order.lines.all().delete()
@@ -76,6 +78,10 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
         )
         for position, line in enumerate(keyed.lines, start=1)
     )
+
+
+def _may_correct(order: Order, user: User) -> bool:
+    return order.created_by_id == user.pk or order_may_rekey(order=order, user=user)
 
 
 def order_duplicate_of(*, tenant: Tenant, reference: str, form_token: uuid.UUID) -> Order | None:
@@ -109,6 +115,9 @@ def order_submit(
                 order = Order(form_token=form_token, created_by=user)
             elif order.status not in EDITABLE_STATES:
                 return SubmitResult(order=order, outcome=None, message=already_message(order))
+            elif order.tenant_id != keyed.tenant.pk or not _may_correct(order, user):
+                # A form token names one order: only its own people may correct it, in its tenant.
+                raise PermissionDenied("You cannot correct this order.")
             earlier = order_duplicate_of(
                 tenant=keyed.tenant, reference=reference, form_token=form_token
             )

@@ -41,6 +41,8 @@ ROLE_PAGES = {
 OTHER_TENANT_PAGES = {
     "orders:detail": ("get", 404, 404, 404),
     "orders:resend": ("post", 404, 404, 404),
+    "orders:correct": ("get", 404, 404, 404),
+    "orders:copy": ("get", 404, 404, 404),
     "orders:cancel": ("post", 404, 404, 404),
     "orders:clarus_status": ("get", 404, 404, 404),
     "tenants:staff_update": ("post", 403, 403, 404),
@@ -112,6 +114,8 @@ def test_other_tenants_objects_are_out_of_reach(client, two_tenants, name, role_
     url, data = {
         "orders:detail": lambda: (reverse(name, args=[other_order.pk]), None),
         "orders:resend": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:correct": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:copy": lambda: (reverse(name, args=[other_order.pk]), None),
         "orders:cancel": lambda: (reverse(name, args=[other_order.pk]), {"reason": "x"}),
         "orders:clarus_status": lambda: (reverse(name, args=[other_order.pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),

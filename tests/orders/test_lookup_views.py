@@ -287,8 +287,10 @@ def test_an_order_keyed_by_names_keeps_what_the_agent_saw(agent_client, tenant):
     dpd = row(sandbox_catalogue.Carrier, code="DPD")
     next_day = row(sandbox_catalogue.CarrierService, code="DPDNEXT")
     mug = row(sandbox_catalogue.Product, code="MUG-BLK-0010")
+    typed = sandbox_catalogue.Product.objects.exclude(pk=mug.pk).first()
+    assert typed is not None
     data = order_post_data(
-        tenant.pk, str(uuid.uuid4()), line_values=[(str(mug.pk), "2"), ("501", "1")]
+        tenant.pk, str(uuid.uuid4()), line_values=[(str(mug.pk), "2"), (str(typed.pk), "1")]
     )
     data.update(
         {
@@ -304,7 +306,7 @@ def test_an_order_keyed_by_names_keeps_what_the_agent_saw(agent_client, tenant):
             "lines-0-description": "Black stoneware mug 250ml",
             "lines-0-available": "12",
             # The second line: a Clarus id typed by hand.
-            "lines-1-product": "501",
+            "lines-1-product": str(typed.pk),
             "lines-1-product_id": "",
         }
     )
@@ -319,7 +321,10 @@ def test_an_order_keyed_by_names_keeps_what_the_agent_saw(agent_client, tenant):
         dpd.pk,
         next_day.pk,
     )
-    assert [line["attributes"]["product_id"] for line in sent["lines_changes"]] == [mug.pk, 501]
+    assert [line["attributes"]["product_id"] for line in sent["lines_changes"]] == [
+        mug.pk,
+        typed.pk,
+    ]
     assert order.labels == {
         "account_id": {"code": "ACME", "name": "Acme Homeware Ltd"},
         "carrier_id": {"code": "DPD", "name": "DPD UK"},
@@ -337,7 +342,10 @@ def test_an_order_keyed_by_names_keeps_what_the_agent_saw(agent_client, tenant):
 
 
 def test_digits_typed_for_the_account_are_its_id(agent_client, tenant):
-    data = order_post_data(tenant.pk, str(uuid.uuid4()), account_id="", account="7")
+    mug = row(sandbox_catalogue.Product, code="MUG-BLK-0010")
+    data = order_post_data(
+        tenant.pk, str(uuid.uuid4()), [(str(mug.pk), "1")], account_id="", account="7"
+    )
 
     response = agent_client.post(reverse("orders:create"), data)
 

@@ -293,6 +293,7 @@ def test_an_order_keeps_when_its_entry_page_was_opened(agent_client, live_tenant
     agent_client.post(CREATE, data)
 
     order = Order.objects.get()
+    assert order.keying_started_at is not None
     assert abs(order.keying_started_at - opened) < timedelta(seconds=1)
     assert order.created_at - order.keying_started_at >= timedelta(minutes=3)
 

@@ -21,8 +21,12 @@ PASSWORD = "jo-password-123"
 REMOVE = object()
 
 
-def goods_out_document() -> dict[str, Any]:
-    """Return a valid create document with two lines and a delivery address."""
+def goods_out_document(product_ids: tuple[int, int] = (123, 456)) -> dict[str, Any]:
+    """Return a valid create document with two lines and a delivery address.
+
+    A subdomain with a catalogue refuses unknown products: give it two of its ``product_ids``.
+    """
+    first, second = product_ids
     return {
         "data": {
             "type": "goods_outs",
@@ -34,8 +38,8 @@ def goods_out_document() -> dict[str, Any]:
                 "warehouse_id": 3,
                 "priority": 5,
                 "lines_changes": [
-                    {"type": "ADD", "attributes": {"product_id": 123, "order_quantity": 2}},
-                    {"type": "ADD", "attributes": {"product_id": 456, "order_quantity": 1.5}},
+                    {"type": "ADD", "attributes": {"product_id": first, "order_quantity": 2}},
+                    {"type": "ADD", "attributes": {"product_id": second, "order_quantity": 1.5}},
                 ],
             },
             "relationships": {

@@ -137,26 +137,28 @@ def test_an_order_of_another_tenant_is_not_found(
 def test_ids_not_in_the_tenants_catalogue_come_back_null(
     ask: Ask, order: Callable[..., dict[str, Any]], seeded: Catalogue
 ) -> None:
-    foreign = seeded.other_products[0]
     other_account = catalogue.Account.objects.filter(subdomain__slug="other").first()
     assert other_account is not None
+    # Clarus refuses a line naming a product it does not have (tests/sandbox/test_goods_outs.py):
+    # a line's product can only be gone from the catalogue after the order was taken.
+    gone = seeded.products[5]
     order(
         "SO-ODD",
         account_id=other_account.pk,
         warehouse_id=999_999,
         carrier_id=None,
         lines_changes=[
-            {"type": "ADD", "attributes": {"product_id": foreign.pk, "order_quantity": 1}},
-            {"type": "ADD", "attributes": {"product_id": 2**62, "order_quantity": 1}},
+            {"type": "ADD", "attributes": {"product_id": gone.pk, "order_quantity": 1}},
         ],
     )
+    gone.delete()
 
     [node] = by_reference(ask, "SO-ODD")
     lines = fetch_all(ask, "goods_out_lines", LINE_FIELDS, {"goods_out_id": {"eq": node["id"]}})
 
     assert (node["account"], node["warehouse"], node["carrier"]) == (None, None, None)
-    assert [line["product"] for line in lines] == [None, None]
-    assert [line["carrier"] for line in lines] == [None, None]
+    assert [line["product"] for line in lines] == [None]
+    assert [line["carrier"] for line in lines] == [None]
 
 
 def test_status_filters(ask: Ask, order: Callable[..., dict[str, Any]]) -> None:

@@ -48,7 +48,8 @@ def test_product_lookup_and_goods_out_by_reference(http: httpx.Client) -> None:
     with http:
         found = http.post("/graphql", json={"query": FIND, "variables": {
             "filter": {"all_codes": {"eq": product.barcode}}}})  # fmt: skip
-        created = http.post("/api/goods_outs", json=goods_out_document())
+        document = goods_out_document(product_ids=(product.pk, product.pk))
+        created = http.post("/api/goods_outs", json=document)
         order = http.post("/graphql", json={"query": BY_REFERENCE, "variables": {
             "filter": {"reference": {"eq": "SO-1001"}}}})  # fmt: skip
 

@@ -1,0 +1,223 @@
+"""Keying orders: a new order, a line row, correcting a refused order, copying an old one."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from orders import selectors, services
+from orders.access import DeskRequest, desk_redirect, tenant_view
+from orders.forms import (
+    LINES_PREFIX,
+    MAX_LINES,
+    BaseOrderLineFormSet,
+    OrderForm,
+    add_clarus_errors,
+    line_formset,
+    order_entry_data,
+    order_entry_initial,
+)
+from orders.lookup_cache import lookups_refresh
+from orders.models import KEYING_ROLES, AttemptOutcome, Order, Tenant
+from orders.payloads import address_attributes, header_attributes
+
+FORM_TEMPLATE = "orders/order_form.html"
+
+
+def _render_entry(
+    request: DeskRequest,
+    form: OrderForm,
+    formset: BaseOrderLineFormSet,
+    *,
+    action: str,
+    problem: str = "",
+    problem_details: list[str] | None = None,
+    order: Any = None,
+    correcting: Order | None = None,
+    copied_from: Order | None = None,
+) -> HttpResponse:
+    template = FORM_TEMPLATE + "#order-form" if request.htmx else FORM_TEMPLATE
+    context = {
+        "form": form,
+        "formset": formset,
+        "action": action,
+        "max_lines": MAX_LINES,
+        "problem": problem,
+        "problem_details": problem_details or [],
+        "problem_order": order,
+        "correcting": correcting,
+        "copied_from": copied_from,
+    }
+    return render(request, template, context)
+
+
+def _keying_tenants(request: DeskRequest, first: Tenant | None = None) -> list[Tenant]:
+    """Return the tenants the user may key for, ``first`` (else the current one) first."""
+    tenants = [m.tenant for m in request.memberships if m.can_key]
+    if not tenants:
+        raise PermissionDenied("Your role does not include keying orders.")
+    first = first or request.membership.tenant
+    return sorted(tenants, key=lambda tenant: tenant.pk != first.pk)
+
+
+def _submit_entry(
+    request: DeskRequest, tenants: list[Tenant], *, action: str, correcting: Order | None = None
+) -> HttpResponse:
+    """Validate a posted entry form and send the order; show the form again if it needs work."""
+    form = OrderForm(request.POST, tenants=tenants)
+    formset = line_formset(request.POST)
+    again: dict[str, Any] = {"action": action, "correcting": correcting}
+    if "add_line" in request.POST and not request.htmx:
+        # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
+        # (With htmx it fetches a row instead, but htmx may still name it as the last submitter.)
+        return _render_entry(request, form, _with_blank_row(request.POST), **again)
+    if not (form.is_valid() and formset.is_valid()):
+        problem = "Please correct the fields marked below."
+        return _render_entry(request, form, formset, problem=problem, **again)
+
+    try:
+        result = services.order_submit(
+            form_token=form.cleaned_data["form_token"],
+            keyed=services.KeyedOrder(
+                tenant=form.cleaned_data["tenant"],
+                header=header_attributes(form.cleaned_data),
+                lines=formset.lines(),
+                address=address_attributes(form.cleaned_data),
+                labels=form.labels(),
+                keying_started_at=form.keying_started_at(),
+            ),
+            user=request.user,
+        )
+    except services.DuplicateReference as duplicate:
+        earlier = duplicate.earlier
+        form.add_error(
+            "reference",
+            f"{earlier.reference} was already keyed on {earlier.created_at:%d %b %Y %H:%M} by "
+            f"{earlier.created_by.username}.",
+        )
+        problem = "This reference is already used by an earlier order."
+        return _render_entry(request, form, formset, problem=problem, order=earlier, **again)
+    if result.outcome == AttemptOutcome.REJECTED:
+        # Only a rejection needs the agent's hands: show the form again with Clarus's reasons.
+        unplaced = add_clarus_errors(form, formset, result.errors)
+        return _render_entry(
+            request,
+            form,
+            formset,
+            problem=result.message,
+            problem_details=unplaced,
+            order=result.order,
+            **again,
+        )
+    # Sent, or saved and in the desk's hands (it retries or checks by itself): on to its page.
+    notify = messages.success if result.sent else messages.warning
+    notify(request, result.message)
+    return desk_redirect(request, result.order.get_absolute_url())
+
+
+def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
+    data = data.copy()
+    total_key = f"{LINES_PREFIX}-TOTAL_FORMS"
+    data[total_key] = str(min(line_formset(data).total_form_count() + 1, MAX_LINES))
+    return line_formset(data)
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def order_create(request: DeskRequest) -> HttpResponse:
+    tenants = _keying_tenants(request)
+    action = reverse("orders:create")
+    if request.method == "POST":
+        return _submit_entry(request, tenants, action=action)
+    if request.GET.get("refresh") == "1":
+        # "Refresh lists": the lookups on this page ask Clarus afresh (orders.lookup_cache).
+        lookups_refresh(tenant=tenants[0])
+    return _render_entry(request, OrderForm(tenants=tenants), line_formset(), action=action)
+
+
+def _rekeyable_order(request: DeskRequest, order_id: int) -> Order:
+    """Return an order the user may see and key again (correct or copy), else 404 or 403."""
+    order = selectors.order_get_for_detail(
+        order_id=order_id, user=request.user, memberships=request.memberships
+    )
+    if order is None:
+        raise Http404("No such order.")
+    if not selectors.order_may_rekey(
+        order=order, user=request.user, memberships=request.memberships
+    ):
+        raise PermissionDenied("Only who keyed this order, or a supervisor, can key it again.")
+    return order
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def order_correct(request: DeskRequest, order_id: int) -> HttpResponse:
+    """Correct an order Clarus refused or the desk could not send, and send it again.
+
+    The form is the order's own (its form token), so sending it updates the order and adds an
+    attempt; the earlier attempts stay as they were.
+    """
+    order = _rekeyable_order(request, order_id)
+    if not order.can_correct:
+        messages.info(
+            request, "Only an order that Clarus refused or that was not sent can be corrected."
+        )
+        return desk_redirect(request, order.get_absolute_url())
+    action = reverse("orders:correct", args=[order.pk])
+    if request.method == "POST":
+        return _submit_entry(request, [order.tenant], action=action, correcting=order)
+    # The order as it was sent, with Clarus's reasons beside the fields they name.
+    data = order_entry_data(order)
+    form, formset = OrderForm(data, tenants=[order.tenant]), line_formset(data)
+    form.is_valid()
+    formset.is_valid()
+    newest = order.attempts.all()[0] if order.attempts.all() else None
+    unplaced = add_clarus_errors(form, formset, services.rejection_errors(newest) if newest else [])
+    problem = order.status_note or "Correct the order and send it again."
+    return _render_entry(
+        request,
+        form,
+        formset,
+        action=action,
+        problem=problem,
+        problem_details=unplaced,
+        correcting=order,
+    )
+
+
+@tenant_view()
+@require_GET
+def order_copy(request: DeskRequest, order_id: int) -> HttpResponse:
+    """Start a new order from an old one (a re-order): same account, lines and address."""
+    order = _rekeyable_order(request, order_id)
+    initial = order_entry_initial(order, fresh=True)
+    form = OrderForm(initial=initial.header, tenants=_keying_tenants(request, first=order.tenant))
+    formset = line_formset(initial=initial.lines)
+    return _render_entry(request, form, formset, action=reverse("orders:create"), copied_from=order)
+
+
+@tenant_view(roles=KEYING_ROLES)
+@require_GET
+@vary_on_headers("HX-Request")
+def order_line_row(request: DeskRequest) -> HttpResponse:
+    """Return one blank line row, numbered after the rows the page already has."""
+    if not request.htmx:
+        return redirect("orders:create")
+    raw_index = request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
+    if not raw_index.isdigit() or int(raw_index) >= MAX_LINES:
+        return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
+    index = int(raw_index)
+    formset = line_formset()
+    row = formset.form(
+        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False
+    )
+    formset.add_fields(row, index)
+    context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
+    return render(request, FORM_TEMPLATE + "#new-line-row", context)
