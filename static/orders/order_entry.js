@@ -120,6 +120,9 @@
       var rows = visibleRows(orderForm());
       var last = rows[rows.length - 1];
       if (last) {
+        // Wire the row's lookups now, not when htmx settles it a moment later: an agent or a
+        // scanner typing into it before then would otherwise raise no suggestions.
+        htmx.process(last);
         var product = last.querySelector(".line-product");
         product.focus();
         // Focused now; htmx would focus [autofocus] again when the row settles, and by then a

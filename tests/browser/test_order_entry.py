@@ -22,6 +22,8 @@ def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sand
     page.fill("#id_password", "agent-pass-123")
     page.keyboard.press("Enter")
     page.wait_for_selector("#order-form")
+    # The page's scripts (deferred) handle Enter: keys pressed before they run do nothing.
+    page.wait_for_load_state("load")
 
     # Clarus ids typed by hand still work (the way round a Clarus that cannot be searched).
     page.fill("#id_account", "7")

@@ -28,6 +28,8 @@ def sign_in(page, live_server, tenant):
     page.fill("#id_password", "agent-pass-123")
     page.keyboard.press("Enter")
     page.wait_for_selector("#order-form")
+    # The page's scripts (deferred) handle Enter: keys pressed before they run do nothing.
+    page.wait_for_load_state("load")
 
 
 def focused(page, selector):

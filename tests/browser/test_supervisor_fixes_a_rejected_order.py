@@ -1,0 +1,109 @@
+"""A supervisor finds an agent's refused order by its postcode, reads what Clarus said, corrects
+it and sends it again, in real Chromium against the sandbox over real HTTP (issue 6)."""
+
+import re
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from orders import services
+from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
+from orders.payloads import LineInput
+from sandbox import catalogue as sandbox_catalogue
+from sandbox.models import SandboxGoodsOut
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def keyed(tenant, agent, account, reference, postcode, lines):
+    """Key an order as the agent's entry page would, and send it to the sandbox."""
+    return services.order_submit(
+        form_token=uuid.uuid4(),
+        keyed=services.KeyedOrder(
+            tenant=tenant,
+            header={
+                "goods_out_type": "sales_order",
+                "account_id": account.pk,
+                "reference": reference,
+                "expected_date_of_dispatch": "2026-12-02T09:00:00+00:00",
+            },
+            lines=lines,
+            address={"name": "Halifax Tiles", "postcode": postcode, "country_code": "GB"},
+        ),
+        user=agent,
+    ).order
+
+
+def test_supervisor_finds_a_rejected_order_by_postcode_fixes_it_and_resends_it(
+    page, live_server, catalogue_tenant
+):
+    acme = sandbox_catalogue.Account.objects.get(subdomain__slug="acme", code="ACME")
+    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).order_by("product_id")
+    mug, teapot = (link.product for link in owned.select_related("product")[:2])
+    missing = mug.pk + 100_000
+    agent = User.objects.create_user("agent")
+    supervisor = User.objects.create_user("supervisor", password="super-pass-123")
+    Membership.objects.create(user=agent, tenant=catalogue_tenant, role=Role.AGENT)
+    Membership.objects.create(user=supervisor, tenant=catalogue_tenant, role=Role.SUPERVISOR)
+    for n, postcode in enumerate(["LS1 4AP", "HX1 2BB", "YO1 7HH"]):
+        keyed(
+            catalogue_tenant, agent, acme, f"OTHER-{n}", postcode, [LineInput(mug.pk, Decimal(1))]
+        )
+    # The agent typed a Clarus id by hand for the second line: Clarus has no such product.
+    refused = keyed(
+        catalogue_tenant,
+        agent,
+        acme,
+        "PHONE-4411",
+        "HX1 1AA",
+        [LineInput(mug.pk, Decimal(2), product_code=mug.code), LineInput(missing, Decimal(3))],
+    )
+    assert refused.status == OrderStatus.REJECTED
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+
+    page.goto(f"{live_server.url}/orders/")
+    page.fill("#id_username", "supervisor")
+    page.fill("#id_password", "super-pass-123")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#history-table")
+    page.fill("#id_search", "hx1 1aa")
+    results = page.locator("#history-table tbody tr")
+    expect(results).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"search=hx1(\+|%20)1aa"))
+    page.click("text=PHONE-4411")
+
+    reasons = page.locator("#clarus-reasons")
+    expect(reasons).to_contain_text("Line 2, product")
+    expect(reasons).to_contain_text(f"there is no product with id {missing}")
+    page.click("#correct-order")
+
+    expect(page.locator("h1")).to_have_text("Correct order PHONE-4411 and send it again")
+    second_line = page.locator("#lines-1-row")
+    expect(second_line).to_contain_text(f"there is no product with id {missing}")
+    expect(page.locator("#id_lines-1-quantity")).to_have_value("3")
+    page.fill("#id_lines-1-product", teapot.code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_lines-1-quantity")).to_be_focused()
+    expect(page.locator("#id_lines-1-product_id")).to_have_value(str(teapot.pk))
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator("#order-status")).to_contain_text("Sent")
+    order = Order.objects.get(pk=refused.pk)
+    assert order.status == OrderStatus.SENT
+    assert [a.outcome for a in order.attempts.all()] == [
+        AttemptOutcome.SENT,
+        AttemptOutcome.REJECTED,
+    ]
+    [goods_out] = SandboxGoodsOut.objects.filter(reference="PHONE-4411")
+    assert goods_out.pk == order.clarus_id
+    sent_lines = goods_out.attributes["lines_changes"]
+    assert [line["attributes"] for line in sent_lines] == [
+        {"product_id": mug.pk, "order_quantity": 2},
+        {"product_id": teapot.pk, "order_quantity": 3},
+    ]
+    expect(page.locator("#transitions")).to_contain_text("Corrected by supervisor.")
+    assert not [text for text in console if "Content Security Policy" in text]
