@@ -92,10 +92,16 @@ def _detail_context(order: Any) -> dict[str, Any]:
 
 def _rejection(newest: Any) -> list[dict[str, str]]:
     """Return Clarus's reasons for refusing the newest attempt, each with the field it names."""
-    return [
-        {"field": clarus_source_label(error.source), "details": error.details}
-        for error in services.rejection_errors(newest)
-    ]
+    reasons = []
+    for error in services.rejection_errors(newest):
+        field = clarus_source_label(error.source)
+        # Clarus may name the line in its words too ("Line 2: …"): say it once.
+        line = field.partition(",")[0]
+        details = (
+            error.details.removeprefix(f"{line}: ") if line.startswith("Line ") else error.details
+        )
+        reasons.append({"field": field, "details": details})
+    return reasons
 
 
 def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[FieldChange]]]:

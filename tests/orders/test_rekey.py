@@ -64,7 +64,7 @@ def test_the_order_page_says_what_clarus_said_in_the_forms_words(client, refused
     page = client.get(refused.get_absolute_url()).content.decode()
 
     assert 'id="clarus-reasons"' in page
-    assert "<strong>Line 2, product</strong>: Line 2: there is no product with id" in page
+    assert "<strong>Line 2, product</strong>: there is no product with id" in page
     assert f'href="{reverse("orders:correct", args=[refused.pk])}"' in page
     assert f'href="{reverse("orders:copy", args=[refused.pk])}"' in page
 
