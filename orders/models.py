@@ -338,6 +338,19 @@ class WebhookDelivery(models.Model):
     headers = models.JSONField()
     body = models.JSONField()
     repeats = models.PositiveIntegerField(default=0)
+    # The desk's order the goods-out is, matched when the delivery arrived (orders.webhooks).
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="webhook_deliveries",
+    )
+    # The goods-out status code the record carried (CONTRACT.md §2.6), blank if it said none.
+    status = models.CharField(max_length=50, blank=True, default="")
+    # When the change happened in Clarus: the record's updated_at, else when it arrived. Clarus
+    # documents no delivery order (CONTRACT.md §5), so this, not arrival, says which is newer.
+    happened_at = models.DateTimeField()
 
     class Meta:
         ordering = ("-received_at", "-id")
@@ -349,3 +362,26 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.event or 'event'} for goods-out {self.goods_out_id}"
+
+    @property
+    def status_label(self) -> str:
+        """Return the status in words; COMPLETED is Clarus's "dispatched" (CONTRACT.md §2.6)."""
+        if self.status == "COMPLETED":
+            return "Completed (dispatched)"
+        return self.status.replace("_", " ").capitalize()
+
+
+class WebhookStatus(models.Model):
+    """The newest word Clarus's webhooks gave on an order's goods-out: which delivery said it.
+
+    A row of its own, not columns on ``Order``: delivery and cancelling save whole order rows they
+    read before a Clarus call of up to the read timeout, and would put an older status back.
+    """
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, primary_key=True, related_name="webhook_status"
+    )
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.delivery.status}"

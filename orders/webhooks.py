@@ -1,7 +1,16 @@
-"""Receiving Clarus Automations webhooks for goods-outs (CONTRACT.md §5).
+"""Receiving Clarus Automations webhooks for goods-outs (CONTRACT.md §5), and what they change.
 
 Clarus signs nothing: it sends identifying ``X-ClarusWMS-*`` headers, and the desk adds an
 unguessable secret to the address it gives Clarus. Deliveries can repeat, so each is kept once.
+Clarus documents neither the payload schema nor the delivery order, so:
+
+- a delivery is matched to the desk's order by goods-out id, else by reference (one order per
+  reference per tenant), and only in the tenant whose address it came to;
+- the newest status is chosen by when the change happened in Clarus (the record's
+  ``updated_at``), never by arrival, and a repeat changes nothing;
+- a ``cancelled`` goods-out cancels the order; any webhook for an order whose outcome the desk
+  does not know proves the goods-out exists, and the desk adopts it, under the same row lock the
+  delivery worker claims orders with (see ``_adopt``).
 """
 
 import hashlib
@@ -9,12 +18,15 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
-from orders.models import Tenant, WebhookDelivery
+from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
+from orders.services.delivery import transition
 
 KEPT_HEADERS = (
     "X-ClarusWMS-Domain",
@@ -23,6 +35,31 @@ KEPT_HEADERS = (
     "X-ClarusWMS-Automation-ID",
     "X-ClarusWMS-Integration-ID",
 )
+ACTOR = "Clarus webhook"
+GOODS_OUT = "goods_out"
+# Clarus's default goods-out statuses (GoodsOutStatusId, CONTRACT.md §2.6), for a record that
+# gives the id without the code.
+STATUS_CODES = {
+    1: "DRAFT",
+    2: "PENDING",
+    3: "PICK",
+    4: "PART",
+    5: "ALLOCATED",
+    6: "COMPLETED",
+    7: "PART_ALLOCATED",
+    8: "CANCELLED",
+}
+COMPLETED, CANCELLED = "COMPLETED", "CANCELLED"
+# Events that name the status themselves: "Sales order completed (dispatched)" (CONTRACT.md §5).
+EVENT_STATUS = {"completed": COMPLETED, "cancelled": CANCELLED}
+# How far on in a goods-out's life each event is, to order two reports of the same moment.
+EVENT_STAGE = {"created": 0, "updated": 1, "processed": 1, "completed": 2, "cancelled": 2}
+# The desk does not know whether Clarus has these, and nobody is sending them (a sender holds
+# an order in `sending`): the states the delivery worker claims and reconciles from.
+ADOPTABLE = (OrderStatus.UNKNOWN, OrderStatus.FAILED)
+# States in which a request for the order may have reached Clarus without the desk learning
+# the goods-out id; a draft never went, a rejected one Clarus refused.
+MAY_BE_IN_CLARUS = (OrderStatus.SENDING, *ADOPTABLE)
 
 
 class WebhookRefused(Exception):
@@ -37,6 +74,30 @@ class WebhookReceived:
     repeated: bool
 
 
+@dataclass(frozen=True)
+class GoodsOutNews:
+    """What one delivery says about a goods-out, read from its body."""
+
+    resource: str
+    event: str
+    goods_out_id: int | None
+    reference: str
+    status: str
+    # When the change happened in Clarus, if the record says so with a time zone.
+    updated_at: datetime | None
+
+    @property
+    def about_goods_out(self) -> bool:
+        # An automation on another resource (a pick list's `completed`, CONTRACT.md §5) posted
+        # to this address must not touch orders; a body that names no resource is taken as the
+        # goods-out automation the address was given for.
+        return self.resource in ("", GOODS_OUT)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.event == "cancelled" or self.status == CANCELLED
+
+
 def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
     """Return the tenant whose webhook address this is, comparing secrets in constant time."""
     tenant = Tenant.objects.filter(subdomain=subdomain).first()
@@ -45,20 +106,31 @@ def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
     return tenant
 
 
-def _goods_out_id(body: dict[str, Any]) -> int | None:
+def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
+    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``)."""
     # The payload schema is not documented (CONTRACT.md §5); the conditions' `data.account_id`
-    # suggests the record sits under `data`. Accept it there or at the top.
-    record = body.get("data") if isinstance(body.get("data"), dict) else body
-    try:
-        return int(record.get("id"))  # type: ignore[union-attr, arg-type]
-    except (TypeError, ValueError):
-        return None
+    # suggests the record sits flat under `data`. Accept it there, under data.attributes as
+    # REST answers are shaped (§1.6), or at the top.
+    data = body.get("data")
+    if not isinstance(data, dict):
+        data = body
+    attributes = data.get("attributes")
+    record = {**attributes, **data} if isinstance(attributes, dict) else data
+    event = str(body.get("event") or body.get("action") or "")[:50]
+    return GoodsOutNews(
+        resource=str(body.get("resource_name") or ""),
+        event=event,
+        goods_out_id=_integer(record.get("id")),
+        reference=str(record.get("reference") or "")[:50],
+        status=_status_code(record) or EVENT_STATUS.get(event, ""),
+        updated_at=_aware_time(record.get("updated_at")),
+    )
 
 
 def webhook_receive(
     *, tenant: Tenant, headers: Mapping[str, str], raw_body: bytes
 ) -> WebhookReceived:
-    """Check and keep one delivery; a repeat of one already kept only counts as a repeat.
+    """Check and keep one delivery and act on the order it concerns; a repeat only counts.
 
     ``headers`` must look names up case-insensitively, as Django's ``request.headers`` does.
     """
@@ -74,24 +146,159 @@ def webhook_receive(
         raise WebhookRefused(400, "The body is not a JSON object.")
     automation_id = headers["X-ClarusWMS-Automation-ID"]
     fingerprint = hashlib.sha256(automation_id.encode() + b"\0" + raw_body).hexdigest()
-    event = str(body.get("event") or body.get("action") or "")
+    news = goods_out_news(body)
     kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                tenant=tenant,
-                fingerprint=fingerprint,
-                automation_id=automation_id[:100],
-                event=event[:50],
-                goods_out_id=_goods_out_id(body),
-                headers=kept,
-                body=body,
-            )
-    except IntegrityError:
+    # Kept and acted on in one transaction: a delivery is never kept without its effect, which
+    # a repeat (seen by its fingerprint) would then never bring.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    tenant=tenant,
+                    fingerprint=fingerprint,
+                    automation_id=automation_id[:100],
+                    event=news.event,
+                    goods_out_id=news.goods_out_id,
+                    headers=kept,
+                    body=body,
+                    status=news.status,
+                    happened_at=news.updated_at or timezone.now(),
+                )
+        except IntegrityError:
+            repeated = True
+        else:
+            repeated = False
+            order = _matching_order(tenant, news)
+            if order is not None:
+                delivery.order = order
+                delivery.save(update_fields=["order"])
+                _act_on_order(order, delivery, news)
+    if repeated:
         WebhookDelivery.objects.filter(tenant=tenant, fingerprint=fingerprint).update(
             repeats=F("repeats") + 1
         )
-        return WebhookReceived(
-            WebhookDelivery.objects.get(tenant=tenant, fingerprint=fingerprint), repeated=True
+        delivery = WebhookDelivery.objects.get(tenant=tenant, fingerprint=fingerprint)
+    return WebhookReceived(delivery, repeated=repeated)
+
+
+def _matching_order(tenant: Tenant, news: GoodsOutNews) -> Order | None:
+    """Return the tenant's order the goods-out is, its row locked, or None if none is.
+
+    Locked as the delivery worker's claim locks it, and judged on the locked row: the worker may
+    have settled the order between a first look and the lock.
+    """
+    if not news.about_goods_out:
+        return None
+    orders = Order.objects.select_for_update().filter(tenant=tenant)
+    order = None
+    if news.goods_out_id is not None:
+        order = orders.filter(clarus_id=news.goods_out_id).first()
+    if order is None and news.reference:
+        order = orders.filter(reference=news.reference).first()
+    if order is None:
+        return None
+    if order.clarus_id is not None:
+        # The desk knows its goods-out: another id under the same reference is another
+        # goods-out (Clarus documents no unique references, CONTRACT.md §3.6).
+        return order if news.goods_out_id in (None, order.clarus_id) else None
+    return order if order.status in MAY_BE_IN_CLARUS else None
+
+
+def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -> None:
+    """Adopt, cancel and report, on the order's locked row."""
+    automation = f"Clarus Automation {delivery.automation_id}"
+    if order.clarus_id is None and news.goods_out_id is not None and _adoptable(order):
+        _adopt(order, goods_out_id=news.goods_out_id, event=news.event, automation=automation)
+    if news.cancelled and order.status == OrderStatus.SENT:
+        reason = (
+            f"Cancelled in Clarus: the “{news.event or 'webhook'}” event of {automation} says "
+            f"goods-out {order.clarus_id} is cancelled."
         )
-    return WebhookReceived(delivery, repeated=False)
+        transition(order, OrderStatus.CANCELLED, user=None, actor=ACTOR, reason=reason)
+        order.save(update_fields=["status", "status_note", "updated_at"])
+    if delivery.status:
+        _report(order, delivery)
+
+
+def _adoptable(order: Order) -> bool:
+    lease_free = order.lease_until is None or order.lease_until < timezone.now()
+    return order.status in ADOPTABLE and lease_free
+
+
+def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> None:
+    """Take the webhook's goods-out as the order's, as reconciliation would have.
+
+    Safe against the delivery worker because both hold the order's row: the worker claims only
+    a draft, failed or unknown order, so once this commits it finds the order sent and leaves
+    it; if the worker claimed first the order is ``sending`` and this is not called. Making the
+    order due instead would not do: reconciliation rightly waits a lease after an unanswered try
+    before it trusts a lookup, and a ``failed`` order with no unanswered try is sent again without
+    one, which is the duplicate this webhook proves would happen.
+    """
+    order.clarus_id = goods_out_id
+    order.sent_at = timezone.now()
+    order.next_attempt_at = None
+    order.lease_until = None
+    reason = (
+        f"Found through a Clarus webhook: the “{event or 'webhook'}” event of {automation} is "
+        f"about goods-out {goods_out_id} with this reference, so nothing is sent again."
+    )
+    transition(order, OrderStatus.SENT, user=None, actor=ACTOR, reason=reason)
+    order.save(
+        update_fields=[
+            "clarus_id",
+            "sent_at",
+            "next_attempt_at",
+            "lease_until",
+            "status",
+            "status_note",
+            "updated_at",
+        ]
+    )
+
+
+def _report(order: Order, delivery: WebhookDelivery) -> None:
+    """Make the delivery the order's newest Clarus status, unless an earlier one is newer."""
+    current = WebhookStatus.objects.select_related("delivery").filter(order=order).first()
+    if current is not None and not _newer(delivery, than=current.delivery):
+        return
+    WebhookStatus.objects.update_or_create(order=order, defaults={"delivery": delivery})
+
+
+def _newer(delivery: WebhookDelivery, *, than: WebhookDelivery) -> bool:
+    """Return whether ``delivery`` tells of a later moment; a tie keeps the one told first."""
+
+    def moment(each: WebhookDelivery) -> tuple[datetime, int]:
+        return (each.happened_at, EVENT_STAGE.get(each.event, 1))
+
+    return moment(delivery) > moment(than)
+
+
+def _status_code(record: Mapping[str, Any]) -> str:
+    status = record.get("goods_out_status")
+    if isinstance(status, dict) and status.get("code"):
+        return str(status["code"]).upper()[:50]
+    status_id = _integer(record.get("goods_out_status_id"))
+    if status_id is None:
+        return ""
+    return STATUS_CODES.get(status_id, str(status_id))
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _aware_time(value: Any) -> datetime | None:
+    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
