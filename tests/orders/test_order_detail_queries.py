@@ -1,0 +1,127 @@
+"""The order page costs a fixed number of SQL queries however long the order's story is."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import (
+    AttemptOutcome,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    Role,
+    SubmissionAttempt,
+    WebhookDelivery,
+)
+
+
+@pytest.fixture
+def staff(make_tenant):
+    tenant = make_tenant()
+    supervisor = User.objects.create_user("sue")
+    agent = User.objects.create_user("ann")
+    Membership.objects.create(user=supervisor, tenant=tenant, role=Role.SUPERVISOR)
+    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+    return tenant, supervisor, agent
+
+
+def story(tenant, agent, supervisor, *, size, status, clarus_id):
+    """Return an order with ``size`` lines, attempts, changes of state and webhooks."""
+    order = Order.objects.create(
+        tenant=tenant,
+        created_by=agent,
+        reference=f"S-{size}-{status}",
+        account_id=7,
+        status=status,
+        clarus_id=clarus_id,
+        header={"reference": f"S-{size}", "account_id": 7},
+        address={"name": "Jo Bloggs", "postcode": "LS1 4AP"},
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, position=n, product_id=100 + n, quantity=n)
+        for n in range(1, size + 1)
+    )
+    start = timezone.now() - timedelta(hours=1)
+    for n in range(size):
+        by = (agent, supervisor, None)[n % 3]
+        body = {"data": {"attributes": {"reference": order.reference, "account_id": 7 + n}}}
+        SubmissionAttempt.objects.create(
+            order=order,
+            tenant=tenant,
+            user=by,
+            started_at=start + timedelta(minutes=n),
+            duration_ms=200,
+            method="POST",
+            url="http://clarus.test/api/goods_outs",
+            request_headers={"Authorization": "[redacted]"},
+            request_body=json.dumps(body),
+            response_status=422,
+            response_headers={"Content-Type": "application/json"},
+            response_body=json.dumps(
+                {"errors": [{"code": 1204, "details": "Postcode is not valid.", "source": None}]}
+            ),
+            outcome=AttemptOutcome.REJECTED,
+            error="Clarus rejected the order.",
+        )
+        OrderTransition.objects.create(
+            order=order,
+            at=start + timedelta(minutes=n, seconds=1),
+            from_status=OrderStatus.SENDING,
+            to_status=status,
+            user=by,
+            actor=by.username if by else "delivery worker",
+            reason=f"Change {n}",
+        )
+        if clarus_id:
+            WebhookDelivery.objects.create(
+                tenant=tenant,
+                fingerprint=f"{order.pk}-{n}",
+                automation_id="17",
+                event="updated",
+                goods_out_id=clarus_id,
+                headers={},
+                body={"id": clarus_id, "n": n},
+                happened_at=start + timedelta(minutes=n, seconds=2),
+            )
+    return order
+
+
+def page_queries(client, user, order):
+    client.force_login(user)
+    url = reverse("orders:detail", args=[order.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize(
+    ("status", "clarus_id"), [(OrderStatus.SENT, 9001), (OrderStatus.REJECTED, None)]
+)
+@pytest.mark.parametrize("viewer", ["supervisor", "agent"])
+def test_the_order_page_costs_the_same_queries_for_1_or_20_attempts(
+    client, staff, status, clarus_id, viewer
+):
+    tenant, supervisor, agent = staff
+    short = story(tenant, agent, supervisor, size=1, status=status, clarus_id=clarus_id)
+    long = story(
+        tenant, agent, supervisor, size=20, status=status, clarus_id=clarus_id and clarus_id + 1
+    )
+    user = supervisor if viewer == "supervisor" else agent
+
+    few = page_queries(client, user, short)
+    many = page_queries(client, user, long)
+    html = client.get(reverse("orders:detail", args=[long.pk])).content.decode()
+
+    assert html.count('<details class="attempt"') == 20
+    assert "Change 19" in html
+    assert len(many) == len(few), "\n".join(many)
