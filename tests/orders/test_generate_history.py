@@ -1,6 +1,8 @@
 """desk_generate_history: realistic history in bulk, deterministic, never twice by accident."""
 
 import io
+import json
+import re
 from collections import Counter
 
 import pytest
@@ -8,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from orders.history import HistoryFilters, history_page
+from orders.history import HistoryFilters, history_page, normalised_name, phone_digits
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role, SubmissionAttempt
 from orders.selectors import membership_list_for_user
 from orders.services.delivery import due_orders
@@ -40,6 +42,9 @@ def snapshot():
             order.status,
             order.clarus_id,
             order.postcode,
+            order.contact_name,
+            order.contact_email,
+            order.contact_phone,
             order.account_id,
             order.header,
             order.address,
@@ -94,6 +99,49 @@ def test_references_are_unique_per_tenant_and_the_mix_is_realistic():
     sent = Order.objects.filter(status=OrderStatus.SENT)
     assert not sent.filter(clarus_id=None).exists()
     assert sent.values("tenant", "clarus_id").distinct().count() == sent.count()
+
+
+# Ofcom's numbers for drama, as national digits: 0113 496 0xxx … 020 7946 0xxx, 028 9649 6xxx,
+# 01632 960xxx, 07700 900xxx.
+DRAMA_DIGITS = re.compile(
+    r"0(11[3-8]4960|1[2-6]14960|1914980|2079460|2896496|2920180|1632960|7700900)\d{3}"
+)
+
+
+@pytest.mark.postgres
+def test_contact_columns_are_filled_from_the_address_as_the_desk_stores_them():
+    generate()
+
+    orders = list(Order.objects.prefetch_related("attempts"))
+    emails = Counter(o.contact_email for o in orders if o.contact_email)
+    phones = [o.contact_phone for o in orders if o.contact_phone]
+
+    for order in orders:
+        address = order.address
+        assert order.contact_name == normalised_name(address["name"]) != ""
+        assert order.contact_email == address.get("email_address", "").lower()
+        assert order.contact_phone == phone_digits(address.get("phone_number", ""))
+        # What was sent to Clarus is the same address.
+        sent = json.loads(order.attempts.all()[0].request_body)
+        assert sent["data"]["relationships"]["address"]["data"]["attributes"] == address
+    # Most orders carry an email and a phone, not all (both are optional on the form).
+    assert 0.8 * len(orders) < emails.total() < len(orders)
+    assert 0.75 * len(orders) < len(phones) < len(orders)
+    # Only domains reserved for examples, and only numbers Ofcom keeps for drama.
+    assert all(
+        re.fullmatch(r"[^@\s]+@(example\.(com|net|org)|[a-z]+\d+\.example)", e, re.IGNORECASE)
+        for e in emails
+    )
+    national = {"0" + p.removeprefix("440").removeprefix("44").removeprefix("0") for p in phones}
+    assert all(DRAMA_DIGITS.fullmatch(p) for p in national), national
+    # Typed as agents type them: with and without spaces, national and international.
+    typed = [o.address["phone_number"] for o in orders if o.contact_phone]
+    assert any(t.startswith("+44 (0)") for t in typed)
+    assert any(t.startswith("+44 1") for t in typed)
+    assert any(t.startswith("07700 900") for t in typed)
+    assert any(re.fullmatch(r"0\d{10}", t) for t in typed)
+    # An email identifies a customer: a search by one finds a handful of orders, not hundreds.
+    assert max(emails.values()) < 25
 
 
 @pytest.mark.postgres
@@ -158,6 +206,31 @@ def test_the_supervisor_pages_through_the_generated_history():
     assert all(1 <= order.line_count <= 5 for order in first.orders)
     assert first.orders[0] in found.orders
     assert len(found.orders) < 25
+
+
+def test_the_supervisor_finds_generated_orders_by_contact():
+    generate()
+    user = User.objects.get(username="hist-northgate-supervisor")
+    memberships = membership_list_for_user(user=user)
+    tenant_id = memberships[0].tenant_id
+    orders = Order.objects.filter(tenant_id=tenant_id)
+    emailed = orders.exclude(contact_email="").exclude(contact_phone="").first()
+    assert emailed is not None
+    national = "0" + emailed.contact_phone.removeprefix("440").removeprefix("44").removeprefix("0")
+
+    def search(text):
+        filters = HistoryFilters(tenant_id=tenant_id, search=text)
+        return history_page(user=user, memberships=memberships, filters=filters).orders
+
+    by_email = search(emailed.address["email_address"].upper())
+    by_phone = search(f"{national[:5]} {national[5:8]} {national[8:]}")
+    by_name = search(emailed.address["name"][:6].lower())
+
+    assert emailed in by_email
+    assert {o.contact_email for o in by_email} == {emailed.contact_email}
+    assert emailed in by_phone
+    assert emailed in by_name or len(by_name) == 50
+    assert all(o.contact_name.startswith(emailed.contact_name[:6]) for o in by_name)
 
 
 class FakeTerminal(io.StringIO):

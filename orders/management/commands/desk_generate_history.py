@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from orders.history import normalised_name, phone_digits
 from orders.models import (
     AttemptOutcome,
     Membership,
@@ -99,6 +100,32 @@ AREAS = (
     ("E", "London", "", 18),
     ("SW", "London", "", 20),
 )
+# Telephone numbers: only Ofcom's ranges kept for drama (1,000 numbers each, never given to
+# anyone: https://www.ofcom.org.uk/phones-and-broadband/phone-numbers/numbers-for-drama), the
+# town's own where it has one, so no generated row holds a real person's number. The cost: a
+# number is shared by several generated customers, so a phone search finds tens of orders.
+DRAMA_NUMBERS = {
+    "LS": "0113 496 0",
+    "S": "0114 496 0",
+    "NG": "0115 496 0",
+    "LE": "0116 496 0",
+    "BS": "0117 496 0",
+    "RG": "0118 496 0",
+    "B": "0121 496 0",
+    "EH": "0131 496 0",
+    "G": "0141 496 0",
+    "L": "0151 496 0",
+    "M": "0161 496 0",
+    "NE": "0191 498 0",
+    "SE": "020 7946 0",
+    "N": "020 7946 0",
+    "E": "020 7946 0",
+    "SW": "020 7946 0",
+    "BT": "028 9649 6",
+    "CF": "029 2018 0",
+}
+DRAMA_ELSEWHERE = "01632 960"
+DRAMA_MOBILE = "07700 900"
 # The letters Royal Mail uses in the last two places of a postcode.
 UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 FIRST_NAMES = (  # noqa: SIM905 - word lists read better as text
@@ -203,6 +230,9 @@ ORDER_COLUMNS = (
     "reference",
     "account_id",
     "postcode",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
     "lease_until",
     "next_attempt_at",
     "send_count",
@@ -401,6 +431,11 @@ HOUR_WEIGHTS = (
 DAY_WEIGHTS = (1.0, 1.0, 1.0, 1.0, 0.95, 0.25, 0.1)
 
 
+# (name, email, phone): the search columns of Order, normalised as orders.services.submission
+# stores them.
+Contact = tuple[str, str, str]
+
+
 class AddressPool:
     """Delivery addresses: a few regular customers, many one-off ones, so a postcode search finds
     a handful of orders."""
@@ -408,6 +443,14 @@ class AddressPool:
     def __init__(self, rng: random.Random, *, size: int) -> None:
         self.rng = rng
         self.addresses = [self._address() for _ in range(size)]
+        self.contacts: list[Contact] = [
+            (
+                normalised_name(a["name"]),
+                a.get("email_address", "").lower(),
+                phone_digits(a.get("phone_number", "")),
+            )
+            for a in self.addresses
+        ]
         self.regulars = max(1, size // 20)
 
     def _address(self) -> dict[str, str]:
@@ -417,29 +460,72 @@ class AddressPool:
             f"{area}{rng.randint(1, districts)} {rng.randint(0, 9)}"
             f"{rng.choice(UNIT_LETTERS)}{rng.choice(UNIT_LETTERS)}"
         )
-        first, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-        if rng.random() < 0.35:
+        company = rng.random() < 0.35
+        if company:
             name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}"
-            email = f"orders@{name.split()[0].lower()}{rng.randint(1, 999)}.example"
         else:
-            name = f"{first} {surname}"
-            email = f"{first.lower()}.{surname.lower().replace(chr(39), '')}@example.com"
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
         address = {
             "name": name,
             "address_1": f"{rng.randint(1, 240)} {rng.choice(STREET_NAMES)}",
             "address_3": town,
             "postcode": postcode,
             "country_code": "GB",
-            "email_address": email,
         }
         if county:
             address["address_4"] = county
+        # Email and phone are optional on the entry form: most orders carry both.
+        if rng.random() < 0.92:
+            address["email_address"] = self._email(name, company=company)
+        if rng.random() < 0.88:
+            mobile = not company and rng.random() < 0.6
+            national = (DRAMA_MOBILE if mobile else DRAMA_NUMBERS.get(area, DRAMA_ELSEWHERE)) + (
+                f"{rng.randrange(1000):03d}"
+            )
+            address["phone_number"] = self._as_typed(national)
         return address
 
-    def pick(self) -> dict[str, str]:
+    def _email(self, name: str, *, company: bool) -> str:
+        """Return an address on a domain reserved for examples (RFC 2606), as an agent types it."""
+        rng = self.rng
+        words = [w.lower().replace("'", "") for w in name.split()]
+        number = rng.randint(1, 999)
+        if company:
+            box = rng.choice(("orders", "accounts", "info", "goodsin"))
+            email = f"{box}@{words[0]}{number}.example"
+        else:
+            first, surname = words
+            email = rng.choice(
+                (
+                    f"{first}.{surname}{number}@example.com",
+                    f"{first[0]}{surname}{number}@example.net",
+                    f"{first}{number}@example.org",
+                )
+            )
+        # Agents sometimes copy an address with capitals in it; the search ignores case.
+        if rng.random() < 0.1:
+            local, _, domain = email.partition("@")
+            email = f"{local.title()}@{domain.capitalize()}"
+        return email
+
+    def _as_typed(self, national: str) -> str:
+        """Return a national number ("0113 496 0123") the way agents key them, in every form
+        the customer reads it out."""
+        roll = self.rng.random()
+        if roll < 0.55:
+            return national
+        if roll < 0.75:
+            return national.replace(" ", "")
+        if roll < 0.95:
+            return "+44 " + national[1:]
+        return "+44 (0)" + national[1:]
+
+    def pick(self) -> tuple[dict[str, str], Contact]:
         if self.rng.random() < 0.1:
-            return self.addresses[self.rng.randrange(self.regulars)]
-        return self.rng.choice(self.addresses)
+            index = self.rng.randrange(self.regulars)
+        else:
+            index = self.rng.randrange(len(self.addresses))
+        return self.addresses[index], self.contacts[index]
 
 
 def _generate(
@@ -466,7 +552,7 @@ def _generate(
         account_id = rng.choices(plan.accounts, cum_weights=plan.account_weights)[0]
         reference = f"{plan.reference_prefix}{plan.next_reference}"
         plan.next_reference += 1
-        address = pool.pick()
+        address, contact = pool.pick()
         dispatch = (created_at + timedelta(days=rng.choice((0, 1, 1, 1, 2, 3)))).astimezone(zone)
         header: dict[str, Any] = {
             "goods_out_type": "sales_order" if rng.random() < 0.92 else "transfer",
@@ -586,6 +672,7 @@ def _generate(
                 reference,
                 account_id,
                 address["postcode"],
+                *contact,
                 None,
                 # Never due: the delivery worker must not try to send generated orders.
                 None,
