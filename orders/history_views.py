@@ -57,6 +57,15 @@ def history_list(request: DeskRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return typed text so a spreadsheet shows it as text, never runs it as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 class _Echo:
     """A file-like object whose write returns the line, for csv.writer into a stream."""
 
@@ -79,14 +88,14 @@ def history_export(request: DeskRequest) -> StreamingHttpResponse:
             yield writer.writerow(
                 (
                     timezone.localtime(order.created_at).isoformat(timespec="seconds"),
-                    order.tenant.name,
-                    order.created_by.username,
-                    order.reference,
+                    spreadsheet_safe(order.tenant.name),
+                    spreadsheet_safe(order.created_by.username),
+                    spreadsheet_safe(order.reference),
                     order.account_id,
                     order.line_count,
                     order.status,
                     order.clarus_id or "",
-                    order.postcode,
+                    spreadsheet_safe(order.postcode),
                     timezone.localtime(order.sent_at).isoformat(timespec="seconds")
                     if order.sent_at
                     else "",

@@ -178,6 +178,31 @@ def test_csv_export_streams_the_filtered_history(client, tenant, supervisor, age
     assert [row[3] for row in rows[1:]] == ["H-0008", "H-0004", "H-0000"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "exported"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+44-1", "'+44-1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("SO-=1", "SO-=1"),
+    ],
+)
+def test_csv_export_never_hands_a_spreadsheet_a_formula(
+    client, tenant, supervisor, agents, typed, exported
+):
+    Order.objects.create(
+        tenant=tenant, created_by=agents[0], reference=typed, account_id=1, postcode=typed[:10]
+    )
+    client.force_login(supervisor)
+
+    response = client.get(EXPORT)
+
+    [row] = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
+    assert row[3] == exported
+    assert row[8].startswith("'") == exported.startswith("'")
+
+
 def test_csv_export_reads_in_chunks(client, tenant, supervisor, agents, monkeypatch):
     make_orders(tenant, agents, 25)
     client.force_login(supervisor)
