@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from orders.models import Membership, Order, OrderLine
+from orders.models import Membership, Order, OrderLine, SubmissionAttempt
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -39,6 +39,9 @@ class HistoryFilters:
 
 class LineCount(TypedDict):
     line_count: int
+    attempt_count: int
+    # How long Clarus took to answer the newest attempt, if there was one.
+    response_ms: int | None
 
 
 if TYPE_CHECKING:
@@ -177,6 +180,24 @@ def _line_count() -> Coalesce:
     return Coalesce(Subquery(lines, output_field=IntegerField()), 0)
 
 
+def _attempt_count() -> Coalesce:
+    """Return each order's number of requests to Clarus, counted per row like its lines."""
+    attempts = (
+        SubmissionAttempt.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(attempts, output_field=IntegerField()), 0)
+
+
+def _response_ms() -> Subquery:
+    """Return how long Clarus took over each order's newest attempt: one index probe per row."""
+    newest = SubmissionAttempt.objects.filter(order=OuterRef("pk")).order_by("-started_at", "-id")
+    return Subquery(newest.values("duration_ms")[:1], output_field=IntegerField())
+
+
 def _filtered(
     *, user: User, memberships: list[Membership], filters: HistoryFilters
 ) -> QuerySet[Order]:
@@ -225,7 +246,11 @@ def history_page(
         ordering = _gathered_newest_first()
     rows = list(
         orders.select_related("tenant", "created_by")
-        .annotate(line_count=_line_count())
+        .annotate(
+            line_count=_line_count(),
+            attempt_count=_attempt_count(),
+            response_ms=_response_ms(),
+        )
         .order_by(*ordering)[: size + 1]
     )
     more = len(rows) > size

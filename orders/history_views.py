@@ -26,6 +26,8 @@ CSV_COLUMNS = (
     "clarus_id",
     "postcode",
     "sent_at",
+    "attempts",
+    "clarus_response_ms",
 )
 
 
@@ -99,6 +101,8 @@ def history_export(request: DeskRequest) -> StreamingHttpResponse:
                     timezone.localtime(order.sent_at).isoformat(timespec="seconds")
                     if order.sent_at
                     else "",
+                    order.attempt_count,
+                    "" if order.response_ms is None else order.response_ms,
                 )
             )
 

@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.history_views import CSV_COLUMNS
-from orders.models import Membership, Order, OrderLine, OrderStatus, Role
+from orders.models import (
+    AttemptOutcome,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Role,
+    SubmissionAttempt,
+)
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")
@@ -290,6 +298,8 @@ def test_the_export_starts_with_its_header_row(client, desk):
         "clarus_id",
         "postcode",
         "sent_at",
+        "attempts",
+        "clarus_response_ms",
     ]
     assert rows[0] == list(CSV_COLUMNS)
     assert all(len(row) == len(CSV_COLUMNS) for row in rows)
@@ -302,6 +312,18 @@ def test_an_exported_row_says_what_the_page_says(client, desk):
     OrderLine.objects.bulk_create(
         OrderLine(order=sent, position=n, product_id=n, quantity=1) for n in (1, 2, 3)
     )
+    for minutes, duration_ms in ((2, 3100), (1, 180)):
+        SubmissionAttempt.objects.create(
+            order=sent,
+            tenant=sent.tenant,
+            started_at=sent_at - timedelta(minutes=minutes),
+            duration_ms=duration_ms,
+            method="POST",
+            url="https://clarus.example/api/goods_outs",
+            request_headers={},
+            request_body="{}",
+            outcome=AttemptOutcome.SENT,
+        )
     client.force_login(desk["sue"])
 
     row = csv_rows(client.get(EXPORT, {"search": "R-9"}))[1]
@@ -318,10 +340,15 @@ def test_an_exported_row_says_what_the_page_says(client, desk):
         "4242",
         "EH1 1YZ",
         "2026-07-15T09:30:00+01:00",
+        "2",
+        "180",
     ]
     unsent = csv_rows(client.get(EXPORT, {"search": "R-2"}))[1]
     assert unsent[7] == ""
     assert unsent[9] == ""
+    assert unsent[10:] == ["0", ""]
+    page = client.get(LIST, {"search": "R-9"}).content.decode()
+    assert "180 ms" in page
 
 
 EVERY_FILTER = [
@@ -380,3 +407,18 @@ def test_each_filter_narrows_the_export(client, desk):
     assert exported(search="Jo Blo") == ["3"]
     assert exported(search="777") == ["7"]
     assert exported(status="rejected", agent=str(desk["bob"].pk)) == ["2"]
+
+
+def test_the_page_shows_the_account_code_the_agent_picked(client, desk):
+    order(
+        desk["acme"],
+        desk["bob"],
+        "8",
+        minutes=1,
+        labels={"account_id": {"code": "ACME", "name": "Acme Homeware"}},
+    )
+    client.force_login(desk["sue"])
+
+    page = client.get(LIST, {"search": "R-8"}).content.decode()
+
+    assert '<abbr title="Clarus id 10: Acme Homeware">ACME</abbr>' in page
