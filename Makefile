@@ -95,3 +95,10 @@ BENCH_ORDERS ?= 1000000
 .PHONY: bench-history
 bench-history: setup
 	bench/history --orders $(BENCH_ORDERS)
+
+# The supervisors' dashboard at a million orders: page and selector p50/p95 per period (see
+# bench/README.md). On the orders of DATABASE_URL when set, else on a throwaway PostgreSQL filled
+# with generated orders. make bench-dashboard DASHBOARD_ARGS="--runs 50"
+.PHONY: bench-dashboard
+bench-dashboard: setup
+	bench/dashboard --orders $(BENCH_ORDERS) $(DASHBOARD_ARGS)

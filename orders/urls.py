@@ -1,11 +1,12 @@
 from django.urls import path
 
-from orders import entry_views, history_views, lookup_views, views
+from orders import dashboard_views, entry_views, history_views, lookup_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("", history_views.history_list, name="list"),
     path("export.csv", history_views.history_export, name="export"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("new/", entry_views.order_create, name="create"),
     path("new/line-row/", entry_views.order_line_row, name="line_row"),
     path("new/lookups/accounts/", lookup_views.lookup_accounts, name="lookup_accounts"),

@@ -30,6 +30,8 @@ ROLE_PAGES = {
     "orders:lookup_refresh": ("post", 200, 200, 403),
     "orders:list": ("get", 200, 200, 403),
     "orders:export": ("get", 200, 200, 403),
+    # The supervisors' dashboard (issue 6): supervisors only.
+    "orders:dashboard": ("get", 403, 200, 403),
     "home": ("get", 302, 302, 302),
     "tenants:settings": ("get", 403, 403, 200),
     "tenants:staff": ("get", 403, 403, 200),
