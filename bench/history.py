@@ -221,7 +221,11 @@ def _measure(options: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]
         rows = (
             history._filtered(user=user, memberships=memberships, filters=filters)
             .select_related("tenant", "created_by")
-            .annotate(line_count=history._line_count())
+            .annotate(
+                line_count=history._line_count(),
+                attempt_count=history._attempt_count(),
+                response_ms=history._response_ms(),
+            )
             .order_by("-created_at", "-id")
         )
         page = Paginator(rows, size).page(offset_number[0])

@@ -190,10 +190,18 @@ class Order(models.Model):
             # Contact searches; the name by prefix, which on PostgreSQL needs a pattern index.
             models.Index(fields=("tenant", "contact_email"), name="order_tenant_email"),
             models.Index(fields=("tenant", "contact_phone"), name="order_tenant_phone"),
+            # Its key carries what the name search then sorts and filters by (newest first, the
+            # agent's own orders), so PostgreSQL answers it from the index alone (bench/README.md).
             models.Index(
-                fields=("tenant", "contact_name"),
+                fields=("tenant", "contact_name", "created_at", "id", "created_by"),
                 name="order_tenant_name",
-                opclasses=("int8_ops", "varchar_pattern_ops"),
+                opclasses=(
+                    "int8_ops",
+                    "varchar_pattern_ops",
+                    "timestamptz_ops",
+                    "int8_ops",
+                    "int4_ops",
+                ),
             ),
             # The supervisors' dashboard (orders.dashboard) counts a tenant's orders over a
             # period: every column it reads is in the index, so PostgreSQL answers from the
