@@ -7,7 +7,6 @@ only the chosen tenants' orders of the period, from the indexes ``order_dashboar
 (docs/dashboard.md, bench/README.md).
 """
 
-import json
 import re
 import statistics
 from collections import Counter
@@ -22,6 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
+from orders.services.delivery import clarus_errors_in
 
 # How many of Clarus's reasons the dashboard lists.
 TOP_REASONS = 8
@@ -323,33 +323,16 @@ def _reasons(
 
 
 def clarus_errors(body: str) -> list[tuple[int | None, str, str, str]]:
-    """Return (code, symbol, details, source) for each error of a Clarus 422 body.
+    """Return (code, symbol, details, source) for each error of a kept Clarus 422 body.
 
-    Clarus: ``{"errors": [{"code", "symbol", "details", "source"}]}`` (CONTRACT.md §3.2). Line
-    indexes in the source are dropped, so "lines_changes[3].product_id" is the same reason as
-    "lines_changes[0].product_id". A body that is not that shape is one reason of its own.
+    Read as the order page reads it (``services.clarus_errors_in``), with line indexes dropped
+    from the source, so "lines_changes[3].product_id" is the same reason as
+    "lines_changes[0].product_id". A body that is not Clarus's shape is one reason of its own.
     """
-    try:
-        items = json.loads(body).get("errors")
-    except (ValueError, AttributeError):
-        items = None
-    if not isinstance(items, list) or not any(isinstance(item, dict) for item in items):
-        return [(None, "", "Clarus rejected the order without saying why.", "")]
-    errors = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        code = item.get("code")
-        source = item.get("source")
-        errors.append(
-            (
-                code if isinstance(code, int) and not isinstance(code, bool) else None,
-                str(item.get("symbol") or ""),
-                str(item.get("details") or item.get("symbol") or "Invalid value."),
-                _INDEX.sub("[n]", source) if isinstance(source, str) else "",
-            )
-        )
-    return errors
+    return [
+        (error.code, error.symbol, error.details, _INDEX.sub("[n]", error.source or ""))
+        for error in clarus_errors_in(body)
+    ]
 
 
 def _by_count(item: tuple[tuple[str, str, str], int]) -> tuple[int, tuple[str, str, str]]:

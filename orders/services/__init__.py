@@ -4,6 +4,7 @@ from orders.services.cancel import CancelResult, order_cancel
 from orders.services.delivery import (
     ClarusError,
     SubmitResult,
+    clarus_errors_in,
     deliver,
     deliver_due_orders,
     order_document,
@@ -32,6 +33,7 @@ __all__ = [
     "DuplicateReference",
     "KeyedOrder",
     "SubmitResult",
+    "clarus_errors_in",
     "deliver",
     "deliver_due_orders",
     "membership_add",

@@ -446,16 +446,26 @@ def rejection_errors(attempt: SubmissionAttempt) -> list[ClarusError]:
     """Return Clarus's reasons for refusing an attempt; [] if it was not refused."""
     if attempt.outcome != AttemptOutcome.REJECTED:
         return []
+    return clarus_errors_in(attempt.response_body)
+
+
+def clarus_errors_in(response_body: str) -> list[ClarusError]:
+    """Return the errors of a Clarus 422 body as it was kept; one saying so if it names none."""
     try:
-        body = json.loads(attempt.response_body)
+        body = json.loads(response_body)
     except ValueError:
         body = None
     return _clarus_errors(body)
 
 
+def _whole_number(value: Any) -> int | None:
+    # JSON's true and false are ints to Python; a code is a number.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _clarus_errors(body: Any) -> list[ClarusError]:
     items = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or not any(isinstance(item, dict) for item in items):
         return [ClarusError(details="Clarus rejected the order without saying why.")]
     errors = []
     for item in items:
@@ -466,7 +476,7 @@ def _clarus_errors(body: Any) -> list[ClarusError]:
             ClarusError(
                 details=str(item.get("details") or item.get("symbol") or "Invalid value."),
                 source=source if isinstance(source, str) else None,
-                code=item.get("code") if isinstance(item.get("code"), int) else None,
+                code=_whole_number(item.get("code")),
                 symbol=str(item.get("symbol") or ""),
             )
         )
