@@ -46,9 +46,13 @@ def order_cancel(
     with transaction.atomic():
         for exchange in exchanges:
             record_attempt(order, user, exchange, outcome=outcome, error=message)
-        if last.status == 200:
-            transition(order, OrderStatus.CANCELLED, user=user, actor=user.username, reason=message)
-            order.save()
+        # Read the order again, locked: a Clarus webhook may have cancelled it during the call.
+        current = Order.objects.select_for_update().get(pk=order.pk)
+        if last.status == 200 and current.status != OrderStatus.CANCELLED:
+            transition(
+                current, OrderStatus.CANCELLED, user=user, actor=user.username, reason=message
+            )
+            current.save(update_fields=["status", "status_note", "updated_at"])
     return CancelResult(last.status == 200, message)
 
 

@@ -2,11 +2,14 @@
 
 import uuid
 
+import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from orders import services
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
+from orders.services.delivery import transition
 from sandbox.models import SandboxGoodsOut
 from tests.orders.factories import order_post_data
 
@@ -82,3 +85,29 @@ def test_an_agent_cannot_cancel(sent_order, client):
     assert 'id="cancel-order"' not in page
     assert response.status_code == 403
     assert sent_order.status == OrderStatus.SENT
+
+
+def test_a_cancel_that_a_webhook_beat_is_recorded_once(sent_order, sandbox_tenant):
+    supervisor = User.objects.create_user("sue")
+    Membership.objects.create(user=supervisor, tenant=sandbox_tenant, role=Role.SUPERVISOR)
+
+    def clarus(request: httpx.Request) -> httpx.Response:
+        # Clarus's `cancelled` webhook reaches the desk while it waits for this answer.
+        webhook_view = Order.objects.get(pk=sent_order.pk)
+        transition(
+            webhook_view, OrderStatus.CANCELLED, user=None, actor="Clarus webhook", reason="x"
+        )
+        webhook_view.save()
+        return httpx.Response(200, json={"data": {"id": sent_order.clarus_id}})
+
+    result = services.order_cancel(
+        order=sent_order,
+        user=supervisor,
+        reason="Caller changed their mind",
+        transport=httpx.MockTransport(clarus),
+    )
+
+    assert result.cancelled
+    changes = sent_order.transitions.filter(to_status=OrderStatus.CANCELLED)
+    assert [change.actor for change in changes] == ["Clarus webhook"]
+    assert sent_order.attempts.filter(outcome=AttemptOutcome.CANCELLED).count() == 1
