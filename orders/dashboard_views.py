@@ -11,6 +11,7 @@ from orders import charts
 from orders.access import DeskRequest, tenant_view
 from orders.dashboard import Dashboard, as_minutes_and_seconds, dashboard_get
 from orders.dashboard_forms import DashboardFilterForm
+from orders.forms import clarus_source_label
 from orders.models import ALL_ORDERS_ROLES
 
 # The agents drawn in their own colour on the orders chart; the rest share one.
@@ -83,7 +84,9 @@ def dashboard_charts(figures: Dashboard) -> DashboardCharts:
         reasons=charts.rows(
             [
                 (
-                    f"{reason.label} · {reason.source}" if reason.source else reason.label,
+                    f"{reason.label} · {clarus_source_label(reason.source)}"
+                    if reason.source
+                    else reason.label,
                     reason.count,
                     f"{reason.count}",
                 )

@@ -619,7 +619,14 @@ def add_clarus_errors(
 
 
 def clarus_source_label(source: str | None) -> str:
-    """Return the field a Clarus error ``source`` names, in the entry form's words, or ""."""
+    """Return the field a Clarus error ``source`` names, in the entry form's words, or "".
+
+    A line's field reads "Line 2, product"; with the line left out ("lines_changes[n]…", as the
+    dashboard groups reasons), "Product, on a line".
+    """
+    if source and "[n]" in source:
+        on_line = clarus_source_label(source.replace("[n]", "[0]")).partition(", ")[2]
+        return f"{on_line.capitalize()}, on a line" if on_line else source
     target = error_field(source)
     if target is None:
         return source or ""

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django import template
 
 from orders.dashboard import as_minutes_and_seconds
+from orders.forms import clarus_source_label
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def minutes_seconds(duration: timedelta | None) -> str:
 def percent(share: float | None) -> str:
     """Return a share such as 0.0485 as ``4.9%``, or a dash for none."""
     return "—" if share is None else f"{share:.1%}"
+
+
+@register.filter
+def clarus_field(source: str) -> str:
+    """Return the field a Clarus error's source names, in the entry form's words."""
+    return clarus_source_label(source)

@@ -8,7 +8,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from orders.forms import OrderForm, line_formset, order_entry_data, order_entry_initial
+from orders.forms import (
+    OrderForm,
+    clarus_source_label,
+    line_formset,
+    order_entry_data,
+    order_entry_initial,
+)
 from orders.models import AttemptOutcome, Membership, Order, OrderLine, OrderStatus, Role
 from sandbox.catalogue import Product
 from tests.orders.factories import order_post_data
@@ -253,3 +259,20 @@ def test_entry_data_round_trips_through_the_form(make_tenant, agent):
     dispatch = form.cleaned_data["expected_date_of_dispatch"]
     assert dispatch == datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
     assert form.labels() == {"account_id": {"code": "ACME", "name": "Acme Ltd"}}
+
+
+@pytest.mark.parametrize(
+    ("source", "label"),
+    [
+        ("reference", "Order reference"),
+        ("account_id", "Account"),
+        ("address.postcode", "Postcode"),
+        ("lines_changes[1].product_id", "Line 2, product"),
+        ("lines_changes[0].order_quantity", "Line 1, quantity"),
+        ("lines_changes[n].product_id", "Product, on a line"),
+        ("data.relationships", "data.relationships"),
+        (None, ""),
+    ],
+)
+def test_clarus_sources_read_in_the_forms_words(source, label):
+    assert clarus_source_label(source) == label
