@@ -15,10 +15,8 @@ the bench cannot run (not PostgreSQL, data already there without --reuse).
 
 import argparse
 import logging
-import math
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +24,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+from bench.timing import Timing, timing
 
 PAGE_SIZE = 50
 GOAL_MS = 100.0
@@ -44,13 +44,6 @@ class Scenario:
     goal_ratio: float | None = None
     # The search box entry of the first URL, to check both ways return the same rows.
     search: str = ""
-
-
-@dataclass(frozen=True)
-class Timing:
-    runs: int
-    p50: float
-    p95: float
 
 
 @dataclass(frozen=True)
@@ -329,12 +322,7 @@ def _series(
                 times[way].append((time.perf_counter() - started) * 1000)
         if time.monotonic() > deadline:
             break
-    return _timing(times[0]), _timing(times[1])
-
-
-def _timing(times: list[float]) -> Timing:
-    times = sorted(times)
-    return Timing(len(times), statistics.median(times), times[math.ceil(0.95 * len(times)) - 1])
+    return timing(times[0]), timing(times[1])
 
 
 def _report(

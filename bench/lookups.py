@@ -13,7 +13,6 @@ file, as ``make run`` uses, unless DATABASE_URL is set. Exit status: 0 when the 
 """
 
 import argparse
-import math
 import os
 import random
 import statistics
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from bench.stack import LOOPBACK, Stack, free_port, wait_until_serving
+from bench.timing import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 COLD_GOAL_MS = 150.0
@@ -52,12 +52,6 @@ class Timing:
             f"{self.label:<28} {self.runs:>5} {self.p50:>8.1f} {self.p95:>8.1f} "
             f"{self.worst:>8.1f} {self.empty:>6}"
         )
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """Return the nearest-rank percentile of ``values``."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def timing(label: str, times: Sequence[float], empty: int) -> Timing:
