@@ -59,6 +59,10 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
     page.on("console", lambda message: console.append(message.text))
     sign_in(page, live_server, catalogue_tenant)
 
+    # Until a carrier is chosen, its services' list says so, and only that.
+    service_help = page.locator("#carrier-service-choice").locator("xpath=..").locator("> .help")
+    expect(page.locator("#carrier-service-choice .help")).to_contain_text("Choose the carrier")
+    expect(service_help).to_be_hidden()
     page.focus("#id_goods_out_type")
     page.keyboard.press("Enter")
     # Account: typed, suggestions shown, Enter takes the one that matches.
@@ -102,6 +106,7 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
     # Only DPD's active services, its default already chosen.
     expect(page.locator("select#id_carrier_service_id")).to_have_value(str(next_day.pk))
     expect(page.locator("select#id_carrier_service_id option[data-code]")).to_have_count(2)
+    expect(service_help).to_be_visible()
     focused(page, "#id_carrier_service_id")
     page.keyboard.press("Enter")
 
