@@ -132,7 +132,10 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     """A goods-out order as the agent keyed it."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: every index below starts with the tenant, and serves its lookups.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
