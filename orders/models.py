@@ -227,8 +227,17 @@ class Order(models.Model):
 
     @property
     def can_correct(self) -> bool:
-        """Whether the order may be corrected and sent again: nothing of it is in Clarus."""
-        return self.status in {OrderStatus.REJECTED, OrderStatus.FAILED}
+        """Whether the order may be corrected and sent again: nothing of it is in Clarus.
+
+        Not after a try that went unanswered: that try may yet be found in Clarus, and the desk
+        would adopt it, leaving the corrections on the desk only. Reads the attempts through
+        their prefetch when there is one.
+        """
+        if self.status == OrderStatus.REJECTED:
+            return True
+        return self.status == OrderStatus.FAILED and not any(
+            attempt.outcome == AttemptOutcome.NO_ANSWER for attempt in self.attempts.all()
+        )
 
     @property
     def retries_automatically(self) -> bool:

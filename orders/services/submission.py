@@ -115,6 +115,12 @@ def order_submit(
                 order = Order(form_token=form_token, created_by=user)
             elif order.status not in EDITABLE_STATES:
                 return SubmitResult(order=order, outcome=None, message=already_message(order))
+            elif order.status != OrderStatus.DRAFT and not order.can_correct:
+                message = (
+                    "An earlier try of this order may have reached Clarus, so it cannot be "
+                    "changed now: “Send again” asks Clarus first and sends it as it was."
+                )
+                return SubmitResult(order=order, outcome=None, message=message)
             elif order.tenant_id != keyed.tenant.pk or not _may_correct(order, user):
                 # A form token names one order: only its own people may correct it, in its tenant.
                 raise PermissionDenied("You cannot correct this order.")

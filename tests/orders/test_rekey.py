@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from orders.forms import (
     OrderForm,
@@ -15,7 +16,15 @@ from orders.forms import (
     order_entry_data,
     order_entry_initial,
 )
-from orders.models import AttemptOutcome, Membership, Order, OrderLine, OrderStatus, Role
+from orders.models import (
+    AttemptOutcome,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Role,
+    SubmissionAttempt,
+)
 from sandbox.catalogue import Product
 from tests.orders.factories import order_post_data
 
@@ -276,3 +285,33 @@ def test_entry_data_round_trips_through_the_form(make_tenant, agent):
 )
 def test_clarus_sources_read_in_the_forms_words(source, label):
     assert clarus_source_label(source) == label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_an_unanswered_try_may_have_delivered_cannot_be_changed(client, refused, staff):
+    Order.objects.filter(pk=refused.pk).update(status=OrderStatus.FAILED)
+    SubmissionAttempt.objects.create(
+        order=refused,
+        tenant=refused.tenant,
+        started_at=timezone.now(),
+        duration_ms=20_000,
+        method="POST",
+        url="https://clarus.example/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        outcome=AttemptOutcome.NO_ANSWER,
+    )
+    client.force_login(staff["supervisor"])
+
+    page = client.get(refused.get_absolute_url()).content.decode()
+    correcting = client.get(reverse("orders:correct", args=[refused.pk]))
+    data = order_entry_data(refused)
+    data["delivery_town"] = "Halifax"
+    posted = client.post(CREATE, data, follow=True)
+
+    assert 'id="correct-order"' not in page
+    assert correcting.status_code == 302
+    assert "may have reached Clarus" in posted.content.decode()
+    assert refused.attempts.count() == 2
+    refused.refresh_from_db()
+    assert refused.address["address_3"] == "Leeds"
