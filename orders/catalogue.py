@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from orders import clarus
+from orders.forms import MAX_ID_DIGITS
 from orders.lookup_cache import LookupUnavailable, cached
 from orders.models import Tenant
 
@@ -312,8 +313,6 @@ query($filter: StockBalancesFilterType, $first: Int, $after: String) {
     edges { node { available product { id } } } pageInfo { hasNextPage endCursor } } }
 }
 """
-# A Clarus id is a database id: more digits than this is a barcode that matched nothing.
-MAX_ID_DIGITS = 9
 
 
 def product_search(
@@ -425,3 +424,64 @@ def _with_stock(
         )
         for p in products
     ]
+
+
+# --- Pasted lines: many codes at once -------------------------------------------------------
+
+PRODUCTS_BY_CODES = """
+query($filter: ProductsFilterType, $first: Int, $after: String) {
+  products { all(filter: $filter, first: $first, after: $after) {
+    edges { node { id code barcode case_barcode inner_barcode outer_barcode description } }
+    pageInfo { hasNextPage endCursor } } }
+}
+"""
+_NODE_CODES = ("code", "barcode", "case_barcode", "inner_barcode", "outer_barcode")
+
+
+def product_codes_resolve(
+    *,
+    tenant: Tenant,
+    codes: Iterable[str],
+    account_id: int | None = None,
+    warehouse_id: int | None = None,
+    refresh: bool = False,
+) -> dict[str, list[ProductChoice]]:
+    """Return the products each code names exactly (SKU or any barcode), with their stock.
+
+    Keys are the codes in lower case; a code that names nothing is missing, one that names
+    several products has them all. One read for every code (``all_codes`` with ``in``, CONTRACT.md
+    §4; a page per 100 products found), then one for their stock.
+    """
+    wanted = sorted({_clean(code).lower() for code in codes if _clean(code)})
+    if not wanted:
+        return {}
+
+    def fetch() -> dict[str, list[ProductChoice]]:
+        # Clarus compares codes exactly: SKUs are kept in capitals, so ask for those too.
+        asked = sorted({_clean(code) for code in codes} | {code.upper() for code in wanted})
+        owner = {"account_id": {"eq": str(account_id)}} if account_id is not None else {}
+        nodes = _all_nodes(
+            tenant,
+            PRODUCTS_BY_CODES,
+            {"filter": {"all_codes": {"in": [code for code in asked if code]}, **owner}},
+            "products",
+        )
+        products = _with_stock(
+            tenant,
+            _unique((_product(node, exact=True) for node in nodes), LIST_LIMIT),
+            account_id=account_id,
+            warehouse_id=warehouse_id,
+        )
+        by_id = {product.id: product for product in products}
+        known = set(wanted)
+        found: dict[str, list[ProductChoice]] = {}
+        for node in nodes:
+            product = by_id.get(int(node.get("id") or 0))
+            for name in _NODE_CODES:
+                code = str(node.get(name) or "").lower()
+                if product is not None and code in known and product not in found.get(code, []):
+                    found.setdefault(code, []).append(product)
+        return found
+
+    params = {"codes": wanted, "account": account_id, "warehouse": warehouse_id}
+    return cached(tenant, "products-by-codes", params, fetch, refresh)

@@ -19,6 +19,8 @@ from orders.models import Order, Tenant
 from orders.payloads import ADDRESS_ATTRIBUTES, LineInput, address_fields, error_field
 
 MAX_LINES = 200
+# A Clarus id is a database id: more digits than this is a barcode that matched nothing.
+MAX_ID_DIGITS = 9
 
 GOODS_OUT_TYPES = [
     ("sales_order", "Sales order"),
@@ -492,7 +494,7 @@ class OrderLineForm(forms.Form):
             return cleaned
         text = (cleaned.get("product") or "").strip()
         if cleaned.get("product_id") is None:
-            if text.isdigit() and int(text) >= 1:
+            if text.isdigit() and int(text) >= 1 and len(text) <= MAX_ID_DIGITS:
                 # Typed a Clarus id: the way round a Clarus that cannot be searched.
                 cleaned["product_id"] = int(text)
             elif text:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("new/", entry_views.order_create, name="create"),
     path("new/line-row/", entry_views.order_line_row, name="line_row"),
+    path("new/paste-lines/", entry_views.order_lines_paste, name="paste_lines"),
     path("new/lookups/accounts/", lookup_views.lookup_accounts, name="lookup_accounts"),
     path("new/lookups/customers/", lookup_views.lookup_customers, name="lookup_customers"),
     path("new/lookups/carriers/", lookup_views.lookup_carriers, name="lookup_carriers"),

@@ -19,6 +19,7 @@ ROLE_PAGES = {
     # name: (method, agent, supervisor, tenant admin)
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
+    "orders:paste_lines": ("post", 200, 200, 403),
     # Lookups by code or name (issue 5): fragments and pages for those who key orders.
     "orders:lookup_accounts": ("get", 200, 200, 403),
     "orders:lookup_customers": ("get", 200, 200, 403),
@@ -100,7 +101,8 @@ def test_role_pages(client, two_tenants, name, role_index):
     mine, *_ = two_tenants
     method, *expected = ROLE_PAGES[name]
     client = member_client(client, mine, ROLES[role_index])
-    data = {"lines-TOTAL_FORMS": "1"} if name == "orders:line_row" else None
+    line_rows = name in ("orders:line_row", "orders:paste_lines")
+    data = {"lines-TOTAL_FORMS": "1"} if line_rows else None
 
     response = call(client, method, reverse(name), data)
 

@@ -1,0 +1,101 @@
+"""An agent pastes lines copied from a spreadsheet into the entry page, in real Chromium: two
+real products and an unknown code. The known ones arrive with their descriptions, the unknown one
+says so and takes the focus; the agent picks a product for it and sends."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from orders.models import Membership, Role
+from sandbox import catalogue as sandbox_catalogue
+from sandbox.models import SandboxGoodsOut
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ACME = {"subdomain__slug": "acme"}
+
+# A synthetic paste: headless Chromium's clipboard permissions are unreliable.
+PASTE = """([selector, text]) => {
+  const box = document.querySelector(selector);
+  box.focus();
+  const data = new DataTransfer();
+  data.setData("text/plain", text);
+  const init = {clipboardData: data, bubbles: true, cancelable: true};
+  box.dispatchEvent(new ClipboardEvent("paste", init));
+}"""
+
+
+def row(model, **lookups):
+    return model._default_manager.get(**ACME, **lookups)
+
+
+def sign_in(page, live_server, tenant):
+    agent = User.objects.create_user("agent", password="agent-pass-123")
+    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+    page.goto(f"{live_server.url}/orders/new/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "agent-pass-123")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#order-form")
+    # The page's scripts (deferred) handle the paste: wait for them.
+    page.wait_for_load_state("load")
+
+
+def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalogue_tenant):
+    acme = row(sandbox_catalogue.Account, code="ACME")
+    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
+    products = sorted((link.product for link in owned), key=lambda product: product.pk)
+    by_sku, by_barcode, chosen = products[0], products[1], products[2]
+    sign_in(page, live_server, catalogue_tenant)
+
+    page.focus("#id_account")
+    page.keyboard.type("acme")
+    expect(page.locator("#account-results [role=option]")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_account")).to_have_value("ACME · Acme Homeware Ltd")
+    page.fill("#id_reference", "PASTE-0001")
+    page.fill("#id_expected_date_of_dispatch", "2026-12-01T14:30")
+
+    text = f"SKU\tQty\r\n{by_sku.code}\t3\r\n{by_barcode.barcode}\t2\r\nNOT-A-SKU-999\t5\r\n"
+    page.evaluate(PASTE, ["#id_lines-0-product", text])
+
+    # Three rows: the first took the blank line pasted into, then a blank line for the next.
+    expect(page.locator("#paste-status")).to_have_text("3 lines pasted; 1 needs a product.")
+    expect(page.locator(".line-row:not([hidden])")).to_have_count(4)
+    expect(page.locator("#id_lines-0-product")).to_have_value(by_sku.code)
+    expect(page.locator("#lines-0-info")).to_contain_text(by_sku.description)
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("3")
+    expect(page.locator("#lines-1-info")).to_contain_text(by_barcode.description)
+    expect(page.locator("#id_lines-1-quantity")).to_have_value("2")
+    expect(page.locator("#lines-2-lookup")).to_contain_text(
+        "Not found in Clarus: choose the product."
+    )
+    expect(page.locator("#id_lines-TOTAL_FORMS")).to_have_value("4")
+    # The focus is on the line that needs the agent: they type over the unknown code.
+    expect(page.locator("#id_lines-2-product")).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(chosen.code)
+    expect(page.locator("#lines-2-results [role=option]").first).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_lines-2-quantity")).to_be_focused()
+    expect(page.locator("#lines-2-info")).to_contain_text(chosen.description)
+    page.keyboard.press("Control+Enter")
+
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    attributes = SandboxGoodsOut.objects.get().document["data"]["attributes"]
+    assert attributes["reference"] == "PASTE-0001"
+    assert [
+        (line["attributes"]["product_id"], line["attributes"]["order_quantity"])
+        for line in attributes["lines_changes"]
+    ] == [(by_sku.pk, 3), (by_barcode.pk, 2), (chosen.pk, 5)]
+
+
+def test_a_single_value_pastes_into_the_box_as_ever(page, live_server, catalogue_tenant):
+    sign_in(page, live_server, catalogue_tenant)
+
+    # A cell copied from a spreadsheet ends with a line break: still one value.
+    page.evaluate(PASTE, ["#id_lines-0-product", "MUG\r\n"])
+
+    expect(page.locator(".line-row")).to_have_count(1)
+    expect(page.locator("#paste-status")).to_have_text("")
