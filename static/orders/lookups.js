@@ -130,9 +130,22 @@
     }
   }
 
+  // A pasted line's "not found" goes once the agent has chosen: errors must not outlive the fix.
+  function clearLineProblem(row) {
+    var problems = row.querySelectorAll(".line-problem");
+    problems.forEach(function (problem) {
+      problem.remove();
+    });
+    if (problems.length && !row.querySelector(".error")) {
+      row.classList.remove("has-error");
+      row.querySelector(".lookup").classList.remove("has-error");
+    }
+  }
+
   function pick(input, option) {
     if (isProduct(input)) {
       var row = input.closest(".line-row");
+      clearLineProblem(row);
       input.value = option.dataset.code;
       lineField(row, "description").value = option.dataset.description || "";
       lineField(row, "available").value = option.dataset.available || "";
@@ -157,6 +170,7 @@
     input.dataset.picked = input.value;
     if (isProduct(input)) {
       var row = input.closest(".line-row");
+      clearLineProblem(row);
       lineField(row, "description").value = "";
       lineField(row, "available").value = "";
       showLine(row, "Clarus id " + digits + ", not found by code: sent as it is.");

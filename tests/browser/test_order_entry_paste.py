@@ -80,6 +80,9 @@ def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalog
     page.keyboard.press("Enter")
     expect(page.locator("#id_lines-2-quantity")).to_be_focused()
     expect(page.locator("#lines-2-info")).to_contain_text(chosen.description)
+    # Chosen: the "not found" goes with the problem.
+    expect(page.locator("#lines-2-lookup .line-problem")).to_have_count(0)
+    expect(page.locator("#lines-2-row")).not_to_have_class(re.compile("has-error"))
     page.keyboard.press("Control+Enter")
 
     page.wait_for_url(re.compile(r"/orders/\d+/$"))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from orders.forms import (
     MAX_LINES,
     OrderForm,
+    OrderLineForm,
     add_clarus_errors,
     labelled_address,
     labelled_header,
@@ -218,3 +219,13 @@ def test_a_picked_id_is_shown_with_its_code_and_name():
         ("Warehouse id", "3"),
         ("Order reference", "SO-1"),
     ]
+
+
+def test_digits_longer_than_a_clarus_id_are_a_barcode_not_an_id():
+    barcode = OrderLineForm({"product": "5099999999999", "quantity": "1"})
+    short = OrderLineForm({"product": "12345", "quantity": "1"})
+
+    assert not barcode.is_valid()
+    assert barcode.has_error("product_id", "not_picked")
+    assert short.is_valid()
+    assert short.cleaned_data["product_id"] == 12345
