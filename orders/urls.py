@@ -1,6 +1,13 @@
 from django.urls import path
 
-from orders import dashboard_views, entry_views, history_views, lookup_views, views
+from orders import (
+    dashboard_views,
+    entry_views,
+    history_views,
+    lookup_views,
+    paste_views,
+    views,
+)
 
 app_name = "orders"
 urlpatterns = [
@@ -9,7 +16,7 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("new/", entry_views.order_create, name="create"),
     path("new/line-row/", entry_views.order_line_row, name="line_row"),
-    path("new/paste-lines/", entry_views.order_lines_paste, name="paste_lines"),
+    path("new/paste-lines/", paste_views.order_lines_paste, name="paste_lines"),
     path("new/lookups/accounts/", lookup_views.lookup_accounts, name="lookup_accounts"),
     path("new/lookups/customers/", lookup_views.lookup_customers, name="lookup_customers"),
     path("new/lookups/carriers/", lookup_views.lookup_carriers, name="lookup_carriers"),
