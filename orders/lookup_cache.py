@@ -2,9 +2,10 @@
 
 An agent types the same few codes all day, and each keystroke asks again: answers are kept for
 ``DESK_LOOKUP_CACHE_SECONDS`` under the tenant's id and the question. "Refresh lists" starts the
-tenant afresh by changing its version, which every key carries. When Clarus is down, the desk
-remembers that for ``DESK_LOOKUP_RETRY_SECONDS`` so that a down Clarus is not asked again on
-every keystroke of every agent (Clarus documents no rate limits and asks for restraint,
+tenant afresh by changing its version, which every key carries; the version lives on the tenant
+row, so a refresh reaches every app process, each with a cache of its own. When Clarus is down,
+the desk remembers that for ``DESK_LOOKUP_RETRY_SECONDS`` so that a down Clarus is not asked
+again on every keystroke of every agent (Clarus documents no rate limits and asks for restraint,
 CONTRACT.md §3.4).
 """
 
@@ -47,16 +48,11 @@ class LookupUnavailable(Exception):
         return cls(f"Clarus could not answer this search: {error}", down=False)
 
 
-def _version(tenant: Tenant) -> int:
-    version = cache.get(f"{PREFIX}:version:{tenant.pk}")
-    return int(version) if version is not None else 0
-
-
 def cache_key(tenant: Tenant, kind: str, params: Mapping[str, Any]) -> str:
     """Return the key of one question: tenant, its version, the kind of lookup and its terms."""
     terms = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(terms.encode()).hexdigest()[:32]
-    return f"{PREFIX}:{tenant.pk}:{_version(tenant)}:{kind}:{digest}"
+    return f"{PREFIX}:{tenant.pk}:{tenant.lookups_version}:{kind}:{digest}"
 
 
 def _down_key(tenant: Tenant) -> str:
@@ -90,7 +86,15 @@ def cached[T](
     return answer
 
 
+def new_lookups_version() -> int:
+    """Return a version no earlier answer carries: the clock, in nanoseconds."""
+    return time.time_ns()
+
+
 def lookups_refresh(*, tenant: Tenant) -> None:
-    """Forget every lookup answer of ``tenant``, so the next ones come fresh from Clarus."""
-    cache.set(f"{PREFIX}:version:{tenant.pk}", time.time_ns(), None)
+    """Forget every lookup answer of ``tenant``, in every process, so the next ones come fresh
+    from Clarus."""
+    tenant.lookups_version = new_lookups_version()
+    Tenant.objects.filter(pk=tenant.pk).update(lookups_version=tenant.lookups_version)
+    # This process's memory that Clarus was down; another's lasts DESK_LOOKUP_RETRY_SECONDS.
     cache.delete(_down_key(tenant))

@@ -55,6 +55,10 @@ class Tenant(models.Model):
     # Set when Clarus refused a token refresh: a tenant admin must reconnect.
     needs_reconnect = models.BooleanField(default=False, editable=False)
     connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
+    # Every cached lookup answer of the tenant carries this (orders.lookup_cache): "Refresh
+    # lists" and a new connection set it anew, for every app process at once, as each reads the
+    # tenant row afresh with every request.
+    lookups_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("name",)

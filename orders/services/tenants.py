@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
+from orders.lookup_cache import new_lookups_version
 from orders.models import Membership, Order, OrderStatus, Role, Tenant
 from orders.tasks import sweep_schedule
 
@@ -41,6 +42,8 @@ def tenant_connection_update(
         tenant.refresh_token = ""
         tenant.needs_reconnect = False
         tenant.connection_problem = ""
+    # Another Clarus, or the same one reached another way: its lists are to be asked afresh.
+    tenant.lookups_version = new_lookups_version()
     tenant.save()
     _wake_waiting_orders(tenant)
     return tenant

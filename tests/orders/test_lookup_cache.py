@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from orders import catalogue, clarus
 from orders.lookup_cache import LookupUnavailable, cache_key, lookups_refresh
+from orders.models import Tenant
+from orders.services.tenants import CONNECTION_FIELDS, tenant_connection_update
 from tests.conftest import SANDBOX_CLIENT_ID
 
 
@@ -166,3 +168,28 @@ def test_refused_credentials_are_no_reason_to_type_ids_forever(sandbox_tenant):
         catalogue.order_type_list(tenant=sandbox_tenant)
 
     assert "reconnect" in raised.value.message
+
+
+def test_refresh_lists_reaches_every_process(catalogue_tenant, calls):
+    # Another app process holds its own copy of the tenant and its own cache (LocMem): what it
+    # reads of the tenant with its next request carries the new version all the same.
+    elsewhere = Tenant.objects.get(pk=catalogue_tenant.pk)
+    before = cache_key(elsewhere, "order-types", {})
+
+    lookups_refresh(tenant=catalogue_tenant)
+
+    next_request = Tenant.objects.get(pk=catalogue_tenant.pk)
+    assert cache_key(next_request, "order-types", {}) != before
+    assert cache_key(next_request, "order-types", {}) == cache_key(
+        catalogue_tenant, "order-types", {}
+    )
+
+
+def test_a_new_connection_asks_clarus_afresh(catalogue_tenant, calls):
+    catalogue.order_type_list(tenant=catalogue_tenant)
+    data = {name: getattr(catalogue_tenant, name) for name in CONNECTION_FIELDS}
+
+    tenant_connection_update(tenant=catalogue_tenant, data=data, client_secret="")
+    catalogue.order_type_list(tenant=Tenant.objects.get(pk=catalogue_tenant.pk))
+
+    assert len(calls) == 2

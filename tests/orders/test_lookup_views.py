@@ -273,6 +273,7 @@ def test_entry_page_refresh_param_asks_clarus_afresh(agent_client, tenant):
     catalogue.order_type_list(tenant=tenant)
     before = cache_key(tenant, "order-types", {})
     agent_client.get(reverse("orders:create"), {"refresh": "1"})
+    tenant.refresh_from_db()
 
     assert cache_key(tenant, "order-types", {}) != before
 
