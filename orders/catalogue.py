@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 
 from orders import clarus
-from orders.forms import MAX_ID_DIGITS
 from orders.lookup_cache import LookupUnavailable, cached
 from orders.models import Tenant
+from orders.payloads import MAX_ID_DIGITS
 
 # At most this many suggestions under a search box: enough to choose from, little to send.
 SUGGESTIONS = 8

@@ -16,11 +16,15 @@ from django.utils import timezone
 from django_countries import countries
 
 from orders.models import Order, Tenant
-from orders.payloads import ADDRESS_ATTRIBUTES, LineInput, address_fields, error_field
+from orders.payloads import (
+    ADDRESS_ATTRIBUTES,
+    MAX_ID_DIGITS,
+    LineInput,
+    address_fields,
+    error_field,
+)
 
 MAX_LINES = 200
-# A Clarus id is a database id: more digits than this is a barcode that matched nothing.
-MAX_ID_DIGITS = 9
 
 GOODS_OUT_TYPES = [
     ("sales_order", "Sales order"),

@@ -12,7 +12,6 @@ from orders.access import DeskRequest, tenant_view
 from orders.entry_views import FORM_TEMPLATE, line_form
 from orders.forms import (
     LINES_PREFIX,
-    MAX_ID_DIGITS,
     MAX_LINES,
     BaseOrderLineFormSet,
     OrderLineForm,
@@ -22,6 +21,7 @@ from orders.lookup_cache import LookupUnavailable
 from orders.lookup_views import lookup_tenant
 from orders.models import KEYING_ROLES
 from orders.paste import PastedLine, pasted_lines_parse
+from orders.payloads import MAX_ID_DIGITS
 
 # Enough for MAX_LINES lines of long codes; more is not a paste an agent meant.
 MAX_PASTE = 40_000

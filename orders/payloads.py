@@ -9,6 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+# A Clarus id is a database id: more digits than this is a barcode that matched nothing.
+MAX_ID_DIGITS = 9
+
 # Header attributes sent as keyed, under the same name Clarus uses (CONTRACT.md §2.3).
 HEADER_ATTRIBUTES = (
     "goods_out_type",
