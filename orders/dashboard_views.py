@@ -1,18 +1,27 @@
 """The supervisors' dashboard: one page, its figures refreshed as an htmx fragment."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from orders import charts
 from orders.access import DeskRequest, tenant_view
-from orders.dashboard import Dashboard, as_minutes_and_seconds, dashboard_get
+from orders.dashboard import (
+    AgentFigures,
+    Dashboard,
+    Period,
+    as_minutes_and_seconds,
+    dashboard_get,
+)
 from orders.dashboard_forms import DashboardFilterForm
 from orders.forms import clarus_source_label
-from orders.models import ALL_ORDERS_ROLES
+from orders.history_forms import ALL_TENANTS
+from orders.models import ALL_ORDERS_ROLES, OrderStatus
 
 # The agents drawn in their own colour on the orders chart; the rest share one.
 CHARTED_AGENTS = charts.PALETTE - 1
@@ -25,12 +34,47 @@ def dashboard_page(request: DeskRequest) -> HttpResponse:
     form = DashboardFilterForm(
         request.GET or None, memberships=request.memberships, current=request.membership
     )
-    figures = dashboard_get(tenant_ids=form.tenant_ids(), period=form.period())
-    context = {"form": form, "figures": figures, "charts": dashboard_charts(figures)}
+    tenant_ids, period = form.tenant_ids(), form.period()
+    figures = dashboard_get(tenant_ids=tenant_ids, period=period)
+    context = {
+        "form": form,
+        "figures": figures,
+        "charts": dashboard_charts(figures),
+        "history": history_links(tenant_ids=tenant_ids, period=period, figures=figures),
+    }
     template = (
         "orders/dashboard.html#dashboard-results" if request.htmx else "orders/dashboard.html"
     )
     return render(request, template, context)
+
+
+@dataclass(frozen=True)
+class HistoryLinks:
+    """Addresses of the history behind the dashboard's figures: the same tenants and days."""
+
+    keyed: str
+    rejected: str
+    # Each agent of the figures, with the address of their orders.
+    agents: list[tuple[AgentFigures, str]]
+
+
+def history_links(*, tenant_ids: list[int], period: Period, figures: Dashboard) -> HistoryLinks:
+    """Return where the history lists the orders behind each of the dashboard's figures."""
+
+    def url(**extra: str) -> str:
+        query = {
+            "tenant": str(tenant_ids[0]) if len(tenant_ids) == 1 else ALL_TENANTS,
+            "date_from": period.first.isoformat(),
+            "date_to": period.last.isoformat(),
+            **extra,
+        }
+        return f"{reverse('orders:list')}?{urlencode(query)}"
+
+    return HistoryLinks(
+        keyed=url(),
+        rejected=url(status=OrderStatus.REJECTED),
+        agents=[(agent, url(agent=str(agent.agent_id))) for agent in figures.agents],
+    )
 
 
 @dataclass(frozen=True)

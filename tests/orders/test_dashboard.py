@@ -490,3 +490,27 @@ def test_the_page_costs_the_same_queries_whatever_the_row_count(
     figures = [q["sql"] for q in many if "orders_order" in q["sql"]]
     assert len(figures) == (4 if connection.vendor == "postgresql" else 3)
     assert not any(" OFFSET " in sql.upper() for sql in figures)
+
+
+def test_each_figure_links_to_the_orders_behind_it(client, tenant, supervisor, ann, bob):
+    now = timezone.now()
+    key(tenant, ann, now - timedelta(hours=1))
+    key(tenant, bob, now - timedelta(hours=2), status=OrderStatus.REJECTED)
+    key(tenant, bob, now - timedelta(days=30))
+    client.force_login(supervisor)
+
+    response = client.get(DASHBOARD, {"days": "7"})
+
+    html = response.content.decode()
+    history = response.context["history"]
+    today = timezone.localdate()
+    period = f"date_from={today - timedelta(days=6):%Y-%m-%d}&date_to={today:%Y-%m-%d}"
+    assert history.keyed == f"{reverse('orders:list')}?tenant={tenant.pk}&{period}"
+    assert f'href="{history.rejected.replace("&", "&amp;")}"' in html
+    [(first, bob_orders)] = [pair for pair in history.agents if pair[0].username == "bob"]
+    assert first.agent_id == bob.pk
+    listed = client.get(bob_orders).content.decode()
+    assert listed.count('class="status status-') == 1
+    assert "Rejected by Clarus" in listed
+    rejected = client.get(history.rejected).content.decode()
+    assert rejected.count('class="status status-rejected"') == 1
