@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
-from orders.services.delivery import transition
+from orders.services.delivery import goods_out_adopt, transition
 
 KEPT_HEADERS = (
     "X-ClarusWMS-Domain",
@@ -235,26 +235,11 @@ def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> N
     before it trusts a lookup, and a ``failed`` order with no unanswered try is sent again without
     one, which is the duplicate this webhook proves would happen.
     """
-    order.clarus_id = goods_out_id
-    order.sent_at = timezone.now()
-    order.next_attempt_at = None
-    order.lease_until = None
     reason = (
         f"Found through a Clarus webhook: the “{event or 'webhook'}” event of {automation} is "
         f"about goods-out {goods_out_id} with this reference, so nothing is sent again."
     )
-    transition(order, OrderStatus.SENT, user=None, actor=ACTOR, reason=reason)
-    order.save(
-        update_fields=[
-            "clarus_id",
-            "sent_at",
-            "next_attempt_at",
-            "lease_until",
-            "status",
-            "status_note",
-            "updated_at",
-        ]
-    )
+    goods_out_adopt(order, goods_out_id=goods_out_id, user=None, actor=ACTOR, reason=reason)
 
 
 def _report(order: Order, delivery: WebhookDelivery) -> None:

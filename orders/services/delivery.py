@@ -214,19 +214,39 @@ def _reconcile(
         return _wait_unknown(order, until=until, reason=reason, user=user, actor=actor)
     if found is None:
         return None
+    reason = (
+        f"Found in Clarus as goods-out {found}: an earlier try had arrived, so nothing was "
+        "sent again."
+    )
     with transaction.atomic():
-        order.clarus_id = found
-        order.sent_at = timezone.now()
-        order.next_attempt_at = None
-        order.lease_until = None
-        reason = (
-            f"Found in Clarus as goods-out {found}: an earlier try had arrived, so nothing was "
-            "sent again."
-        )
-        transition(order, OrderStatus.SENT, user=user, actor=actor, reason=reason)
-        order.save()
+        goods_out_adopt(order, goods_out_id=found, user=user, actor=actor, reason=reason)
     return SubmitResult(
         order=order, outcome=AttemptOutcome.SENT, message=f"Sent to Clarus as goods-out {found}."
+    )
+
+
+def goods_out_adopt(
+    order: Order, *, goods_out_id: int, user: User | None, actor: str, reason: str
+) -> None:
+    """Take a goods-out found in Clarus as the order's: it is sent, and nothing is sent again.
+
+    The caller holds the order's row (a claim, or ``select_for_update``) inside a transaction.
+    """
+    order.clarus_id = goods_out_id
+    order.sent_at = timezone.now()
+    order.next_attempt_at = None
+    order.lease_until = None
+    transition(order, OrderStatus.SENT, user=user, actor=actor, reason=reason)
+    order.save(
+        update_fields=[
+            "clarus_id",
+            "sent_at",
+            "next_attempt_at",
+            "lease_until",
+            "status",
+            "status_note",
+            "updated_at",
+        ]
     )
 
 

@@ -3,27 +3,18 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from orders.models import Membership, Role
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
+from tests.browser.desk import sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_agent_keys_a_three_line_order_from_the_keyboard(page, live_server, sandbox_tenant):
-    agent = User.objects.create_user("agent", password="agent-pass-123")
-    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
-    page.goto(f"{live_server.url}/orders/new/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#order-form")
-    # The page's scripts (deferred) handle Enter: keys pressed before they run do nothing.
-    page.wait_for_load_state("load")
+    sign_in_agent(page, live_server, sandbox_tenant)
 
     # Clarus ids typed by hand still work (the way round a Clarus that cannot be searched).
     page.fill("#id_account", "7")

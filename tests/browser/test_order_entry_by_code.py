@@ -5,31 +5,14 @@ and description words. Clarus ids reach the sandbox; the codes and names seen ar
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from orders.models import Membership, Order, Role
+from orders.models import Order
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
+from tests.browser.desk import acme_row, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ACME = {"subdomain__slug": "acme"}
-
-
-def row(model, **lookups):
-    return model._default_manager.get(**ACME, **lookups)
-
-
-def sign_in(page, live_server, tenant):
-    agent = User.objects.create_user("agent", password="agent-pass-123")
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    page.goto(f"{live_server.url}/orders/new/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#order-form")
-    # The page's scripts (deferred) handle Enter: keys pressed before they run do nothing.
-    page.wait_for_load_state("load")
 
 
 def focused(page, selector):
@@ -37,7 +20,7 @@ def focused(page, selector):
 
 
 def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_tenant):
-    acme = row(sandbox_catalogue.Account, code="ACME")
+    acme = acme_row(sandbox_catalogue.Account, code="ACME")
     owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
     products = sorted((link.product for link in owned), key=lambda product: product.pk)
     by_sku, by_barcode = products[0], products[1]
@@ -53,11 +36,11 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
         .order_by("-warehouse__code")[0]
         .warehouse
     )
-    dpd = row(sandbox_catalogue.Carrier, code="DPD")
-    next_day = row(sandbox_catalogue.CarrierService, code="DPDNEXT")
+    dpd = acme_row(sandbox_catalogue.Carrier, code="DPD")
+    next_day = acme_row(sandbox_catalogue.CarrierService, code="DPDNEXT")
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
-    sign_in(page, live_server, catalogue_tenant)
+    sign_in_agent(page, live_server, catalogue_tenant)
 
     # Until a carrier is chosen, its services' list says so, and only that.
     service_help = page.locator("#carrier-service-choice").locator("xpath=..").locator("> .help")
@@ -154,7 +137,10 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
         attributes["carrier_id"],
         attributes["carrier_service_id"],
     ) == (acme.pk, warehouse.pk, dpd.pk, next_day.pk)
-    assert attributes["customer_id"] == row(sandbox_catalogue.Customer, name="Harbour Cafe Ltd").pk
+    assert (
+        attributes["customer_id"]
+        == acme_row(sandbox_catalogue.Customer, name="Harbour Cafe Ltd").pk
+    )
     assert [
         (line["attributes"]["product_id"], line["attributes"]["order_quantity"])
         for line in attributes["lines_changes"]

@@ -5,15 +5,13 @@ says so and takes the focus; the agent picks a product for it and sends."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from orders.models import Membership, Role
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
+from tests.browser.desk import acme_row, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ACME = {"subdomain__slug": "acme"}
 
 # A synthetic paste: headless Chromium's clipboard permissions are unreliable.
 PASTE = """([selector, text]) => {
@@ -26,28 +24,12 @@ PASTE = """([selector, text]) => {
 }"""
 
 
-def row(model, **lookups):
-    return model._default_manager.get(**ACME, **lookups)
-
-
-def sign_in(page, live_server, tenant):
-    agent = User.objects.create_user("agent", password="agent-pass-123")
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    page.goto(f"{live_server.url}/orders/new/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#order-form")
-    # The page's scripts (deferred) handle the paste: wait for them.
-    page.wait_for_load_state("load")
-
-
 def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalogue_tenant):
-    acme = row(sandbox_catalogue.Account, code="ACME")
+    acme = acme_row(sandbox_catalogue.Account, code="ACME")
     owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
     products = sorted((link.product for link in owned), key=lambda product: product.pk)
     by_sku, by_barcode, chosen = products[0], products[1], products[2]
-    sign_in(page, live_server, catalogue_tenant)
+    sign_in_agent(page, live_server, catalogue_tenant)
 
     page.focus("#id_account")
     page.keyboard.type("acme")
@@ -95,7 +77,7 @@ def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalog
 
 
 def test_a_single_value_pastes_into_the_box_as_ever(page, live_server, catalogue_tenant):
-    sign_in(page, live_server, catalogue_tenant)
+    sign_in_agent(page, live_server, catalogue_tenant)
 
     # A cell copied from a spreadsheet ends with a line break: still one value.
     page.evaluate(PASTE, ["#id_lines-0-product", "MUG\r\n"])
