@@ -70,6 +70,8 @@ def test_supervisor_finds_a_rejected_order_by_postcode_fixes_it_and_resends_it(
     page.fill("#id_password", "super-pass-123")
     page.keyboard.press("Enter")
     page.wait_for_selector("#history-table")
+    # Each page's scripts are deferred: typing before they run would raise no request.
+    page.wait_for_load_state("load")
     page.fill("#id_search", "hx1 1aa")
     results = page.locator("#history-table tbody tr")
     expect(results).to_have_count(1)
@@ -83,6 +85,7 @@ def test_supervisor_finds_a_rejected_order_by_postcode_fixes_it_and_resends_it(
     page.click("#correct-order")
 
     expect(page.locator("h1")).to_have_text("Correct order PHONE-4411 and send it again")
+    page.wait_for_load_state("load")
     second_line = page.locator("#lines-1-row")
     expect(second_line).to_contain_text(f"there is no product with id {missing}")
     expect(page.locator("#id_lines-1-quantity")).to_have_value("3")
