@@ -62,6 +62,7 @@ worker: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 typecheck: setup
 	.venv/bin/mypy .
