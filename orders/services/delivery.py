@@ -23,7 +23,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from orders import clarus, lookups
 from orders.models import (
@@ -34,11 +37,13 @@ from orders.models import (
     SubmissionAttempt,
 )
 from orders.payloads import LineInput, goods_out_document
-from orders.tasks import sweep_schedule
 
 logger = logging.getLogger(__name__)
 
 GOODS_OUTS_PATH = "goods_outs"
+# The delivery sweep, named by its path as the task queue stores it: the task calls into this
+# module, so this module does not import it.
+SWEEP_TASK = "orders.tasks.delivery_sweep"
 WORKER = "delivery worker"
 CLAIMABLE_STATES = (OrderStatus.DRAFT, OrderStatus.FAILED, OrderStatus.UNKNOWN)
 RETRYABLE_OUTCOMES = frozenset(
@@ -353,6 +358,17 @@ def _settle(
 
 def _clock(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%H:%M:%S") if moment else "—"
+
+
+def sweep_schedule(*, at: datetime) -> None:
+    """Make sure a sweep runs at ``at`` or sooner, without piling up duplicates."""
+    soon_enough = DBTaskResult.objects.filter(
+        Q(run_after__lte=at) | Q(run_after=get_date_max()),
+        task_path=SWEEP_TASK,
+        status=TaskResultStatus.READY,
+    )
+    if not soon_enough.exists():
+        import_string(SWEEP_TASK).using(run_after=at).enqueue()
 
 
 def _schedule(moment: datetime | None) -> None:

@@ -13,7 +13,7 @@ from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
 from orders.models import Membership, Order, OrderStatus, Role, Tenant
-from orders.tasks import sweep_schedule
+from orders.services.delivery import sweep_schedule
 
 CONNECTION_FIELDS = (
     "name",

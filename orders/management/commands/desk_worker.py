@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from orders.tasks import sweep_schedule
+from orders.services.delivery import sweep_schedule
 
 
 class Command(BaseCommand):
