@@ -20,14 +20,12 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from orders import states
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
 from orders.services.delivery import clarus_errors_in
 
 # How many of Clarus's reasons the dashboard lists.
 TOP_REASONS = 8
-# Orders whose fate Clarus has decided: accepted (and maybe cancelled since), or refused. Orders
-# still failing, unknown or being sent are left out of the rate until Clarus has answered.
-CLARUS_DECIDED = (OrderStatus.SENT, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 # Keying time: from the entry page opening to the order being saved (Order.keying_started_at).
 KEYING_TIME = ExpressionWrapper(
     F("created_at") - F("keying_started_at"), output_field=DurationField()
@@ -216,7 +214,7 @@ def _tallies(
         .values("day", "created_by_id")
         .annotate(
             keyed=Count("pk"),
-            decided=Count("pk", filter=ever_rejected | Q(status__in=CLARUS_DECIDED)),
+            decided=Count("pk", filter=ever_rejected | Q(status__in=states.CLARUS_DECIDED)),
             rejected=Count("pk", filter=ever_rejected),
         )
     )

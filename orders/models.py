@@ -14,7 +14,29 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
+from orders import states
 from orders.crypto import EncryptedTextField
+from orders.states import AttemptOutcome, OrderStatus
+
+__all__ = [
+    "ADMIN_ROLES",
+    "ALL_ORDERS_ROLES",
+    "KEYING_ROLES",
+    "AppendOnlyModel",
+    "AttemptOutcome",
+    "AuthFlow",
+    "Membership",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OrderTransition",
+    "Role",
+    "SubmissionAttempt",
+    "Tenant",
+    "WebhookDelivery",
+    "WebhookStatus",
+    "new_webhook_secret",
+]
 
 
 def new_webhook_secret() -> str:
@@ -123,16 +145,6 @@ class Membership(models.Model):
         return self.role in ADMIN_ROLES
 
 
-class OrderStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    REJECTED = "rejected", "Rejected by Clarus"
-    FAILED = "failed", "Not sent"
-    UNKNOWN = "unknown", "No answer from Clarus"
-    CANCELLED = "cancelled", "Cancelled in Clarus"
-
-
 class Order(models.Model):
     """A goods-out order as the agent keyed it."""
 
@@ -227,28 +239,19 @@ class Order(models.Model):
 
     @property
     def can_resend(self) -> bool:
-        return self.status in {OrderStatus.FAILED, OrderStatus.UNKNOWN, OrderStatus.DRAFT}
+        return states.can_resend(self.status)
 
     @property
     def can_correct(self) -> bool:
-        """Whether the order may be corrected and sent again: nothing of it is in Clarus.
+        """Whether the order may be corrected and sent again (``states.can_correct``).
 
-        Not after a try that went unanswered: that try may yet be found in Clarus, and the desk
-        would adopt it, leaving the corrections on the desk only. Reads the attempts through
-        their prefetch when there is one.
+        Reads the attempts through their prefetch when there is one.
         """
-        if self.status == OrderStatus.REJECTED:
-            return True
-        return self.status == OrderStatus.FAILED and not any(
-            attempt.outcome == AttemptOutcome.NO_ANSWER for attempt in self.attempts.all()
-        )
+        return states.can_correct(self.status, (a.outcome for a in self.attempts.all()))
 
     @property
     def retries_automatically(self) -> bool:
-        return self.next_attempt_at is not None and self.status in {
-            OrderStatus.FAILED,
-            OrderStatus.UNKNOWN,
-        }
+        return states.retries_automatically(self.status, self.next_attempt_at)
 
 
 class OrderTransition(models.Model):
@@ -310,17 +313,6 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionDenied(f"{type(self).__name__} records are append-only.")
-
-
-class AttemptOutcome(models.TextChoices):
-    SENT = "sent", "Accepted"
-    REJECTED = "rejected", "Rejected (422)"
-    UNAUTHORIZED = "unauthorized", "Credentials refused"
-    SERVER_ERROR = "server_error", "Clarus error"
-    NO_ANSWER = "no_answer", "No answer"
-    UNREACHABLE = "unreachable", "Could not connect"
-    CANCELLED = "cancelled", "Cancelled"
-    CANCEL_REFUSED = "cancel_refused", "Cancel refused"
 
 
 class SubmissionAttempt(AppendOnlyModel):

@@ -9,11 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import clarus, lookups, selectors, services
+from orders import clarus, lookups, selectors, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import FieldChange, body_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
-from orders.models import OrderStatus
 
 
 def _supervises(request: DeskRequest, order: Any) -> bool:
@@ -52,7 +51,7 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     context = {
         **_detail_context(order),
-        "can_cancel": order.status == OrderStatus.SENT and _supervises(request, order),
+        "can_cancel": states.cancellable(order.status) and _supervises(request, order),
         "can_rekey": selectors.order_may_rekey(
             order=order, user=request.user, memberships=request.memberships
         ),

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from orders import states
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
 from orders.services.delivery import goods_out_adopt, transition
 
@@ -54,12 +55,6 @@ COMPLETED, CANCELLED = "COMPLETED", "CANCELLED"
 EVENT_STATUS = {"completed": COMPLETED, "cancelled": CANCELLED}
 # How far on in a goods-out's life each event is, to order two reports of the same moment.
 EVENT_STAGE = {"created": 0, "updated": 1, "processed": 1, "completed": 2, "cancelled": 2}
-# The desk does not know whether Clarus has these, and nobody is sending them (a sender holds
-# an order in `sending`): the states the delivery worker claims and reconciles from.
-ADOPTABLE = (OrderStatus.UNKNOWN, OrderStatus.FAILED)
-# States in which a request for the order may have reached Clarus without the desk learning
-# the goods-out id; a draft never went, a rejected one Clarus refused.
-MAY_BE_IN_CLARUS = (OrderStatus.SENDING, *ADOPTABLE)
 
 
 class WebhookRefused(Exception):
@@ -201,7 +196,7 @@ def _matching_order(tenant: Tenant, news: GoodsOutNews) -> Order | None:
         # The desk knows its goods-out: another id under the same reference is another
         # goods-out (Clarus documents no unique references, CONTRACT.md §3.6).
         return order if news.goods_out_id in (None, order.clarus_id) else None
-    return order if order.status in MAY_BE_IN_CLARUS else None
+    return order if order.status in states.MAY_BE_IN_CLARUS else None
 
 
 def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -> None:
@@ -209,7 +204,7 @@ def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -
     automation = f"Clarus Automation {delivery.automation_id}"
     if order.clarus_id is None and news.goods_out_id is not None and _adoptable(order):
         _adopt(order, goods_out_id=news.goods_out_id, event=news.event, automation=automation)
-    if news.cancelled and order.status == OrderStatus.SENT:
+    if news.cancelled and states.cancellable(order.status):
         reason = (
             f"Cancelled in Clarus: the “{news.event or 'webhook'}” event of {automation} says "
             f"goods-out {order.clarus_id} is cancelled."
@@ -222,7 +217,7 @@ def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -
 
 def _adoptable(order: Order) -> bool:
     lease_free = order.lease_until is None or order.lease_until < timezone.now()
-    return order.status in ADOPTABLE and lease_free
+    return order.status in states.ADOPTABLE and lease_free
 
 
 def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> None:

@@ -6,7 +6,7 @@ import httpx
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from orders import clarus
+from orders import clarus, states
 from orders.models import AttemptOutcome, Order, OrderStatus
 from orders.services.delivery import record_attempt, transition
 
@@ -25,7 +25,7 @@ def order_cancel(
     Clarus deletes a draft or pending goods-out and cancels an allocated one; a dispatched one
     cannot be cancelled (CONTRACT.md §2.7).
     """
-    if order.status != OrderStatus.SENT or order.clarus_id is None:
+    if not states.cancellable(order.status) or order.clarus_id is None:
         return CancelResult(False, "Only an order Clarus has accepted can be cancelled there.")
     # Clarus: the cancel action takes no body (CONTRACT.md §2.7).
     exchanges = clarus.post_json(

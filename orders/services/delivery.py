@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from orders import clarus, lookups
+from orders import clarus, lookups, states
 from orders.models import (
     AttemptOutcome,
     Order,
@@ -45,10 +45,6 @@ GOODS_OUTS_PATH = "goods_outs"
 # module, so this module does not import it.
 SWEEP_TASK = "orders.tasks.delivery_sweep"
 WORKER = "delivery worker"
-CLAIMABLE_STATES = (OrderStatus.DRAFT, OrderStatus.FAILED, OrderStatus.UNKNOWN)
-RETRYABLE_OUTCOMES = frozenset(
-    {AttemptOutcome.SERVER_ERROR, AttemptOutcome.UNREACHABLE, AttemptOutcome.UNAUTHORIZED}
-)
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ def due_orders() -> Q:
     """Return the condition for orders that are waiting and due to be tried now."""
     now = timezone.now()
     return (
-        Q(status__in=[OrderStatus.FAILED, OrderStatus.UNKNOWN], next_attempt_at__lte=now)
+        Q(status__in=states.WAITING, next_attempt_at__lte=now)
         # A sender died mid-send: its lease ran out.
         | Q(status=OrderStatus.SENDING, lease_until__lt=now)
         # A process died between saving the order and claiming it.
@@ -138,7 +134,7 @@ def due_orders() -> Q:
 def _claim(order_id: int, *, user: User | None, actor: str) -> tuple[Order, OrderStatus] | None:
     """Take the order for sending, or return None if it is sent, rejected or held by another."""
     now = timezone.now()
-    claimable = Q(status__in=CLAIMABLE_STATES) | Q(status=OrderStatus.SENDING, lease_until__lt=now)
+    claimable = Q(status__in=states.CLAIMABLE) | Q(status=OrderStatus.SENDING, lease_until__lt=now)
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(claimable, pk=order_id).first()
         if order is None:
@@ -157,7 +153,7 @@ def _claim(order_id: int, *, user: User | None, actor: str) -> tuple[Order, Orde
 
 def _needs_reconciliation(order: Order, previous: OrderStatus) -> bool:
     """Return whether an earlier request for this order may have reached Clarus."""
-    if previous in (OrderStatus.UNKNOWN, OrderStatus.SENDING):
+    if previous in states.RECONCILE_FIRST:
         return True
     return order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
 
@@ -336,7 +332,7 @@ def _settle(
             # Give Clarus time to finish what it may be doing before the desk asks about it.
             order.next_attempt_at = exchanges[-1].started_at + lease_length()
             message += f" The desk will check with Clarus at {_clock(order.next_attempt_at)}."
-        elif verdict.outcome in RETRYABLE_OUTCOMES:
+        elif verdict.outcome in states.RETRYABLE_OUTCOMES:
             if order.send_count < settings.DESK_DELIVERY_MAX_ATTEMPTS:
                 order.next_attempt_at = timezone.now() + backoff(
                     order.send_count, retry_after=verdict.retry_after

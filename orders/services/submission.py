@@ -15,14 +15,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from orders import states
 from orders.history import normalised_name, phone_digits
 from orders.models import Order, OrderLine, OrderStatus, Tenant
 from orders.payloads import LineInput
 from orders.selectors import order_may_rekey
 from orders.services.delivery import SubmitResult, already_message, deliver, transition
-
-# States in which the agent may still change what was keyed: nothing of it is in Clarus.
-EDITABLE_STATES = frozenset({OrderStatus.DRAFT, OrderStatus.REJECTED, OrderStatus.FAILED})
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ def order_submit(
             order = Order.objects.select_for_update().filter(form_token=form_token).first()
             if order is None:
                 order = Order(form_token=form_token, created_by=user)
-            elif order.status not in EDITABLE_STATES:
+            elif order.status not in states.EDITABLE:
                 return SubmitResult(order=order, outcome=None, message=already_message(order))
             elif order.status != OrderStatus.DRAFT and not order.can_correct:
                 message = (

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from orders import clarus
+from orders import clarus, states
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
-from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from orders.models import Membership, Order, Role, Tenant
 from orders.services.delivery import sweep_schedule
 
 CONNECTION_FIELDS = (
@@ -53,7 +53,7 @@ def _wake_waiting_orders(tenant: Tenant) -> None:
     """Make the tenant's waiting orders due now: the connection they waited for may be back."""
     now = timezone.now()
     woken = Order.objects.filter(
-        tenant=tenant, status__in=[OrderStatus.FAILED, OrderStatus.UNKNOWN], next_attempt_at__gt=now
+        tenant=tenant, status__in=states.WAITING, next_attempt_at__gt=now
     ).update(next_attempt_at=now)
     if woken:
         sweep_schedule(at=now)

@@ -1,0 +1,107 @@
+"""The order's states, which of them mean what, and the moves between them: one table.
+
+``OrderStatus`` and ``AttemptOutcome`` are defined here and re-exported by ``orders.models``.
+Every named set of states the desk decides by lives here, and every change of an order's
+status is checked against ``MOVES`` when it is written (``orders.audit.order_transition``).
+Nothing here imports the rest of the desk.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    REJECTED = "rejected", "Rejected by Clarus"
+    FAILED = "failed", "Not sent"
+    UNKNOWN = "unknown", "No answer from Clarus"
+    CANCELLED = "cancelled", "Cancelled in Clarus"
+
+
+class AttemptOutcome(models.TextChoices):
+    SENT = "sent", "Accepted"
+    REJECTED = "rejected", "Rejected (422)"
+    UNAUTHORIZED = "unauthorized", "Credentials refused"
+    SERVER_ERROR = "server_error", "Clarus error"
+    NO_ANSWER = "no_answer", "No answer"
+    UNREACHABLE = "unreachable", "Could not connect"
+    CANCELLED = "cancelled", "Cancelled"
+    CANCEL_REFUSED = "cancel_refused", "Cancel refused"
+
+
+DRAFT, SENDING, SENT = OrderStatus.DRAFT, OrderStatus.SENDING, OrderStatus.SENT
+REJECTED, FAILED, UNKNOWN = OrderStatus.REJECTED, OrderStatus.FAILED, OrderStatus.UNKNOWN
+CANCELLED = OrderStatus.CANCELLED
+
+# The agent may still change what was keyed: nothing of it is in Clarus.
+EDITABLE = frozenset({DRAFT, REJECTED, FAILED})
+# The delivery worker may take these for sending (and a ``sending`` one whose lease ran out).
+CLAIMABLE = frozenset({DRAFT, FAILED, UNKNOWN})
+# Waiting for the desk's next try, or for a connection that may be back.
+WAITING = frozenset({FAILED, UNKNOWN})
+# "Send again" may be offered.
+RESENDABLE = frozenset({DRAFT, FAILED, UNKNOWN})
+# The desk does not know whether Clarus has these, and nobody is sending them (a sender holds an
+# order in ``sending``): a goods-out found for one is adopted.
+ADOPTABLE = frozenset({UNKNOWN, FAILED})
+# A request for the order may have reached Clarus without the desk learning the goods-out id; a
+# draft never went, a rejected one Clarus refused.
+MAY_BE_IN_CLARUS = frozenset({SENDING, *ADOPTABLE})
+# Clarus is asked by reference before anything is sent again.
+RECONCILE_FIRST = frozenset({UNKNOWN, SENDING})
+# Orders whose fate Clarus has decided: accepted (and maybe cancelled since), or refused.
+CLARUS_DECIDED = frozenset({SENT, CANCELLED, REJECTED})
+# A supervisor may ask Clarus to cancel the goods-out.
+CANCELLABLE = frozenset({SENT})
+# Outcomes after which the desk tries again by itself.
+RETRYABLE_OUTCOMES = frozenset(
+    {AttemptOutcome.SERVER_ERROR, AttemptOutcome.UNREACHABLE, AttemptOutcome.UNAUTHORIZED}
+)
+
+# Every move an order's status may make (docs/how-an-order-travels.md):
+# draft → draft (keyed; corrected) and → sending (claimed); rejected and failed → draft
+# (corrected); failed and unknown → sending (tried again) or → sent (found in Clarus); a lapsed
+# sending → sending (claimed again); sending → sent, rejected, failed or unknown (Clarus's answer,
+# or none); sent → cancelled.
+MOVES: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    DRAFT: frozenset({DRAFT, SENDING}),
+    REJECTED: frozenset({DRAFT}),
+    FAILED: frozenset({DRAFT, SENDING, SENT}),
+    UNKNOWN: frozenset({SENDING, SENT}),
+    SENDING: frozenset({SENDING, SENT, REJECTED, FAILED, UNKNOWN}),
+    SENT: frozenset({CANCELLED}),
+    CANCELLED: frozenset(),
+}
+
+
+def move_allowed(frm: str, to: str) -> bool:
+    """Return whether an order may go from status ``frm`` to status ``to``."""
+    return frm in MOVES and to in MOVES[OrderStatus(frm)]
+
+
+def can_correct(status: str, outcomes: Iterable[str]) -> bool:
+    """Return whether an order may be corrected and sent again: nothing of it is in Clarus.
+
+    Not after a try that went unanswered (one of ``outcomes``, read only for a failed order):
+    that try may yet be found in Clarus, and the desk would adopt it, leaving the corrections on
+    the desk only.
+    """
+    if status == REJECTED:
+        return True
+    return status == FAILED and not any(outcome == AttemptOutcome.NO_ANSWER for outcome in outcomes)
+
+
+def can_resend(status: str) -> bool:
+    return status in RESENDABLE
+
+
+def cancellable(status: str) -> bool:
+    return status in CANCELLABLE
+
+
+def retries_automatically(status: str, next_attempt_at: datetime | None) -> bool:
+    return next_attempt_at is not None and status in WAITING

@@ -1,0 +1,101 @@
+"""The order's states: the named sets and the one table of moves."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from orders import states
+from orders.models import AttemptOutcome, OrderStatus
+
+
+def test_the_table_names_every_status_and_only_statuses() -> None:
+    assert set(states.MOVES) == set(OrderStatus)
+    for targets in states.MOVES.values():
+        assert targets <= set(OrderStatus)
+
+
+@pytest.mark.parametrize(
+    ("frm", "to"),
+    [
+        ("draft", "draft"),
+        ("draft", "sending"),
+        ("rejected", "draft"),
+        ("failed", "draft"),
+        ("failed", "sending"),
+        ("failed", "sent"),
+        ("unknown", "sending"),
+        ("unknown", "sent"),
+        ("sending", "sending"),
+        ("sending", "sent"),
+        ("sending", "rejected"),
+        ("sending", "failed"),
+        ("sending", "unknown"),
+        ("sent", "cancelled"),
+    ],
+)
+def test_the_desk_s_moves_are_allowed(frm: str, to: str) -> None:
+    assert states.move_allowed(frm, to)
+
+
+@pytest.mark.parametrize(
+    ("frm", "to"),
+    [
+        ("sent", "draft"),
+        ("sent", "sending"),
+        ("cancelled", "sent"),
+        ("rejected", "sent"),
+        ("unknown", "draft"),
+        ("draft", "sent"),
+        ("nonsense", "draft"),
+    ],
+)
+def test_other_moves_are_not(frm: str, to: str) -> None:
+    assert not states.move_allowed(frm, to)
+
+
+def test_a_refused_order_can_be_corrected_a_failed_one_unless_a_try_went_unanswered() -> None:
+    assert states.can_correct("rejected", [AttemptOutcome.NO_ANSWER])
+    assert states.can_correct("failed", [AttemptOutcome.SERVER_ERROR])
+    assert not states.can_correct("failed", [AttemptOutcome.SERVER_ERROR, "no_answer"])
+    assert not states.can_correct("unknown", [])
+    assert not states.can_correct("sent", [])
+
+
+def test_the_outcomes_are_read_only_for_a_failed_order() -> None:
+    def never() -> Iterator[str]:
+        raise AssertionError("read")
+        yield "no_answer"
+
+    assert states.can_correct("rejected", never())
+    assert not states.can_correct("sent", never())
+
+
+def test_resend_cancel_and_automatic_retries() -> None:
+    assert {s for s in OrderStatus if states.can_resend(s)} == {"draft", "failed", "unknown"}
+    assert {s for s in OrderStatus if states.cancellable(s)} == {"sent"}
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    assert states.retries_automatically("failed", moment)
+    assert states.retries_automatically("unknown", moment)
+    assert not states.retries_automatically("failed", None)
+    assert not states.retries_automatically("rejected", moment)
+
+
+def test_every_named_set_holds_statuses_only() -> None:
+    named = [
+        states.EDITABLE,
+        states.CLAIMABLE,
+        states.WAITING,
+        states.RESENDABLE,
+        states.ADOPTABLE,
+        states.MAY_BE_IN_CLARUS,
+        states.RECONCILE_FIRST,
+        states.CLARUS_DECIDED,
+        states.CANCELLABLE,
+    ]
+    for each in named:
+        assert each
+        assert each <= set(OrderStatus)
+    assert set(AttemptOutcome) >= states.RETRYABLE_OUTCOMES
+    # An order the desk may adopt is one a request may have reached Clarus for.
+    assert states.ADOPTABLE < states.MAY_BE_IN_CLARUS
