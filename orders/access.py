@@ -1,11 +1,13 @@
-"""Who may see and do what: the signed-in user's tenants, the current one, and role checks.
+"""HTTP glue for desk views: the signed-in user's tenants, the current one, and the permission
+each view asks of ``orders.permissions``.
 
 Every desk view goes through ``tenant_view``; a view that shows one order or membership also
 scopes its lookup by the user's memberships, so an id from another tenant is simply not found.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,8 +19,8 @@ from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from orders import selectors
-from orders.models import Membership
+from orders import permissions, selectors
+from orders.models import Membership, Tenant
 
 SESSION_TENANT_KEY = "desk_tenant_id"
 
@@ -43,12 +45,13 @@ def current_membership(request: HttpRequest, memberships: list[Membership]) -> M
 
 
 def tenant_view(
-    roles: Collection[str] | None = None,
+    may: Callable[[Membership], bool] | None = None,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Require a signed-in member of staff, resolve their current tenant, check their role there.
+    """Require a signed-in member of staff, resolve their current tenant, ask what they may do.
 
-    ``roles`` limits the view to those roles in the current tenant (403 otherwise); None lets
-    any member through and leaves finer checks to the view.
+    ``may`` (one of ``permissions.may_*``) limits the view to memberships it allows in the
+    current tenant (403 otherwise); None lets any member through and leaves finer checks to the
+    view.
     """
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -57,17 +60,27 @@ def tenant_view(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             memberships = selectors.membership_list_for_user(user=request.user)
             if not memberships:
-                return render(request, "orders/no_tenant.html", status=403)
+                return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)
             desk_request: Any = request
             desk_request.memberships = memberships
             desk_request.membership = current_membership(request, memberships)
-            if roles is not None and desk_request.membership.role not in roles:
+            if may is not None and not may(desk_request.membership):
                 raise PermissionDenied("Your role in this tenant does not allow this.")
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def keying_tenant(request: DeskRequest) -> Tenant:
+    """Return the tenant an entry page's request asks about (its ``tenant``), if the user keys
+    for it; the current tenant when it names none."""
+    return permissions.keying_tenant(
+        memberships=request.memberships,
+        current=request.membership,
+        tenant_id=request.GET.get("tenant") or request.POST.get("tenant"),
+    )
 
 
 def desk_redirect(request: DeskRequest, url: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from orders import permissions
 from orders.dashboard import Period
 from orders.models import Membership
 
@@ -58,7 +59,7 @@ class DashboardFilterForm(forms.Form):
             # Show the period that is used, not the list's first choice.
             self.data = {**dict(self.data.items()), "days": str(DEFAULT_DAYS)}
         self.current = current
-        supervised = [m for m in memberships if m.sees_all_orders]
+        supervised = permissions.supervised_memberships(memberships=memberships)
         tenant_field = self.fields["tenant"]
         assert isinstance(tenant_field, forms.ChoiceField)
         tenant_field.initial = str(current.tenant_id)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from orders import charts
+from orders import charts, permissions
 from orders.access import DeskRequest, tenant_view
 from orders.dashboard import (
     AgentFigures,
@@ -21,13 +21,13 @@ from orders.dashboard import (
 from orders.dashboard_forms import DashboardFilterForm
 from orders.forms import clarus_source_label
 from orders.history_forms import ALL_TENANTS
-from orders.models import ALL_ORDERS_ROLES, OrderStatus
+from orders.models import OrderStatus
 
 # The agents drawn in their own colour on the orders chart; the rest share one.
 CHARTED_AGENTS = charts.PALETTE - 1
 
 
-@tenant_view(roles=ALL_ORDERS_ROLES)
+@tenant_view(may=permissions.may_see_all_orders)
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard_page(request: DeskRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from orders import selectors, services
+from orders import permissions, selectors, services
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.forms import (
     LINES_PREFIX,
@@ -24,7 +24,7 @@ from orders.forms import (
     order_entry_initial,
 )
 from orders.lookup_cache import lookups_refresh
-from orders.models import KEYING_ROLES, AttemptOutcome, Order, Tenant
+from orders.models import AttemptOutcome, Order, Tenant
 from orders.payloads import address_attributes, header_attributes
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -59,11 +59,9 @@ def _render_entry(
 
 def _keying_tenants(request: DeskRequest, first: Tenant | None = None) -> list[Tenant]:
     """Return the tenants the user may key for, ``first`` (else the current one) first."""
-    tenants = [m.tenant for m in request.memberships if m.can_key]
-    if not tenants:
-        raise PermissionDenied("Your role does not include keying orders.")
-    first = first or request.membership.tenant
-    return sorted(tenants, key=lambda tenant: tenant.pk != first.pk)
+    return permissions.keying_tenants(
+        memberships=request.memberships, first=first or request.membership.tenant
+    )
 
 
 def _submit_entry(
@@ -149,7 +147,7 @@ def _rekeyable_order(request: DeskRequest, order_id: int) -> Order:
     )
     if order is None:
         raise Http404("No such order.")
-    if not selectors.order_may_rekey(
+    if not permissions.order_may_rekey(
         order=order, user=request.user, memberships=request.memberships
     ):
         raise PermissionDenied("Only who keyed this order, or a supervisor, can key it again.")
@@ -204,7 +202,7 @@ def order_copy(request: DeskRequest, order_id: int) -> HttpResponse:
     return _render_entry(request, form, formset, action=reverse("orders:create"), copied_from=order)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def order_line_row(request: DeskRequest) -> HttpResponse:

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from orders.models import Membership, Order, OrderLine, SubmissionAttempt
+from orders.permissions import orders_visible
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-from orders.selectors import visible_orders
 
 PAGE_SIZE = 50
 
@@ -202,7 +202,7 @@ def _filtered(
     *, user: User, memberships: list[Membership], filters: HistoryFilters
 ) -> QuerySet[Order]:
     tenants = [m for m in memberships if filters.tenant_id in (None, m.tenant_id)]
-    orders = Order.objects.filter(visible_orders(user=user, memberships=tenants))
+    orders = Order.objects.filter(orders_visible(user=user, memberships=tenants))
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.agent_id:

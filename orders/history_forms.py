@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
+from orders import permissions
 from orders.history import HistoryFilters
 from orders.models import Membership, OrderStatus
 
@@ -46,14 +47,14 @@ class HistoryFilterForm(forms.Form):
         self.current = current
         tenant_field = self.fields["tenant"]
         assert isinstance(tenant_field, forms.ChoiceField)
-        visible = [m for m in memberships if m.can_key]
+        visible = permissions.keying_memberships(memberships=memberships)
         # Without a choice the page shows the tenant chosen in the header.
         tenant_field.initial = str(current.tenant_id)
         choices = [(str(m.tenant_id), str(m.tenant)) for m in visible]
         if len(visible) > 1:
             choices.append((ALL_TENANTS, "All my tenants"))
         tenant_field.choices = choices
-        supervised = [m.tenant_id for m in visible if m.sees_all_orders]
+        supervised = permissions.supervised_tenant_ids(memberships=visible)
         agents = (
             User.objects.filter(memberships__tenant_id__in=supervised)
             .distinct()

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from orders import history
+from orders import history, permissions
 from orders.access import DeskRequest, tenant_view
 from orders.history_forms import HistoryFilterForm
-from orders.models import KEYING_ROLES
 
 CSV_COLUMNS = (
     "keyed_at",
@@ -41,7 +40,7 @@ def _filters(request: DeskRequest) -> tuple[HistoryFilterForm, history.HistoryFi
     return form, form.filters()
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def history_list(request: DeskRequest) -> HttpResponse:
@@ -75,7 +74,7 @@ class _Echo:
         return value
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 def history_export(request: DeskRequest) -> StreamingHttpResponse:
     """Stream the filtered history as CSV, a chunk of rows at a time (constant memory)."""

@@ -12,33 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import catalogue
-from orders.access import DeskRequest, tenant_view
+from orders import catalogue, permissions
+from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.forms import LOOKUPS, Lookup
 from orders.lookup_cache import LookupUnavailable, lookups_refresh
-from orders.models import KEYING_ROLES, Tenant
+from orders.models import Tenant
 
 PAGE = "orders/lookup_page.html"
 CHOICE = "orders/partials/lookup_choice.html"
 LINE_PRODUCT = re.compile(r"^lines-\d{1,3}-product$")
-
-
-def lookup_tenant(request: DeskRequest) -> Tenant:
-    """Return the tenant to ask: the entry form's tenant if the user keys for it, else current."""
-    wanted = request.GET.get("tenant") or request.POST.get("tenant")
-    if not wanted:
-        return request.membership.tenant
-    for membership in request.memberships:
-        if str(membership.tenant_id) == wanted and membership.can_key:
-            return membership.tenant
-    raise PermissionDenied("You do not key orders for this tenant.")
 
 
 def _id(data: QueryDict, name: str) -> int | None:
@@ -73,7 +61,7 @@ def _search(request: DeskRequest, search: Search) -> HttpResponse:
     problem = ""
     try:
         options = search.selector(
-            tenant=lookup_tenant(request), text=query, refresh=_refresh(request)
+            tenant=keying_tenant(request), text=query, refresh=_refresh(request)
         )
     except LookupUnavailable as unavailable:
         problem = unavailable.message
@@ -94,7 +82,7 @@ CUSTOMERS = Search(LOOKUPS["customer_id"], "Find an end customer", catalogue.cus
 CARRIERS = Search(LOOKUPS["carrier_id"], "Find a carrier", catalogue.carrier_search)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_accounts(request: DeskRequest) -> HttpResponse:
@@ -102,7 +90,7 @@ def lookup_accounts(request: DeskRequest) -> HttpResponse:
     return _search(request, ACCOUNTS)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_customers(request: DeskRequest) -> HttpResponse:
@@ -110,7 +98,7 @@ def lookup_customers(request: DeskRequest) -> HttpResponse:
     return _search(request, CUSTOMERS)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_carriers(request: DeskRequest) -> HttpResponse:
@@ -118,7 +106,7 @@ def lookup_carriers(request: DeskRequest) -> HttpResponse:
     return _search(request, CARRIERS)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_products(request: DeskRequest) -> HttpResponse:
@@ -129,7 +117,7 @@ def lookup_products(request: DeskRequest) -> HttpResponse:
     problem = ""
     try:
         found = catalogue.product_search(
-            tenant=lookup_tenant(request),
+            tenant=keying_tenant(request),
             text=query[:100],
             account_id=account_id,
             warehouse_id=warehouse_id,
@@ -175,7 +163,7 @@ def _choices(
     problem = ""
     if fetch is not None:
         try:
-            choices = fetch(lookup_tenant(request), _refresh(request))
+            choices = fetch(keying_tenant(request), _refresh(request))
         except LookupUnavailable as unavailable:
             problem = unavailable.message
     chosen = next((choice for choice in choices or [] if choice.id == selected), None)
@@ -205,7 +193,7 @@ def _choices(
     return render(request, PAGE, context)
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_warehouses(request: DeskRequest) -> HttpResponse:
@@ -221,7 +209,7 @@ def lookup_warehouses(request: DeskRequest) -> HttpResponse:
     )
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_carrier_services(request: DeskRequest) -> HttpResponse:
@@ -245,7 +233,7 @@ def lookup_carrier_services(request: DeskRequest) -> HttpResponse:
     )
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
 def lookup_order_types(request: DeskRequest) -> HttpResponse:
@@ -258,11 +246,11 @@ def lookup_order_types(request: DeskRequest) -> HttpResponse:
     )
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_POST
 def lookup_refresh(request: DeskRequest) -> HttpResponse:
     """Forget the tenant's cached lists, so suggestions and choices come fresh from Clarus."""
-    lookups_refresh(tenant=lookup_tenant(request))
+    lookups_refresh(tenant=keying_tenant(request))
     said = f"Lists refreshed from Clarus at {timezone.localtime():%H:%M:%S}."
     if request.htmx:
         response = HttpResponse(said)

@@ -19,9 +19,6 @@ from orders.crypto import EncryptedTextField
 from orders.states import AttemptOutcome, OrderStatus
 
 __all__ = [
-    "ADMIN_ROLES",
-    "ALL_ORDERS_ROLES",
-    "KEYING_ROLES",
     "AppendOnlyModel",
     "AttemptOutcome",
     "AuthFlow",
@@ -105,13 +102,6 @@ class Role(models.TextChoices):
     TENANT_ADMIN = "tenant_admin", "Tenant admin"
 
 
-# Who may do what, per tenant (issue 3): agents key and see their own orders; supervisors see
-# and act on every order of the tenant; tenant admins run the connection and the staff list.
-KEYING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
-ALL_ORDERS_ROLES = frozenset({Role.SUPERVISOR})
-ADMIN_ROLES = frozenset({Role.TENANT_ADMIN})
-
-
 class Membership(models.Model):
     """A member of staff's role in one tenant."""
 
@@ -131,18 +121,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.tenant} as {self.get_role_display()}"
-
-    @property
-    def can_key(self) -> bool:
-        return self.role in KEYING_ROLES
-
-    @property
-    def sees_all_orders(self) -> bool:
-        return self.role in ALL_ORDERS_ROLES
-
-    @property
-    def is_tenant_admin(self) -> bool:
-        return self.role in ADMIN_ROLES
 
 
 class Order(models.Model):

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import catalogue
-from orders.access import DeskRequest, tenant_view
+from orders import catalogue, permissions
+from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.entry_views import FORM_TEMPLATE, line_form
 from orders.forms import (
     LINES_PREFIX,
@@ -18,8 +18,6 @@ from orders.forms import (
     line_formset,
 )
 from orders.lookup_cache import LookupUnavailable
-from orders.lookup_views import lookup_tenant
-from orders.models import KEYING_ROLES
 from orders.paste import PastedLine, pasted_lines_parse
 from orders.payloads import MAX_ID_DIGITS
 
@@ -124,7 +122,7 @@ def _focused(rows: list[PastedRow]) -> list[PastedRow]:
     return rows
 
 
-@tenant_view(roles=KEYING_ROLES)
+@tenant_view(may=permissions.may_key)
 @require_POST
 @vary_on_headers("HX-Request")
 def order_lines_paste(request: DeskRequest) -> HttpResponse:
@@ -145,7 +143,7 @@ def order_lines_paste(request: DeskRequest) -> HttpResponse:
     problem, found = "", None
     try:
         found = catalogue.product_codes_resolve(
-            tenant=lookup_tenant(request),
+            tenant=keying_tenant(request),
             codes=[line.code for line in kept],
             account_id=_posted_index(request.POST, "account_id") or None,
             warehouse_id=_posted_index(request.POST, "warehouse_id") or None,

@@ -1,9 +1,10 @@
 """Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from orders.models import ALL_ORDERS_ROLES, KEYING_ROLES, Membership, Order, WebhookDelivery
+from orders import permissions
+from orders.models import Membership, Order, WebhookDelivery
 
 
 def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -15,31 +16,12 @@ def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[
     )
 
 
-def visible_orders(*, user: User, memberships: list[Membership]) -> Q:
-    """Return the condition for orders ``user`` may see: all of a supervisor's tenants, and
-    their own orders in tenants where they key."""
-    every = [m.tenant_id for m in memberships if m.role in ALL_ORDERS_ROLES]
-    own = [m.tenant_id for m in memberships if m.can_key and m.role not in ALL_ORDERS_ROLES]
-    return Q(tenant_id__in=every) | Q(tenant_id__in=own, created_by=user)
-
-
-def order_may_rekey(
-    *, order: Order, user: User, memberships: list[Membership] | None = None
-) -> bool:
-    """Return whether ``user`` may correct the order or copy it: whoever keyed it, while they
-    still key for its tenant, and the tenant's supervisors."""
-    if memberships is None:
-        memberships = membership_list_for_user(user=user)
-    role = next((m.role for m in memberships if m.tenant_id == order.tenant_id), None)
-    return role in ALL_ORDERS_ROLES or (role in KEYING_ROLES and order.created_by_id == user.pk)
-
-
 def order_get_for_detail(
     *, order_id: int, user: User, memberships: list[Membership]
 ) -> Order | None:
     """Return one order the user may see, with its lines and attempts ready, or None."""
     return (
-        Order.objects.filter(visible_orders(user=user, memberships=memberships))
+        Order.objects.filter(permissions.orders_visible(user=user, memberships=memberships))
         .select_related("tenant", "created_by")
         .prefetch_related("lines", "attempts__user")
         .filter(pk=order_id)

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import clarus, selectors, services
+from orders import clarus, permissions, selectors, services
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
-from orders.models import ADMIN_ROLES, AuthFlow, Role
+from orders.models import AuthFlow, Role
 from orders.tenant_forms import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
@@ -20,7 +20,7 @@ SESSION_PENDING_KEY = "desk_clarus_sign_in"
 @require_POST
 def tenant_switch(request: DeskRequest) -> HttpResponse:
     chosen = request.POST.get("tenant", "")
-    if not any(str(m.tenant_id) == chosen for m in request.memberships):
+    if not permissions.may_switch_to(memberships=request.memberships, tenant_id=chosen):
         raise Http404("No such tenant.")
     request.session[SESSION_TENANT_KEY] = chosen
     target = request.POST.get("next", "")
@@ -29,7 +29,7 @@ def tenant_switch(request: DeskRequest) -> HttpResponse:
     return redirect(target)
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_http_methods(["GET", "POST"])
 def tenant_settings(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
@@ -52,14 +52,14 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
     return render(request, "orders/tenant_settings.html", context)
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_POST
 def tenant_test(request: DeskRequest) -> HttpResponse:
     messages.info(request, services.tenant_connection_test(tenant=request.membership.tenant))
     return redirect("tenants:settings")
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_POST
 def tenant_connect(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
@@ -75,7 +75,7 @@ def tenant_connect(request: DeskRequest) -> HttpResponse:
     return redirect(pending["url"])
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_GET
 def tenant_callback(request: DeskRequest) -> HttpResponse:
     """Finish the sign-in at Clarus: check state, exchange the code for tokens."""
@@ -101,7 +101,7 @@ def tenant_callback(request: DeskRequest) -> HttpResponse:
     return redirect("tenants:settings")
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_http_methods(["GET", "POST"])
 def tenant_staff(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
@@ -122,7 +122,7 @@ def tenant_staff(request: DeskRequest) -> HttpResponse:
     return render(request, "orders/tenant_staff.html", context)
 
 
-@tenant_view(roles=ADMIN_ROLES)
+@tenant_view(may=permissions.may_run_tenant)
 @require_POST
 def tenant_staff_update(request: DeskRequest, membership_id: int) -> HttpResponse:
     membership = selectors.membership_get(

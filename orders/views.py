@@ -9,15 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import clarus, lookups, selectors, services, states
+from orders import clarus, lookups, permissions, selectors, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import FieldChange, body_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
-
-
-def _supervises(request: DeskRequest, order: Any) -> bool:
-    """Return whether the user is a supervisor of the order's tenant."""
-    return any(m.tenant_id == order.tenant_id and m.sees_all_orders for m in request.memberships)
 
 
 @tenant_view()
@@ -25,7 +20,7 @@ def _supervises(request: DeskRequest, order: Any) -> bool:
 def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     """Cancel the goods-out in Clarus: supervisors of the order's tenant, with a reason."""
     order = _visible_order(request, order_id)
-    if not _supervises(request, order):
+    if not permissions.order_may_cancel(order=order, memberships=request.memberships):
         raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
     reason = request.POST.get("reason", "").strip()
     if not reason:
@@ -51,8 +46,9 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     context = {
         **_detail_context(order),
-        "can_cancel": states.cancellable(order.status) and _supervises(request, order),
-        "can_rekey": selectors.order_may_rekey(
+        "can_cancel": states.cancellable(order.status)
+        and permissions.order_may_cancel(order=order, memberships=request.memberships),
+        "can_rekey": permissions.order_may_rekey(
             order=order, user=request.user, memberships=request.memberships
         ),
     }
@@ -116,6 +112,10 @@ def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[Fiel
 @require_POST
 def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
+    if not permissions.order_may_resend(
+        order=order, user=request.user, memberships=request.memberships
+    ):
+        raise PermissionDenied("You cannot send this order again.")
     result = services.order_resend(order=order, user=request.user)
     if result.sent:
         messages.success(request, result.message)
@@ -130,6 +130,6 @@ def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
 @require_GET
 def home(request: DeskRequest) -> HttpResponse:
     """Send each member of staff to where their role in the current tenant starts."""
-    if request.membership.can_key:
+    if permissions.may_key(request.membership):
         return redirect("orders:create")
     return redirect("tenants:settings")

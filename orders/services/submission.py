@@ -19,7 +19,8 @@ from orders import states
 from orders.history import normalised_name, phone_digits
 from orders.models import Order, OrderLine, OrderStatus, Tenant
 from orders.payloads import LineInput
-from orders.selectors import order_may_rekey
+from orders.permissions import order_may_correct_by_form
+from orders.selectors import membership_list_for_user
 from orders.services.delivery import SubmitResult, already_message, deliver, transition
 
 
@@ -78,10 +79,6 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     )
 
 
-def _may_correct(order: Order, user: User) -> bool:
-    return order.created_by_id == user.pk or order_may_rekey(order=order, user=user)
-
-
 def order_duplicate_of(*, tenant: Tenant, reference: str, form_token: uuid.UUID) -> Order | None:
     """Return the tenant's earlier order with ``reference``, other than this form's own."""
     return (
@@ -119,7 +116,9 @@ def order_submit(
                     "changed now: “Send again” asks Clarus first and sends it as it was."
                 )
                 return SubmitResult(order=order, outcome=None, message=message)
-            elif order.tenant_id != keyed.tenant.pk or not _may_correct(order, user):
+            elif order.tenant_id != keyed.tenant.pk or not order_may_correct_by_form(
+                order=order, user=user, memberships=membership_list_for_user(user=user)
+            ):
                 # A form token names one order: only its own people may correct it, in its tenant.
                 raise PermissionDenied("You cannot correct this order.")
             earlier = order_duplicate_of(

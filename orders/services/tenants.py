@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from orders import clarus, states
+from orders import clarus, permissions, states
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
 from orders.models import Membership, Order, Role, Tenant
@@ -113,7 +113,7 @@ def membership_add(
 
 
 def _refuse_own_membership(membership: Membership, *, acting_user: User) -> None:
-    if membership.user_id == acting_user.pk:
+    if not permissions.membership_may_change(membership=membership, acting_user=acting_user):
         raise PermissionDenied("You cannot change your own role.")
 
 

@@ -193,7 +193,7 @@ def test_the_agent_choice_lists_only_people_the_user_may_see(client, desk):
     assert ">ann<" not in own_select
 
 
-# Roles (orders.selectors.visible_orders; orders.history_views takes agents and supervisors).
+# Roles (orders.permissions.orders_visible; orders.history_views takes agents and supervisors).
 
 
 def test_an_agent_sees_only_their_own_orders_whatever_they_ask_for(client, desk):
