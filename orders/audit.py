@@ -1,10 +1,104 @@
-"""Reading the audit trail: what changed between two attempts to send an order."""
+"""The audit trail: every change of an order's status and every request to Clarus, written
+here and read from here.
+
+A change of status is checked against ``states.MOVES`` as it is written; a request is kept as it
+went over the wire (``ClarusExchange``, credentials already redacted) and never changed after.
+"""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from orders import states
+from orders.clarus import ClarusExchange
+from orders.models import AttemptOutcome, Order, OrderTransition, SubmissionAttempt
+from orders.states import OrderStatus
+
 MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who or what changed an order: a member of staff, or one of the desk's own processes."""
+
+    user: User | None
+    name: str
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user=user, name=user.username)
+
+
+WORKER = Actor(None, "delivery worker")
+WEBHOOK = Actor(None, "Clarus webhook")
+
+
+class IllegalTransition(Exception):
+    """A move of an order's status that ``states.MOVES`` does not allow."""
+
+
+def order_transition(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> None:
+    """Move ``order`` to ``to`` and record who did it and why; the caller saves the order."""
+    if not states.move_allowed(order.status, to):
+        raise IllegalTransition(f"An order cannot go from {order.status} to {to}.")
+    OrderTransition.objects.create(
+        order=order,
+        at=timezone.now(),
+        from_status=order.status,
+        to_status=to,
+        user=by.user,
+        actor=by.name[:50],
+        reason=reason[:500],
+    )
+    order.status = to
+    order.status_note = reason[:500]
+
+
+def attempt_record(
+    order: Order,
+    exchange: ClarusExchange,
+    *,
+    by: Actor,
+    outcome: AttemptOutcome,
+    error: str = "",
+) -> None:
+    """Keep one request to Clarus and its answer, as they were, in the audit trail."""
+    SubmissionAttempt.objects.create(
+        order=order,
+        tenant=order.tenant,
+        user=by.user,
+        started_at=exchange.started_at,
+        duration_ms=exchange.duration_ms,
+        method=exchange.method,
+        url=exchange.url,
+        request_headers=exchange.request_headers,
+        request_body=exchange.request_body,
+        response_status=exchange.status,
+        response_headers=exchange.response_headers,
+        response_body=exchange.response_body,
+        outcome=outcome,
+        error=error,
+    )
+
+
+def order_had_unanswered_try(order: Order) -> bool:
+    """Return whether a request for the order got no answer: it may have reached Clarus."""
+    return order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
+
+
+def order_unanswered_since(order: Order) -> datetime | None:
+    """Return when the order's newest unanswered request was sent, or None if none was."""
+    return (
+        order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -48,6 +142,17 @@ def body_changes(old_body: str, new_body: str) -> list[FieldChange]:
         if old.get(path) != new.get(path) or (path in old) != (path in new)
     ]
     return sorted(changes, key=lambda change: change.path)
+
+
+def attempts_with_changes(
+    newest_first: Sequence[SubmissionAttempt],
+) -> list[tuple[SubmissionAttempt, list[FieldChange]]]:
+    """Pair each attempt with what its request changed since the attempt before it."""
+    older_ones: list[SubmissionAttempt | None] = [*newest_first[1:], None]
+    return [
+        (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
+        for attempt, older in zip(newest_first, older_ones, strict=False)
+    ]
 
 
 def _readable(path: str) -> str:

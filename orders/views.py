@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import clarus, lookups, permissions, selectors, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
-from orders.audit import FieldChange, body_changes
+from orders.audit import attempts_with_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
 
 
@@ -79,7 +79,7 @@ def _detail_context(order: Any) -> dict[str, Any]:
         "header": labelled_header(order.header, order.labels),
         "address": labelled_address(order.address),
         "transitions": order.transitions.select_related("user"),
-        "attempts": _attempts_with_changes(attempts),
+        "attempts": attempts_with_changes(attempts),
         "rejection": _rejection(attempts[0]) if attempts else [],
         "webhooks": selectors.webhook_list_for_order(order=order),
     }
@@ -97,15 +97,6 @@ def _rejection(newest: Any) -> list[dict[str, str]]:
         )
         reasons.append({"field": field, "details": details})
     return reasons
-
-
-def _attempts_with_changes(newest_first: list[Any]) -> list[tuple[Any, list[FieldChange]]]:
-    """Pair each attempt with what its request changed since the attempt before it."""
-    older_ones: list[Any] = [*newest_first[1:], None]
-    return [
-        (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
-        for attempt, older in zip(newest_first, older_ones, strict=False)
-    ]
 
 
 @tenant_view()

@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from orders import states
+from orders import audit, states
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
-from orders.services.delivery import goods_out_adopt, transition
+from orders.services.delivery import goods_out_adopt
 
 KEPT_HEADERS = (
     "X-ClarusWMS-Domain",
@@ -36,7 +36,6 @@ KEPT_HEADERS = (
     "X-ClarusWMS-Automation-ID",
     "X-ClarusWMS-Integration-ID",
 )
-ACTOR = "Clarus webhook"
 GOODS_OUT = "goods_out"
 # Clarus's default goods-out statuses (GoodsOutStatusId, CONTRACT.md §2.6), for a record that
 # gives the id without the code.
@@ -209,7 +208,7 @@ def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -
             f"Cancelled in Clarus: the “{news.event or 'webhook'}” event of {automation} says "
             f"goods-out {order.clarus_id} is cancelled."
         )
-        transition(order, OrderStatus.CANCELLED, user=None, actor=ACTOR, reason=reason)
+        audit.order_transition(order, OrderStatus.CANCELLED, by=audit.WEBHOOK, reason=reason)
         order.save(update_fields=["status", "status_note", "updated_at"])
     if delivery.status:
         _report(order, delivery)
@@ -234,7 +233,7 @@ def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> N
         f"Found through a Clarus webhook: the “{event or 'webhook'}” event of {automation} is "
         f"about goods-out {goods_out_id} with this reference, so nothing is sent again."
     )
-    goods_out_adopt(order, goods_out_id=goods_out_id, user=None, actor=ACTOR, reason=reason)
+    goods_out_adopt(order, goods_out_id=goods_out_id, by=audit.WEBHOOK, reason=reason)
 
 
 def _report(order: Order, delivery: WebhookDelivery) -> None:

@@ -6,9 +6,8 @@ import httpx
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from orders import clarus, states
+from orders import audit, clarus, states
 from orders.models import AttemptOutcome, Order, OrderStatus
-from orders.services.delivery import record_attempt, transition
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,14 @@ def order_cancel(
         outcome = AttemptOutcome.CANCEL_REFUSED
     with transaction.atomic():
         for exchange in exchanges:
-            record_attempt(order, user, exchange, outcome=outcome, error=message)
+            audit.attempt_record(
+                order, exchange, by=audit.Actor.of(user), outcome=outcome, error=message
+            )
         # Read the order again, locked: a Clarus webhook may have cancelled it during the call.
         current = Order.objects.select_for_update().get(pk=order.pk)
         if last.status == 200 and current.status != OrderStatus.CANCELLED:
-            transition(
-                current, OrderStatus.CANCELLED, user=user, actor=user.username, reason=message
+            audit.order_transition(
+                current, OrderStatus.CANCELLED, by=audit.Actor.of(user), reason=message
             )
             current.save(update_fields=["status", "status_note", "updated_at"])
     return CancelResult(last.status == 200, message)

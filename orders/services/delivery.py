@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus
@@ -28,14 +27,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from orders import clarus, lookups, states
-from orders.models import (
-    AttemptOutcome,
-    Order,
-    OrderStatus,
-    OrderTransition,
-    SubmissionAttempt,
-)
+from orders import audit, clarus, lookups, states
+from orders.audit import Actor
+from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
 from orders.payloads import LineInput, goods_out_document
 
 logger = logging.getLogger(__name__)
@@ -44,7 +38,6 @@ GOODS_OUTS_PATH = "goods_outs"
 # The delivery sweep, named by its path as the task queue stores it: the task calls into this
 # module, so this module does not import it.
 SWEEP_TASK = "orders.tasks.delivery_sweep"
-WORKER = "delivery worker"
 
 
 @dataclass(frozen=True)
@@ -102,23 +95,6 @@ def backoff(send_count: int, *, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def transition(
-    order: Order, to: OrderStatus, *, user: User | None, actor: str, reason: str
-) -> None:
-    """Move ``order`` to ``to`` and record why; the caller saves the order."""
-    OrderTransition.objects.create(
-        order=order,
-        at=timezone.now(),
-        from_status=order.status,
-        to_status=to,
-        user=user,
-        actor=actor[:50],
-        reason=reason[:500],
-    )
-    order.status = to
-    order.status_note = reason[:500]
-
-
 def due_orders() -> Q:
     """Return the condition for orders that are waiting and due to be tried now."""
     now = timezone.now()
@@ -131,7 +107,7 @@ def due_orders() -> Q:
     )
 
 
-def _claim(order_id: int, *, user: User | None, actor: str) -> tuple[Order, OrderStatus] | None:
+def _claim(order_id: int, *, by: Actor) -> tuple[Order, OrderStatus] | None:
     """Take the order for sending, or return None if it is sent, rejected or held by another."""
     now = timezone.now()
     claimable = Q(status__in=states.CLAIMABLE) | Q(status=OrderStatus.SENDING, lease_until__lt=now)
@@ -145,7 +121,7 @@ def _claim(order_id: int, *, user: User | None, actor: str) -> tuple[Order, Orde
             if previous == OrderStatus.DRAFT
             else f"Trying again (was {order.get_status_display().lower()})."
         )
-        transition(order, OrderStatus.SENDING, user=user, actor=actor, reason=reason)
+        audit.order_transition(order, OrderStatus.SENDING, by=by, reason=reason)
         order.lease_until = now + lease_length()
         order.save(update_fields=["status", "status_note", "lease_until", "updated_at"])
     return order, previous
@@ -155,7 +131,7 @@ def _needs_reconciliation(order: Order, previous: OrderStatus) -> bool:
     """Return whether an earlier request for this order may have reached Clarus."""
     if previous in states.RECONCILE_FIRST:
         return True
-    return order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
+    return audit.order_had_unanswered_try(order)
 
 
 def order_document(order: Order) -> dict[str, Any]:
@@ -169,29 +145,28 @@ def order_document(order: Order) -> dict[str, Any]:
 def deliver(
     order_id: int,
     *,
-    user: User | None = None,
-    actor: str = WORKER,
+    by: Actor = audit.WORKER,
     transport: httpx.BaseTransport | None = None,
 ) -> SubmitResult:
     """Send one order to Clarus, once: claim it, reconcile if needed, send, record the outcome."""
-    claimed = _claim(order_id, user=user, actor=actor)
+    claimed = _claim(order_id, by=by)
     if claimed is None:
         order = Order.objects.get(pk=order_id)
         return SubmitResult(order=order, outcome=None, message=already_message(order))
     order, previous = claimed
     if _needs_reconciliation(order, previous):
-        adopted = _reconcile(order, user=user, actor=actor, transport=transport)
+        adopted = _reconcile(order, by=by, transport=transport)
         if adopted is not None:
             return adopted
     exchanges = clarus.post_json(
         order.tenant, GOODS_OUTS_PATH, order_document(order), transport=transport
     )
     verdicts = [_judge(exchange) for exchange in exchanges]
-    return _settle(order, exchanges, verdicts, user=user, actor=actor)
+    return _settle(order, exchanges, verdicts, by=by)
 
 
 def _reconcile(
-    order: Order, *, user: User | None, actor: str, transport: httpx.BaseTransport | None
+    order: Order, *, by: Actor, transport: httpx.BaseTransport | None
 ) -> SubmitResult | None:
     """Look the order up in Clarus; adopt it if there, wait if Clarus cannot say."""
     settled_at = _earliest_settled_answer(order)
@@ -201,7 +176,7 @@ def _reconcile(
             "An earlier try may still be reaching Clarus. The desk will ask Clarus at "
             f"{_clock(settled_at)}, before sending anything."
         )
-        return _wait_unknown(order, until=settled_at, reason=reason, user=user, actor=actor)
+        return _wait_unknown(order, until=settled_at, reason=reason, by=by)
     try:
         found = lookups.clarus_goods_out_id_by_reference(
             tenant=order.tenant, reference=order.reference, transport=transport
@@ -212,7 +187,7 @@ def _reconcile(
             f"An earlier try may have reached Clarus, and Clarus cannot be asked right now "
             f"({exc}). The desk will check again at {_clock(until)} before sending anything."
         )
-        return _wait_unknown(order, until=until, reason=reason, user=user, actor=actor)
+        return _wait_unknown(order, until=until, reason=reason, by=by)
     if found is None:
         return None
     reason = (
@@ -220,15 +195,13 @@ def _reconcile(
         "sent again."
     )
     with transaction.atomic():
-        goods_out_adopt(order, goods_out_id=found, user=user, actor=actor, reason=reason)
+        goods_out_adopt(order, goods_out_id=found, by=by, reason=reason)
     return SubmitResult(
         order=order, outcome=AttemptOutcome.SENT, message=f"Sent to Clarus as goods-out {found}."
     )
 
 
-def goods_out_adopt(
-    order: Order, *, goods_out_id: int, user: User | None, actor: str, reason: str
-) -> None:
+def goods_out_adopt(order: Order, *, goods_out_id: int, by: Actor, reason: str) -> None:
     """Take a goods-out found in Clarus as the order's: it is sent, and nothing is sent again.
 
     The caller holds the order's row (a claim, or ``select_for_update``) inside a transaction.
@@ -237,7 +210,7 @@ def goods_out_adopt(
     order.sent_at = timezone.now()
     order.next_attempt_at = None
     order.lease_until = None
-    transition(order, OrderStatus.SENT, user=user, actor=actor, reason=reason)
+    audit.order_transition(order, OrderStatus.SENT, by=by, reason=reason)
     order.save(
         update_fields=[
             "clarus_id",
@@ -258,53 +231,19 @@ def _earliest_settled_answer(order: Order) -> datetime:
     held): the lease outlasts the longest request, so by then Clarus has either stored the order
     or never will, and a lookup that finds nothing means it is not there.
     """
-    uncertain = (
-        order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER)
-        .order_by("-started_at")
-        .values_list("started_at", flat=True)
-        .first()
-    )
+    uncertain = audit.order_unanswered_since(order)
     return uncertain + lease_length() if uncertain else timezone.now()
 
 
-def _wait_unknown(
-    order: Order, *, until: datetime, reason: str, user: User | None, actor: str
-) -> SubmitResult:
+def _wait_unknown(order: Order, *, until: datetime, reason: str, by: Actor) -> SubmitResult:
     """Leave the order unknown, to be looked up again at ``until``; nothing is sent."""
     with transaction.atomic():
         order.next_attempt_at = until
         order.lease_until = None
-        transition(order, OrderStatus.UNKNOWN, user=user, actor=actor, reason=reason)
+        audit.order_transition(order, OrderStatus.UNKNOWN, by=by, reason=reason)
         order.save()
     _schedule(until)
     return SubmitResult(order=order, outcome=AttemptOutcome.NO_ANSWER, message=reason)
-
-
-def record_attempt(
-    order: Order,
-    user: User | None,
-    exchange: clarus.ClarusExchange,
-    *,
-    outcome: AttemptOutcome,
-    error: str = "",
-) -> None:
-    """Keep one request to Clarus and its answer, as they were, in the audit trail."""
-    SubmissionAttempt.objects.create(
-        order=order,
-        tenant=order.tenant,
-        user=user,
-        started_at=exchange.started_at,
-        duration_ms=exchange.duration_ms,
-        method=exchange.method,
-        url=exchange.url,
-        request_headers=exchange.request_headers,
-        request_body=exchange.request_body,
-        response_status=exchange.status,
-        response_headers=exchange.response_headers,
-        response_body=exchange.response_body,
-        outcome=outcome,
-        error=error,
-    )
 
 
 def _settle(
@@ -312,8 +251,7 @@ def _settle(
     exchanges: list[clarus.ClarusExchange],
     verdicts: list[_Verdict],
     *,
-    user: User | None,
-    actor: str,
+    by: Actor,
 ) -> SubmitResult:
     verdict = verdicts[-1]
     message = verdict.message
@@ -321,7 +259,7 @@ def _settle(
         # Every request that went over the wire is kept, a 401 before its retry included.
         for exchange, each in zip(exchanges, verdicts, strict=True):
             error = "" if each.outcome == AttemptOutcome.SENT else each.message
-            record_attempt(order, user, exchange, outcome=each.outcome, error=error)
+            audit.attempt_record(order, exchange, by=by, outcome=each.outcome, error=error)
         order.send_count += 1
         order.lease_until = None
         order.next_attempt_at = None
@@ -344,7 +282,7 @@ def _settle(
                 )
             else:
                 message += f" The desk gave up after {order.send_count} tries: use “Send again”."
-        transition(order, verdict.status, user=user, actor=actor, reason=message)
+        audit.order_transition(order, verdict.status, by=by, reason=message)
         order.save()
     _schedule(order.next_attempt_at)
     return SubmitResult(

@@ -15,13 +15,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from orders import states
+from orders import audit, states
 from orders.history import normalised_name, phone_digits
 from orders.models import Order, OrderLine, OrderStatus, Tenant
 from orders.payloads import LineInput
 from orders.permissions import order_may_correct_by_form
 from orders.selectors import membership_list_for_user
-from orders.services.delivery import SubmitResult, already_message, deliver, transition
+from orders.services.delivery import SubmitResult, already_message, deliver
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
         order.keying_started_at = keyed.keying_started_at
         order.save()
     reason = "Keyed by the agent." if first else f"Corrected by {user.get_username()}."
-    transition(order, OrderStatus.DRAFT, user=user, actor=user.username, reason=reason)
+    audit.order_transition(order, OrderStatus.DRAFT, by=audit.Actor.of(user), reason=reason)
     order.save()
     order.lines.all().delete()
     OrderLine.objects.bulk_create(
@@ -139,7 +139,7 @@ def order_submit(
                 raise
             raise DuplicateReference(earlier) from None
         return SubmitResult(order=order, outcome=None, message=already_message(order))
-    return deliver(order.pk, user=user, actor=user.username, transport=transport)
+    return deliver(order.pk, by=audit.Actor.of(user), transport=transport)
 
 
 def order_resend(
@@ -149,4 +149,4 @@ def order_resend(
 
     If an earlier try may have arrived, Clarus is asked first (see ``deliver``).
     """
-    return deliver(order.pk, user=user, actor=user.username, transport=transport)
+    return deliver(order.pk, by=audit.Actor.of(user), transport=transport)

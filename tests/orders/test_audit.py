@@ -1,6 +1,20 @@
 import json
+import uuid
+from datetime import timedelta
 
+import httpx
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from orders import audit, states
 from orders.audit import FieldChange, body_changes
+from orders.clarus import ClarusExchange
+from orders.models import AttemptOutcome, Membership, Order, OrderStatus, OrderTransition, Role
+from orders.payloads import address_attributes, header_attributes
+from orders.services import KeyedOrder, order_submit
+from orders.services.cancel import order_cancel
+from tests.orders.factories import cleaned_order, lines
 
 
 def body(**attributes):
@@ -44,3 +58,131 @@ def test_identical_bodies_have_no_changes():
 def test_bodies_that_are_not_json_compare_as_text():
     assert body_changes("abc", "abd") == [FieldChange("body", "abc", "abd")]
     assert body_changes("abc", "abc") == []
+
+
+# --- Writes: transitions checked against the table, attempts kept as exchanged -----------------
+
+
+@pytest.fixture
+def keyer(db):
+    return User.objects.create_user("keyer")
+
+
+@pytest.fixture
+def tenant_with_token(make_tenant):
+    return make_tenant(
+        access_token="fresh-token", access_token_expires_at=timezone.now() + timedelta(hours=1)
+    )
+
+
+def exchange(status=200, body="{}"):
+    return ClarusExchange(
+        method="POST",
+        url="http://clarus.test/api/goods_outs",
+        request_headers={"Authorization": "[redacted]"},
+        request_body=body,
+        started_at=timezone.now(),
+        duration_ms=12,
+        status=status,
+        response_headers={},
+        response_body='{"data": {"id": 5}}',
+    )
+
+
+def test_a_transition_is_written_with_who_and_why(tenant_with_token, keyer):
+    order = Order.objects.create(
+        tenant=tenant_with_token, created_by=keyer, reference="R-1", account_id=7
+    )
+
+    audit.order_transition(order, OrderStatus.SENDING, by=audit.Actor.of(keyer), reason="Go.")
+
+    change = order.transitions.get()
+    assert (change.from_status, change.to_status) == ("draft", "sending")
+    assert (change.user, change.actor, change.reason) == (keyer, "keyer", "Go.")
+    assert (order.status, order.status_note) == ("sending", "Go.")
+
+
+def test_a_move_the_table_does_not_allow_is_refused_and_not_written(tenant_with_token, keyer):
+    order = Order.objects.create(
+        tenant=tenant_with_token,
+        created_by=keyer,
+        reference="R-1",
+        account_id=7,
+        status=OrderStatus.SENT,
+    )
+
+    with pytest.raises(audit.IllegalTransition):
+        audit.order_transition(order, OrderStatus.DRAFT, by=audit.WORKER, reason="No.")
+
+    assert not order.transitions.exists()
+    assert order.status == OrderStatus.SENT
+
+
+def test_an_attempt_is_kept_as_it_was_exchanged(tenant_with_token, keyer):
+    order = Order.objects.create(
+        tenant=tenant_with_token, created_by=keyer, reference="R-1", account_id=7
+    )
+    sent = exchange(body='{"a": 1}')
+
+    audit.attempt_record(order, sent, by=audit.WORKER, outcome=AttemptOutcome.NO_ANSWER)
+
+    attempt = order.attempts.get()
+    assert attempt.user is None
+    assert (attempt.request_body, attempt.response_status) == ('{"a": 1}', 200)
+    assert audit.order_had_unanswered_try(order)
+    assert audit.order_unanswered_since(order) == sent.started_at
+
+
+def test_attempts_are_paired_with_what_changed_since_the_one_before(tenant_with_token, keyer):
+    order = Order.objects.create(
+        tenant=tenant_with_token, created_by=keyer, reference="R-1", account_id=7
+    )
+    audit.attempt_record(order, exchange(body=body(priority=1)), by=audit.WORKER, outcome="sent")
+    audit.attempt_record(order, exchange(body=body(priority=2)), by=audit.WORKER, outcome="sent")
+    newest, oldest = order.attempts.order_by("-id")
+
+    paired = audit.attempts_with_changes([newest, oldest])
+
+    assert paired == [(newest, [FieldChange("priority", "1", "2")]), (oldest, [])]
+    assert not audit.order_had_unanswered_try(order)
+    assert audit.order_unanswered_since(order) is None
+
+
+def test_keying_correcting_sending_and_cancelling_write_only_allowed_moves(
+    tenant_with_token, keyer
+):
+    answers = iter(
+        [
+            httpx.Response(422, json={"errors": [{"details": "No.", "source": "reference"}]}),
+            httpx.Response(200, json={"data": {"id": 41}}),
+            httpx.Response(200, json={"data": {"id": 41}}),
+        ]
+    )
+    transport = httpx.MockTransport(lambda request: next(answers))
+    Membership.objects.create(user=keyer, tenant=tenant_with_token, role=Role.SUPERVISOR)
+    token = uuid.uuid4()
+    keyed = KeyedOrder(
+        tenant=tenant_with_token,
+        header=header_attributes(cleaned_order()),
+        lines=lines(1),
+        address=address_attributes(cleaned_order()),
+    )
+
+    refused = order_submit(form_token=token, keyed=keyed, user=keyer, transport=transport)
+    sent = order_submit(form_token=token, keyed=keyed, user=keyer, transport=transport)
+    cancelled = order_cancel(order=sent.order, user=keyer, reason="Wrong", transport=transport)
+
+    assert refused.order.status == OrderStatus.REJECTED
+    assert sent.sent
+    assert cancelled.cancelled
+    moves = list(OrderTransition.objects.values_list("from_status", "to_status"))
+    assert moves == [
+        ("draft", "draft"),
+        ("draft", "sending"),
+        ("sending", "rejected"),
+        ("rejected", "draft"),
+        ("draft", "sending"),
+        ("sending", "sent"),
+        ("sent", "cancelled"),
+    ]
+    assert all(states.move_allowed(frm, to) for frm, to in moves)

@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from orders import services
+from orders.audit import WEBHOOK, order_transition
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
-from orders.services.delivery import transition
 from sandbox.models import SandboxGoodsOut
 from tests.orders.factories import order_post_data
 
@@ -94,9 +94,7 @@ def test_a_cancel_that_a_webhook_beat_is_recorded_once(sent_order, sandbox_tenan
     def clarus(request: httpx.Request) -> httpx.Response:
         # Clarus's `cancelled` webhook reaches the desk while it waits for this answer.
         webhook_view = Order.objects.get(pk=sent_order.pk)
-        transition(
-            webhook_view, OrderStatus.CANCELLED, user=None, actor="Clarus webhook", reason="x"
-        )
+        order_transition(webhook_view, OrderStatus.CANCELLED, by=WEBHOOK, reason="x")
         webhook_view.save()
         return httpx.Response(200, json={"data": {"id": sent_order.clarus_id}})
 

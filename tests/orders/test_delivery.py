@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from orders.audit import Actor
 from orders.models import AttemptOutcome, Order, OrderStatus
 from orders.payloads import address_attributes, header_attributes
 from orders.services import DuplicateReference, KeyedOrder, deliver, order_submit
@@ -187,7 +188,7 @@ def test_send_again_too_soon_waits_for_clarus_to_finish(sandbox_tenant, user, se
     submit(sandbox_tenant, user)
     order = Order.objects.get()
 
-    early = deliver(order.pk, user=user, actor=user.username)
+    early = deliver(order.pk, by=Actor.of(user))
 
     order.refresh_from_db()
     assert early.outcome == AttemptOutcome.NO_ANSWER
