@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orders import states
 from orders.clarus import ClarusExchange
+from orders.clarus.documents import readable_path
 from orders.models import AttemptOutcome, Order, OrderTransition, SubmissionAttempt
 from orders.states import OrderStatus
 
@@ -137,7 +138,7 @@ def body_changes(old_body: str, new_body: str) -> list[FieldChange]:
     except ValueError:
         return [] if old_body == new_body else [FieldChange("body", old_body, new_body)]
     changes = [
-        FieldChange(_readable(path), _shown(old.get(path)), _shown(new.get(path)))
+        FieldChange(readable_path(path), _shown(old.get(path)), _shown(new.get(path)))
         for path in old.keys() | new.keys()
         if old.get(path) != new.get(path) or (path in old) != (path in new)
     ]
@@ -153,13 +154,3 @@ def attempts_with_changes(
         (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
         for attempt, older in zip(newest_first, older_ones, strict=False)
     ]
-
-
-def _readable(path: str) -> str:
-    for envelope, short in (
-        ("data.relationships.address.data.attributes.", "address."),
-        ("data.attributes.", ""),
-    ):
-        if path.startswith(envelope):
-            return short + path.removeprefix(envelope)
-    return path

@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 
 from orders import clarus
+from orders.domain import CLARUS_ID_MAX_DIGITS
 from orders.lookup_cache import LookupUnavailable, cached
 from orders.models import Tenant
-from orders.payloads import MAX_ID_DIGITS
 
 # At most this many suggestions under a search box: enough to choose from, little to send.
 SUGGESTIONS = 8
@@ -335,7 +335,7 @@ def product_search(
 
     def fetch() -> ProductSearch:
         owner = {"account_id": {"eq": str(account_id)}} if account_id is not None else {}
-        digits = text.isdigit() and len(text) <= MAX_ID_DIGITS
+        digits = text.isdigit() and len(text) <= CLARUS_ID_MAX_DIGITS
         data = _ask(
             tenant,
             PRODUCT_SEARCH,

@@ -16,6 +16,7 @@ from orders.forms import (
     LINES_PREFIX,
     MAX_LINES,
     BaseOrderLineFormSet,
+    OrderEntry,
     OrderForm,
     OrderLineForm,
     add_clarus_errors,
@@ -25,7 +26,6 @@ from orders.forms import (
 )
 from orders.lookup_cache import lookups_refresh
 from orders.models import AttemptOutcome, Order, Tenant
-from orders.payloads import address_attributes, header_attributes
 
 FORM_TEMPLATE = "orders/order_form.html"
 
@@ -82,14 +82,7 @@ def _submit_entry(
     try:
         result = services.order_submit(
             form_token=form.cleaned_data["form_token"],
-            keyed=services.KeyedOrder(
-                tenant=form.cleaned_data["tenant"],
-                header=header_attributes(form.cleaned_data),
-                lines=formset.lines(),
-                address=address_attributes(form.cleaned_data),
-                labels=form.labels(),
-                keying_started_at=form.keying_started_at(),
-            ),
+            keyed=OrderEntry(form, formset).keyed_order(),
             user=request.user,
         )
     except services.DuplicateReference as duplicate:

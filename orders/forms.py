@@ -3,7 +3,7 @@
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,14 +15,17 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django_countries import countries
 
-from orders.models import Order, Tenant
-from orders.payloads import (
-    ADDRESS_ATTRIBUTES,
-    MAX_ID_DIGITS,
+from orders.clarus.documents import ADDRESS_ATTRIBUTES, stored_address
+from orders.clarus.errors import source_target
+from orders.domain import (
+    CLARUS_ID_MAX_DIGITS,
+    DeliveryAddress,
+    FieldRef,
+    KeyedOrder,
     LineInput,
-    address_fields,
-    error_field,
+    OrderHeader,
 )
+from orders.models import Order, Tenant
 
 MAX_LINES = 200
 
@@ -277,7 +280,7 @@ class OrderForm(forms.Form):
     external_system_reference2 = text_field("External reference 2")
     external_system_reference3 = text_field("External reference 3")
 
-    # Clarus Address fields (CONTRACT.md §2.5); see payloads.ADDRESS_ATTRIBUTES for the mapping.
+    # The delivery address: ``delivery_<name>`` for each field of ``DeliveryAddress``.
     delivery_name = text_field("Name or company", 80)
     delivery_address_1 = text_field("Address line 1", 80)
     delivery_address_2 = text_field("Address line 2", 80)
@@ -498,7 +501,7 @@ class OrderLineForm(forms.Form):
             return cleaned
         text = (cleaned.get("product") or "").strip()
         if cleaned.get("product_id") is None:
-            if text.isdigit() and int(text) >= 1 and len(text) <= MAX_ID_DIGITS:
+            if text.isdigit() and int(text) >= 1 and len(text) <= CLARUS_ID_MAX_DIGITS:
                 # Typed a Clarus id: the way round a Clarus that cannot be searched.
                 cleaned["product_id"] = int(text)
             elif text:
@@ -599,6 +602,42 @@ def line_formset(
     return formset
 
 
+ADDRESS_PREFIX = "delivery_"
+
+
+@dataclass
+class OrderEntry:
+    """The entry form as one thing: the header and address form, and its lines."""
+
+    form: OrderForm
+    lines: BaseOrderLineFormSet
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid() and self.lines.is_valid()
+
+    def keyed_order(self) -> KeyedOrder:
+        """Return the valid entry as the order the agent keyed."""
+        cleaned = self.form.cleaned_data
+        return KeyedOrder(
+            tenant=cleaned["tenant"],
+            header=OrderHeader(**{each.name: cleaned[each.name] for each in fields(OrderHeader)}),
+            lines=self.lines.lines(),
+            address=DeliveryAddress(
+                **{
+                    each.name: cleaned[ADDRESS_PREFIX + each.name]
+                    for each in fields(DeliveryAddress)
+                }
+            ),
+            labels=self.form.labels(),
+            keying_started_at=self.form.keying_started_at(),
+        )
+
+
+def form_field_name(target: FieldRef) -> str:
+    """Return the name of the header or address field of the entry form a target names."""
+    return ADDRESS_PREFIX + target.name if target.part == "address" else target.name
+
+
 def add_clarus_errors(
     form: OrderForm,
     formset: BaseOrderLineFormSet,
@@ -608,17 +647,16 @@ def add_clarus_errors(
     keyed = formset.keyed_forms()
     unplaced: list[str] = []
     for error in errors:
-        target = error_field(error.source)
+        target = source_target(error.source)
         if target is None:
             unplaced.append(f"{error.source}: {error.details}" if error.source else error.details)
             continue
-        line_index, field_name = target
-        if line_index is None:
-            if field_name in form.fields:
-                form.add_error(field_name, error.details)
+        if target.part != "line":
+            if form_field_name(target) in form.fields:
+                form.add_error(form_field_name(target), error.details)
                 continue
-        elif line_index < len(keyed):
-            keyed[line_index].add_error(field_name, error.details)
+        elif target.line is not None and target.line < len(keyed):
+            keyed[target.line].add_error(target.name, error.details)
             continue
         unplaced.append(f"{error.source}: {error.details}")
     return unplaced
@@ -630,17 +668,16 @@ def clarus_source_label(source: str | None) -> str:
     A line's field reads "Line 2, product"; with the line left out ("lines_changes[n]…", as the
     dashboard groups reasons), "Product, on a line".
     """
-    if source and "[n]" in source:
-        on_line = clarus_source_label(source.replace("[n]", "[0]")).partition(", ")[2]
-        return f"{on_line.capitalize()}, on a line" if on_line else source
-    target = error_field(source)
+    target = source_target(source)
     if target is None:
         return source or ""
-    line_index, name = target
-    if line_index is not None:
+    name = form_field_name(target)
+    if target.part == "line":
         line_field = OrderLineForm.base_fields.get(name.removesuffix("_id"))
-        label = line_field.label if line_field is not None else name
-        return f"Line {line_index + 1}, {str(label).lower()}"
+        label = str(line_field.label if line_field is not None else name).lower()
+        if target.line is None:
+            return f"{label.capitalize()}, on a line"
+        return f"Line {target.line + 1}, {label}"
     if name in LOOKUPS:
         return LOOKUPS[name].noun.capitalize()
     field = OrderForm.base_fields.get(name)
@@ -684,7 +721,9 @@ def _with_label(value: str, name: str, labels: Mapping[str, Any] | None) -> str:
 def labelled_address(address: dict[str, Any]) -> list[tuple[str, str]]:
     """Return a stored Clarus address as (label, value) pairs in the entry form's words."""
     fields = OrderForm.base_fields
-    by_attribute = {attribute: fields[field] for field, attribute in ADDRESS_ATTRIBUTES.items()}
+    by_attribute = {
+        attribute: fields[ADDRESS_PREFIX + name] for name, attribute in ADDRESS_ATTRIBUTES.items()
+    }
     return [
         (str(by_attribute[name].label), str(value))
         for name, value in address.items()
@@ -710,7 +749,8 @@ def order_entry_initial(order: Order, *, fresh: bool = False) -> EntryInitial:
     for name, value in order.header.items():
         if name in OrderForm.base_fields:
             header[name] = _form_value(name, value)
-    header.update({name: str(value) for name, value in address_fields(order.address).items()})
+    address = asdict(stored_address(order.address))
+    header.update({ADDRESS_PREFIX + name: value for name, value in address.items() if value})
     for lookup in LOOKUPS.values():
         label = picked_label((order.labels or {}).get(lookup.id_name))
         if label:

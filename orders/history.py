@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from orders.domain import normalised_name, normalised_postcode, phone_digits
 from orders.models import Membership, Order, OrderLine, SubmissionAttempt
 from orders.permissions import orders_visible
 
@@ -70,18 +71,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return (moment, int(pk_text)) if moment is not None else None
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-
-
-def normalised_postcode(text: str) -> str:
-    return " ".join(text.upper().split())
-
-
-def normalised_name(text: str) -> str:
-    return " ".join(text.upper().split())
-
-
-def phone_digits(text: str) -> str:
-    return "".join(character for character in text if character.isdigit())
 
 
 def postcode_forms(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import catalogue, permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
+from orders.domain import CLARUS_ID_MAX_DIGITS
 from orders.entry_views import FORM_TEMPLATE, line_form
 from orders.forms import (
     LINES_PREFIX,
@@ -19,7 +20,6 @@ from orders.forms import (
 )
 from orders.lookup_cache import LookupUnavailable
 from orders.paste import PastedLine, pasted_lines_parse
-from orders.payloads import MAX_ID_DIGITS
 
 # Enough for MAX_LINES lines of long codes; more is not a paste an agent meant.
 MAX_PASTE = 40_000
@@ -75,7 +75,7 @@ def _pasted_row(
         problem = UNCHECKED
     elif matches:
         problem = SEVERAL
-    elif line.code.isdigit() and len(line.code) <= MAX_ID_DIGITS:
+    elif line.code.isdigit() and len(line.code) <= CLARUS_ID_MAX_DIGITS:
         problem = NOT_FOUND_DIGITS.format(code=line.code)
     else:
         problem = NOT_FOUND

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from orders.clarus.documents import goods_out_body
 from orders.clarus.http import http_client, redact_headers
 from orders.clarus.tokens import (
     ClarusAuthError,
@@ -151,9 +152,7 @@ def post_to(
 
     ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
     """
-    body = (
-        "" if document is None else json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    )
+    body = "" if document is None else goods_out_body(document)
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:

@@ -1,5 +1,6 @@
 """Writes: submitting orders (``submission``) and running tenants and their staff (``tenants``)."""
 
+from orders.domain import KeyedOrder
 from orders.services.cancel import CancelResult, order_cancel
 from orders.services.delivery import (
     ClarusError,
@@ -12,7 +13,6 @@ from orders.services.delivery import (
 )
 from orders.services.submission import (
     DuplicateReference,
-    KeyedOrder,
     order_duplicate_of,
     order_resend,
     order_submit,

@@ -29,8 +29,9 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from orders import audit, clarus, lookups, states
 from orders.audit import Actor
+from orders.clarus.documents import goods_out_document, stored_address, stored_header
+from orders.domain import LineInput
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
-from orders.payloads import LineInput, goods_out_document
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,9 @@ def order_document(order: Order) -> dict[str, Any]:
     lines = [
         LineInput(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()
     ]
-    return goods_out_document(attributes=order.header, lines=lines, address=order.address)
+    return goods_out_document(
+        header=stored_header(order.header), lines=lines, address=stored_address(order.address)
+    )
 
 
 def deliver(

@@ -5,10 +5,6 @@ kept (see ``orders.services.delivery`` for how it then reaches Clarus exactly on
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 import httpx
 from django.contrib.auth.models import User
@@ -16,26 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from orders import audit, states
-from orders.history import normalised_name, phone_digits
+from orders.clarus.documents import address_attributes, header_attributes
+from orders.domain import KeyedOrder, contact_columns
 from orders.models import Order, OrderLine, OrderStatus, Tenant
-from orders.payloads import LineInput
 from orders.permissions import order_may_correct_by_form
 from orders.selectors import membership_list_for_user
 from orders.services.delivery import SubmitResult, already_message, deliver
-
-
-@dataclass(frozen=True)
-class KeyedOrder:
-    """An order as the agent keyed it, in Clarus's names, ready to store and send."""
-
-    tenant: Tenant
-    header: Mapping[str, Any]
-    lines: Sequence[LineInput]
-    address: Mapping[str, Any]
-    # The codes and names the agent saw beside the ids they picked (OrderForm.labels).
-    labels: Mapping[str, Any] = field(default_factory=dict)
-    # When the agent opened the entry page, for the keying time on the dashboard.
-    keying_started_at: datetime | None = None
 
 
 class DuplicateReference(Exception):
@@ -48,15 +30,17 @@ class DuplicateReference(Exception):
 
 def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.tenant = keyed.tenant
-    order.header = dict(keyed.header)
-    order.address = dict(keyed.address)
+    # Kept as sent: Clarus's attribute names, optional fields left out.
+    order.header = header_attributes(keyed.header)
+    order.address = address_attributes(keyed.address)
     order.labels = dict(keyed.labels)
-    order.reference = str(keyed.header["reference"])
-    order.account_id = int(keyed.header["account_id"])
-    order.postcode = str(keyed.address.get("postcode", ""))
-    order.contact_name = normalised_name(str(keyed.address.get("name", "")))
-    order.contact_email = str(keyed.address.get("email_address", "")).lower()
-    order.contact_phone = phone_digits(str(keyed.address.get("phone_number", "")))
+    order.reference = str(order.header["reference"])
+    order.account_id = int(order.header["account_id"])
+    contact = contact_columns(keyed.address)
+    order.postcode = contact.postcode
+    order.contact_name = contact.contact_name
+    order.contact_email = contact.contact_email
+    order.contact_phone = contact.contact_phone
     order.next_attempt_at = None
     first = order.pk is None
     if first:
@@ -102,7 +86,7 @@ def order_submit(
     one saved: if that order is sent or being sent, nothing is sent again. Raises
     DuplicateReference if another order of the tenant has the reference.
     """
-    reference = str(keyed.header["reference"])
+    reference = keyed.header.reference.strip()
     try:
         with transaction.atomic():
             order = Order.objects.select_for_update().filter(form_token=form_token).first()

@@ -3,6 +3,7 @@ it and sends it again, in real Chromium against the sandbox over real HTTP (issu
 
 import re
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,8 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from orders import services
+from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
-from orders.payloads import LineInput
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
 
@@ -22,16 +23,16 @@ def keyed(tenant, agent, account, reference, postcode, lines):
     """Key an order as the agent's entry page would, and send it to the sandbox."""
     return services.order_submit(
         form_token=uuid.uuid4(),
-        keyed=services.KeyedOrder(
+        keyed=KeyedOrder(
             tenant=tenant,
-            header={
-                "goods_out_type": "sales_order",
-                "account_id": account.pk,
-                "reference": reference,
-                "expected_date_of_dispatch": "2026-12-02T09:00:00+00:00",
-            },
+            header=OrderHeader(
+                goods_out_type="sales_order",
+                account_id=account.pk,
+                reference=reference,
+                expected_date_of_dispatch=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+            ),
             lines=lines,
-            address={"name": "Halifax Tiles", "postcode": postcode, "country_code": "GB"},
+            address=DeliveryAddress(name="Halifax Tiles", postcode=postcode, country="GB"),
         ),
         user=agent,
     ).order

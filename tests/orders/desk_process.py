@@ -16,11 +16,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from datetime import UTC, datetime
+
     from django.contrib.auth.models import User
 
+    from orders.domain import KeyedOrder, LineInput, OrderHeader
     from orders.models import Tenant
-    from orders.payloads import LineInput
-    from orders.services import KeyedOrder, deliver_due_orders, order_submit
+    from orders.services import deliver_due_orders, order_submit
 
     mode = sys.argv[1]
     if mode == "submit":
@@ -28,20 +30,19 @@ def main() -> None:
         tenant = Tenant.objects.get(subdomain="acme")
         user = User.objects.get(username="agent")
         for n in range(count):
-            header = {
-                "goods_out_type": "sales_order",
-                "account_id": 7,
-                "reference": f"{prefix}-{n:03d}",
-                "expected_date_of_dispatch": "2026-12-01T14:30:00+00:00",
-            }
+            header = OrderHeader(
+                goods_out_type="sales_order",
+                account_id=7,
+                reference=f"{prefix}-{n:03d}",
+                expected_date_of_dispatch=datetime(2026, 12, 1, 14, 30, tzinfo=UTC),
+            )
             keyed = KeyedOrder(
                 tenant=tenant,
                 header=header,
                 lines=[LineInput(product_id=100 + n, quantity=Decimal(1))],
-                address={},
             )
             order_submit(form_token=uuid.uuid4(), keyed=keyed, user=user)
-            print(f"keyed {header['reference']}", flush=True)
+            print(f"keyed {header.reference}", flush=True)
     elif mode == "sweep":
         deadline = time.monotonic() + float(sys.argv[2])
         while time.monotonic() < deadline:

@@ -1,11 +1,12 @@
 """Valid keyed orders, as form data and as cleaned data, to vary one field at a time."""
 
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from orders.payloads import LineInput
+from orders.domain import DeliveryAddress, LineInput, OrderHeader
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -47,6 +48,24 @@ def cleaned_order(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def header_of(cleaned: dict[str, Any]) -> OrderHeader:
+    """Return the header fields of cleaned entry-form data as the desk's ``OrderHeader``."""
+    return OrderHeader(
+        **{f.name: cleaned[f.name] for f in fields(OrderHeader) if f.name in cleaned}
+    )
+
+
+def address_of(cleaned: dict[str, Any]) -> DeliveryAddress:
+    """Return the ``delivery_*`` fields of cleaned entry-form data as a ``DeliveryAddress``."""
+    return DeliveryAddress(
+        **{
+            f.name: cleaned[f"delivery_{f.name}"]
+            for f in fields(DeliveryAddress)
+            if f"delivery_{f.name}" in cleaned
+        }
+    )
 
 
 def lines(count: int) -> list[LineInput]:

@@ -11,10 +11,9 @@ from orders import audit, states
 from orders.audit import FieldChange, body_changes
 from orders.clarus import ClarusExchange
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, OrderTransition, Role
-from orders.payloads import address_attributes, header_attributes
 from orders.services import KeyedOrder, order_submit
 from orders.services.cancel import order_cancel
-from tests.orders.factories import cleaned_order, lines
+from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 
 def body(**attributes):
@@ -137,8 +136,12 @@ def test_attempts_are_paired_with_what_changed_since_the_one_before(tenant_with_
     order = Order.objects.create(
         tenant=tenant_with_token, created_by=keyer, reference="R-1", account_id=7
     )
-    audit.attempt_record(order, exchange(body=body(priority=1)), by=audit.WORKER, outcome="sent")
-    audit.attempt_record(order, exchange(body=body(priority=2)), by=audit.WORKER, outcome="sent")
+    audit.attempt_record(
+        order, exchange(body=body(priority=1)), by=audit.WORKER, outcome=AttemptOutcome.SENT
+    )
+    audit.attempt_record(
+        order, exchange(body=body(priority=2)), by=audit.WORKER, outcome=AttemptOutcome.SENT
+    )
     newest, oldest = order.attempts.order_by("-id")
 
     paired = audit.attempts_with_changes([newest, oldest])
@@ -163,9 +166,9 @@ def test_keying_correcting_sending_and_cancelling_write_only_allowed_moves(
     token = uuid.uuid4()
     keyed = KeyedOrder(
         tenant=tenant_with_token,
-        header=header_attributes(cleaned_order()),
+        header=header_of(cleaned_order()),
         lines=lines(1),
-        address=address_attributes(cleaned_order()),
+        address=address_of(cleaned_order()),
     )
 
     refused = order_submit(form_token=token, keyed=keyed, user=keyer, transport=transport)

@@ -43,13 +43,11 @@ HTTP_STATUS_TEXT = re.compile(r"HTTP \d")
 # How many lines of each module outside orders/clarus/ still speak Clarus. The count is exact, so
 # that it can only be lowered as the language moves into the package.
 ALLOWED: dict[str, int] = {
-    "access.py": 1,
     "catalogue.py": 17,
     "lookup_cache.py": 2,
     "lookups.py": 3,
     "management/commands/desk_generate_history.py": 12,
     "models.py": 1,
-    "payloads.py": 6,
     "services/cancel.py": 7,
     "services/delivery.py": 9,
     "webhook_views.py": 1,

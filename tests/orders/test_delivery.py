@@ -13,11 +13,10 @@ from django_tasks_db.models import DBTaskResult
 
 from orders.audit import Actor
 from orders.models import AttemptOutcome, Order, OrderStatus
-from orders.payloads import address_attributes, header_attributes
 from orders.services import DuplicateReference, KeyedOrder, deliver, order_submit
 from orders.services.delivery import backoff
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
-from tests.orders.factories import cleaned_order, lines
+from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -31,9 +30,9 @@ def keyed(tenant, **overrides):
     cleaned = cleaned_order(**overrides)
     return KeyedOrder(
         tenant=tenant,
-        header=header_attributes(cleaned),
+        header=header_of(cleaned),
         lines=lines(2),
-        address=address_attributes(cleaned),
+        address=address_of(cleaned),
     )
 
 

@@ -1,11 +1,15 @@
 import uuid
+from dataclasses import fields
 from datetime import datetime
 
 import pytest
 from django.utils import timezone
 
+from orders.clarus.documents import goods_out_document
+from orders.domain import DeliveryAddress, OrderHeader
 from orders.forms import (
     MAX_LINES,
+    OrderEntry,
     OrderForm,
     OrderLineForm,
     add_clarus_errors,
@@ -229,3 +233,63 @@ def test_digits_longer_than_a_clarus_id_are_a_barcode_not_an_id():
     assert barcode.has_error("product_id", "not_picked")
     assert short.is_valid()
     assert short.cleaned_data["product_id"] == 12345
+
+
+# --- One list of fields: the entry form, the desk's dataclasses and the document ---------------
+
+# Fields of the entry form that are not the order's own: its token and stamp, the tenant, the
+# search boxes and the labels of what was picked.
+PLUMBING = {"form_token", "opened", "tenant", "account", "customer", "carrier"} | {
+    name for name in OrderForm.base_fields if name.endswith("_label")
+}
+
+
+def test_every_field_of_the_entry_form_is_a_field_of_the_keyed_order():
+    header = {each.name for each in fields(OrderHeader)}
+    address = {f"delivery_{each.name}" for each in fields(DeliveryAddress)}
+
+    assert set(OrderForm.base_fields) - PLUMBING == header | address
+    assert set(OrderForm.ADDRESS_FIELDS) == address
+    layout = OrderForm.HEADER_FIELDS + OrderForm.MORE_FIELDS + OrderForm.NOTES_FIELDS
+    assert set(layout) == header
+
+
+def test_every_field_filled_in_reaches_the_document(tenant):
+    filled = {
+        "warehouse_id": "3",
+        "priority": "1",
+        "customer_id": "11",
+        "carrier_id": "4",
+        "carrier_service_id": "8",
+        "order_type_id": "2",
+        "dispatch_strategy": "auto",
+        "pack_strategy": "pack_by_unit",
+        "pick_type": "tote",
+        "delivery_notes": "Leave with reception",
+        "order_notes": "Repeat customer",
+        "pick_notes": "Check dates",
+        "packing_notes": "Bubble wrap",
+        "load_reference": "LOAD-1",
+        "pick_reference": "PICK-1",
+        "external_system_reference1": "EXT-1",
+        "external_system_reference2": "EXT-2",
+        "external_system_reference3": "EXT-3",
+        "delivery_address_2": "Mill Lane",
+        "delivery_county": "West Yorkshire",
+        "delivery_address_5": "Rear entrance",
+        "delivery_phone": "+44 113 496 0000",
+    }
+    form, formset = bind(tenant, **filled)
+    entry = OrderEntry(form, formset)
+    assert entry.is_valid(), (form.errors, formset.errors)
+
+    keyed = entry.keyed_order()
+    document = goods_out_document(header=keyed.header, lines=keyed.lines, address=keyed.address)
+
+    sent = document["data"]["attributes"]
+    assert set(sent) == {each.name for each in fields(OrderHeader)} | {"lines_changes"}
+    address = document["data"]["relationships"]["address"]["data"]["attributes"]
+    assert len(address) == len(fields(DeliveryAddress))
+    assert address["address_4"] == "West Yorkshire"
+    assert keyed.tenant == tenant
+    assert [line.product_id for line in keyed.lines] == [101, 102]

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from orders.history import HistoryFilters, history_page, normalised_name, phone_digits
+from orders.domain import normalised_name, phone_digits
+from orders.history import HistoryFilters, history_page
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role, SubmissionAttempt
 from orders.selectors import membership_list_for_user
 from orders.services.delivery import due_orders

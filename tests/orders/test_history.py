@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.history import decode_cursor, normalised_name, phone_digits
+from orders.domain import normalised_name, phone_digits
+from orders.history import decode_cursor
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role
 
 LIST = reverse("orders:list")
@@ -237,9 +238,8 @@ def test_agents_history_holds_only_their_orders(client, tenant, agents):
     ["jo@example.com", "JO@Example.com", "jo bloggs", "Jo Blo", "+44 113 496 0000", "441134960000"],
 )
 def test_search_by_contact_email_name_or_phone(client, sandbox_tenant, search):
-    from orders.payloads import address_attributes, header_attributes
     from orders.services import KeyedOrder, order_submit
-    from tests.orders.factories import cleaned_order, lines
+    from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
     user = User.objects.create_user("sue")
     Membership.objects.create(user=user, tenant=sandbox_tenant, role=Role.SUPERVISOR)
@@ -252,9 +252,9 @@ def test_search_by_contact_email_name_or_phone(client, sandbox_tenant, search):
         )
         keyed = KeyedOrder(
             tenant=sandbox_tenant,
-            header=header_attributes(cleaned),
+            header=header_of(cleaned),
             lines=lines(1),
-            address=address_attributes(cleaned),
+            address=address_of(cleaned),
         )
         order_submit(form_token=uuid.uuid4(), keyed=keyed, user=user)
     client.force_login(user)

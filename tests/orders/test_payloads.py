@@ -3,28 +3,26 @@ from decimal import Decimal
 
 import pytest
 
-from orders.payloads import (
+from orders.clarus.documents import (
     HEADER_ATTRIBUTES,
-    LineInput,
     address_attributes,
-    error_field,
     goods_out_document,
     header_attributes,
 )
+from orders.clarus.errors import source_target
+from orders.domain import DeliveryAddress, FieldRef, LineInput, OrderHeader
 from tests.clarus_spec import request_schema
-from tests.orders.factories import cleaned_order, lines
+from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 
 def document_for(cleaned: dict, line_count: int = 1) -> dict:
     return goods_out_document(
-        attributes=header_attributes(cleaned),
-        lines=lines(line_count),
-        address=address_attributes(cleaned),
+        header=header_of(cleaned), lines=lines(line_count), address=address_of(cleaned)
     )
 
 
 def test_header_leaves_out_empty_optional_fields():
-    attributes = header_attributes(cleaned_order(order_notes="  ", carrier_id=None))
+    attributes = header_attributes(header_of(cleaned_order(order_notes="  ", carrier_id=None)))
 
     assert attributes == {
         "goods_out_type": "sales_order",
@@ -37,18 +35,22 @@ def test_header_leaves_out_empty_optional_fields():
 def test_dispatch_time_is_sent_with_the_desk_offset():
     summer = datetime(2026, 7, 1, 9, 0, tzinfo=cleaned_order()["expected_date_of_dispatch"].tzinfo)
 
-    attributes = header_attributes(cleaned_order(expected_date_of_dispatch=summer))
+    attributes = header_attributes(header_of(cleaned_order(expected_date_of_dispatch=summer)))
 
     assert attributes["expected_date_of_dispatch"] == "2026-07-01T09:00:00+01:00"
 
 
 def test_naive_dispatch_time_is_refused():
     with pytest.raises(ValueError, match="time zone"):
-        header_attributes(cleaned_order(expected_date_of_dispatch=datetime(2026, 7, 1, 9, 0)))
+        header_attributes(
+            header_of(cleaned_order(expected_date_of_dispatch=datetime(2026, 7, 1, 9, 0)))
+        )
 
 
 def test_text_is_trimmed():
-    attributes = header_attributes(cleaned_order(reference="  SO-9  ", pick_notes=" fragile "))
+    attributes = header_attributes(
+        header_of(cleaned_order(reference="  SO-9  ", pick_notes=" fragile "))
+    )
 
     assert attributes["reference"] == "SO-9"
     assert attributes["pick_notes"] == "fragile"
@@ -74,14 +76,14 @@ def test_address_fields_map_to_clarus_attributes(field, value, attribute):
     cleaned["delivery_name"] = "Someone"
     cleaned[field] = value
 
-    assert address_attributes(cleaned)[attribute] == value
+    assert address_attributes(address_of(cleaned))[attribute] == value
 
 
 def test_a_country_alone_is_no_address():
     cleaned = {name: "" for name in cleaned_order() if name.startswith("delivery_")}
     cleaned["delivery_country"] = "GB"
 
-    assert address_attributes(cleaned) == {}
+    assert address_attributes(address_of(cleaned)) == {}
 
 
 def test_document_puts_address_under_relationships():
@@ -110,12 +112,17 @@ def test_document_without_address_has_no_relationships():
 
 def test_lines_become_add_changes_in_keyed_order():
     document = goods_out_document(
-        attributes={"reference": "R"},
+        header=OrderHeader(
+            goods_out_type="sales_order",
+            account_id=1,
+            reference="R",
+            expected_date_of_dispatch=datetime(2026, 1, 1, tzinfo=UTC),
+        ),
         lines=[
             LineInput(product_id=5, quantity=Decimal("3")),
             LineInput(product_id=9, quantity=Decimal("1.250")),
         ],
-        address={},
+        address=DeliveryAddress(),
     )
 
     assert document["data"]["attributes"]["lines_changes"] == [
@@ -135,13 +142,14 @@ def test_whole_quantities_are_json_integers():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("reference", (None, "reference")),
-        ("expected_date_of_dispatch", (None, "expected_date_of_dispatch")),
-        ("lines_changes[2].order_quantity", (2, "quantity")),
-        ("lines_changes[0].product_id", (0, "product_id")),
-        ("address.postcode", (None, "delivery_postcode")),
-        ("address.address_3", (None, "delivery_town")),
-        ("address.country_code", (None, "delivery_country")),
+        ("reference", FieldRef("header", "reference")),
+        ("expected_date_of_dispatch", FieldRef("header", "expected_date_of_dispatch")),
+        ("lines_changes[2].order_quantity", FieldRef("line", "quantity", 2)),
+        ("lines_changes[0].product_id", FieldRef("line", "product_id", 0)),
+        ("lines_changes[n].product_id", FieldRef("line", "product_id", None)),
+        ("address.postcode", FieldRef("address", "postcode")),
+        ("address.address_3", FieldRef("address", "town")),
+        ("address.country_code", FieldRef("address", "country")),
         ("lines_changes[x].product_id", None),
         ("lines_changes[1].stock_configuration", None),
         ("address.code", None),
@@ -151,7 +159,7 @@ def test_whole_quantities_are_json_integers():
     ],
 )
 def test_error_source_maps_to_form_field(source, expected):
-    assert error_field(source) == expected
+    assert source_target(source) == expected
 
 
 EVERY_HEADER_FIELD = cleaned_order(
@@ -204,7 +212,7 @@ def test_document_validates_against_the_clarus_spec(cleaned, line_count):
 
 
 def test_every_header_field_is_sent_when_filled():
-    assert set(header_attributes(EVERY_HEADER_FIELD)) == set(HEADER_ATTRIBUTES)
+    assert set(header_attributes(header_of(EVERY_HEADER_FIELD))) == set(HEADER_ATTRIBUTES)
 
 
 def test_spec_check_catches_a_broken_document():

@@ -10,11 +10,10 @@ from django.core import serializers
 from django.urls import reverse
 
 from orders.models import Membership, Order, Role, SubmissionAttempt, Tenant
-from orders.payloads import address_attributes, header_attributes
 from orders.services import KeyedOrder, order_submit
 from sandbox.models import SandboxSubdomain
 from tests.conftest import SANDBOX_CLIENT_SECRET
-from tests.orders.factories import cleaned_order, lines
+from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,9 +22,9 @@ def submit(tenant, user, **overrides):
     cleaned = cleaned_order(**overrides)
     keyed = KeyedOrder(
         tenant=tenant,
-        header=header_attributes(cleaned),
+        header=header_of(cleaned),
         lines=lines(2),
-        address=address_attributes(cleaned),
+        address=address_of(cleaned),
     )
     return order_submit(form_token=uuid.uuid4(), keyed=keyed, user=user)
 

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from orders import clarus
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
-from orders.payloads import address_attributes, header_attributes
 from orders.services import KeyedOrder, order_resend, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
-from tests.orders.factories import LONDON, cleaned_order, lines
+from tests.orders.factories import LONDON, address_of, cleaned_order, header_of, lines
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -31,9 +30,9 @@ def keyed(tenant, line_count=2, **overrides):
     cleaned = cleaned_order(**overrides)
     return KeyedOrder(
         tenant=tenant,
-        header=header_attributes(cleaned),
+        header=header_of(cleaned),
         lines=lines(line_count),
-        address=address_attributes(cleaned),
+        address=address_of(cleaned),
     )
 
 

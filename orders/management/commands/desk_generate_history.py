@@ -27,7 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from orders.history import normalised_name, phone_digits
+from orders.domain import normalised_name, phone_digits
 from orders.models import (
     AttemptOutcome,
     Membership,

@@ -1,0 +1,154 @@
+"""The desk's own words for an order: the dataclasses services take and return.
+
+An order as keyed (``KeyedOrder``: ``OrderHeader``, ``DeliveryAddress``, ``LineInput``), a reason
+Clarus gave for refusing it and the field it names (``Refusal``, ``FieldRef``), and the searchable
+copies of its contact. ``orders.clarus`` turns them into Clarus's JSON and back; nothing here
+knows Clarus's wire format.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from orders.models import Tenant
+
+# A Clarus id is a database id: more digits than this is a barcode that matched nothing.
+CLARUS_ID_MAX_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class OrderHeader:
+    """The order header as keyed; empty text and None are left for Clarus to default."""
+
+    goods_out_type: str
+    account_id: int
+    reference: str
+    expected_date_of_dispatch: datetime
+    warehouse_id: int | None = None
+    priority: int | None = None
+    customer_id: int | None = None
+    carrier_id: int | None = None
+    carrier_service_id: int | None = None
+    order_type_id: int | None = None
+    dispatch_strategy: str = ""
+    pack_strategy: str = ""
+    pick_type: str = ""
+    delivery_notes: str = ""
+    order_notes: str = ""
+    pick_notes: str = ""
+    packing_notes: str = ""
+    load_reference: str = ""
+    pick_reference: str = ""
+    external_system_reference1: str = ""
+    external_system_reference2: str = ""
+    external_system_reference3: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """Where the goods go, in the entry form's words (its fields are ``delivery_<name>``)."""
+
+    name: str = ""
+    address_1: str = ""
+    address_2: str = ""
+    town: str = ""
+    county: str = ""
+    address_5: str = ""
+    postcode: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class LineInput:
+    product_id: int
+    quantity: Decimal
+    # What the agent saw when picking the product: kept for the audit, never sent.
+    product_code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class KeyedOrder:
+    """An order as the agent keyed it, ready to store and send."""
+
+    tenant: Tenant
+    header: OrderHeader
+    lines: Sequence[LineInput]
+    address: DeliveryAddress = field(default_factory=DeliveryAddress)
+    # The codes and names the agent saw beside the ids they picked (OrderForm.labels).
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    # When the agent opened the entry page, for the keying time on the dashboard.
+    keying_started_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A field of the keyed order that Clarus named when it refused it.
+
+    ``part`` says where: a header field, an address field or a line's field (``product_id``
+    or ``quantity``); ``line`` is the line's index among the keyed lines, or None for "a line"
+    (the dashboard groups a reason over every line).
+    """
+
+    part: Literal["header", "address", "line"]
+    name: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason Clarus gave for refusing an order (or a cancel)."""
+
+    details: str
+    code: int | None = None
+    symbol: str = ""
+    # Clarus's own name of the field, as it said it: shown, never parsed outside orders.clarus.
+    source: str | None = None
+    target: FieldRef | None = None
+
+
+def normalised_postcode(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
+def normalised_name(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
+def phone_digits(text: str) -> str:
+    return "".join(character for character in text if character.isdigit())
+
+
+@dataclass(frozen=True)
+class ContactColumns:
+    """The delivery contact as supervisors search it: exact or by prefix."""
+
+    postcode: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+
+
+def contact_columns(address: DeliveryAddress) -> ContactColumns:
+    """Return the searchable copies of an address: name in capitals, email in lower case, phone
+    as its digits alone."""
+    if not _has_more_than_a_country(address):
+        address = DeliveryAddress()
+    return ContactColumns(
+        postcode=address.postcode.strip(),
+        contact_name=normalised_name(address.name),
+        contact_email=address.email.strip().lower(),
+        contact_phone=phone_digits(address.phone),
+    )
+
+
+def _has_more_than_a_country(address: DeliveryAddress) -> bool:
+    return any(
+        value.strip()
+        for name, value in address.__dict__.items()
+        if name != "country" and isinstance(value, str)
+    )
