@@ -17,6 +17,8 @@ from django.utils import timezone
 from orders import states
 from orders.clarus import ClarusExchange
 from orders.clarus.documents import readable_path
+from orders.clarus.errors import refusals_in
+from orders.domain import Refusal
 from orders.models import AttemptOutcome, Order, OrderTransition, SubmissionAttempt
 from orders.states import OrderStatus
 
@@ -143,6 +145,13 @@ def body_changes(old_body: str, new_body: str) -> list[FieldChange]:
         if old.get(path) != new.get(path) or (path in old) != (path in new)
     ]
     return sorted(changes, key=lambda change: change.path)
+
+
+def attempt_refusals(attempt: SubmissionAttempt) -> list[Refusal]:
+    """Return Clarus's reasons for refusing an attempt; [] if it was not refused."""
+    if attempt.outcome != AttemptOutcome.REJECTED:
+        return []
+    return refusals_in(attempt.response_body)
 
 
 def attempts_with_changes(

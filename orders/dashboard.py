@@ -7,7 +7,6 @@ only the chosen tenants' orders of the period, from the indexes ``order_dashboar
 (docs/dashboard.md, bench/README.md).
 """
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -21,8 +20,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orders import states
+from orders.clarus.errors import refusals_in, source_key, source_target
+from orders.domain import FieldRef
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
-from orders.services.delivery import clarus_errors_in
 
 # How many of Clarus's reasons the dashboard lists.
 TOP_REASONS = 8
@@ -30,8 +30,6 @@ TOP_REASONS = 8
 KEYING_TIME = ExpressionWrapper(
     F("created_at") - F("keying_started_at"), output_field=DurationField()
 )
-# "lines_changes[3].product_id" and "lines_changes[0].product_id" are the same reason.
-_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -116,6 +114,8 @@ class RejectionReason:
     # The most recent wording: details often name the product or postcode concerned.
     example: str
     count: int
+    # The entry form's field the source names, on no line in particular.
+    target: FieldRef | None = None
 
     @property
     def label(self) -> str:
@@ -314,6 +314,7 @@ def _reasons(
             code=first_seen[key][0],
             example=first_seen[key][1],
             count=count,
+            target=source_target(key[1]),
         )
         for key, count in sorted(counts.items(), key=_by_count)[:limit]
     ]
@@ -323,13 +324,13 @@ def _reasons(
 def clarus_errors(body: str) -> list[tuple[int | None, str, str, str]]:
     """Return (code, symbol, details, source) for each error of a kept Clarus 422 body.
 
-    Read as the order page reads it (``services.clarus_errors_in``), with line indexes dropped
-    from the source, so "lines_changes[3].product_id" is the same reason as
-    "lines_changes[0].product_id". A body that is not Clarus's shape is one reason of its own.
+    Read as the order page reads it (``clarus.errors.refusals_in``), with line indexes dropped
+    from the source (``clarus.errors.source_key``), so every line's same field is one reason. A
+    body that is not Clarus's shape is one reason of its own.
     """
     return [
-        (error.code, error.symbol, error.details, _INDEX.sub("[n]", error.source or ""))
-        for error in clarus_errors_in(body)
+        (refusal.code, refusal.symbol, refusal.details, source_key(refusal.source))
+        for refusal in refusals_in(body)
     ]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Literal
 
 from orders.models import Tenant
@@ -152,3 +153,29 @@ def _has_more_than_a_country(address: DeliveryAddress) -> bool:
         for name, value in address.__dict__.items()
         if name != "country" and isinstance(value, str)
     )
+
+
+class AnswerKind(StrEnum):
+    """What an attempt to create a goods-out in Clarus came to (``states.VERDICTS``)."""
+
+    CREATED = "created"
+    # Accepted, but the answer named no goods-out: whether it exists is unknown.
+    NO_ID = "no_id"
+    REFUSED = "refused"
+    # No token could be had: Clarus refused the desk's credentials, or the token service failed.
+    NO_TOKEN = "no_token"
+    UNAUTHORIZED = "unauthorized"
+    THROTTLED = "throttled"
+    SERVER_ERROR = "server_error"
+    # Sent, and no answer came back: it may have arrived.
+    NO_ANSWER = "no_answer"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class GoodsOutStatus:
+    """A goods-out's status as Clarus has it now."""
+
+    goods_out_id: int
+    code: str
+    name: str

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from orders import permissions, selectors, services
+from orders import audit, permissions, selectors, services
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.forms import (
     LINES_PREFIX,
@@ -96,7 +96,7 @@ def _submit_entry(
         return _render_entry(request, form, formset, problem=problem, order=earlier, **again)
     if result.outcome == AttemptOutcome.REJECTED:
         # Only a rejection needs the agent's hands: show the form again with Clarus's reasons.
-        unplaced = add_clarus_errors(form, formset, result.errors)
+        unplaced = add_clarus_errors(form, formset, result.refusals)
         return _render_entry(
             request,
             form,
@@ -171,7 +171,7 @@ def order_correct(request: DeskRequest, order_id: int) -> HttpResponse:
     form.is_valid()
     formset.is_valid()
     newest = order.attempts.all()[0] if order.attempts.all() else None
-    unplaced = add_clarus_errors(form, formset, services.rejection_errors(newest) if newest else [])
+    unplaced = add_clarus_errors(form, formset, audit.attempt_refusals(newest) if newest else [])
     problem = order.status_note or "Correct the order and send it again."
     return _render_entry(
         request,

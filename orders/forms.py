@@ -24,6 +24,7 @@ from orders.domain import (
     KeyedOrder,
     LineInput,
     OrderHeader,
+    Refusal,
 )
 from orders.models import Order, Tenant
 
@@ -641,13 +642,13 @@ def form_field_name(target: FieldRef) -> str:
 def add_clarus_errors(
     form: OrderForm,
     formset: BaseOrderLineFormSet,
-    errors: Sequence[Any],
+    errors: Sequence[Refusal],
 ) -> list[str]:
     """Attach Clarus errors to the fields their ``source`` names; return those that fit nowhere."""
     keyed = formset.keyed_forms()
     unplaced: list[str] = []
     for error in errors:
-        target = source_target(error.source)
+        target = error.target
         if target is None:
             unplaced.append(f"{error.source}: {error.details}" if error.source else error.details)
             continue

@@ -36,15 +36,14 @@ class LookupUnavailable(Exception):
 
     @classmethod
     def from_query_error(cls, error: clarus.ClarusQueryError) -> "LookupUnavailable":
-        last = error.exchanges[-1] if error.exchanges else None
-        if last is not None and last.auth_failed:
+        if error.kind == "refused":
             return cls("Clarus refused the desk's credentials: a tenant admin must reconnect.")
-        if last is not None and last.status is None:
-            slow = last.may_have_arrived
-            words = "is slow to answer" if slow else "is not answering"
-            return cls(f"Clarus {words}.", slow=slow)
-        if last is not None and last.status is not None and last.status >= 500:
-            return cls(f"Clarus is having trouble (HTTP {last.status}).")
+        if error.kind == "slow":
+            return cls("Clarus is slow to answer.", slow=True)
+        if error.kind == "no_answer":
+            return cls("Clarus is not answering.")
+        if error.kind == "server_error":
+            return cls(f"Clarus is having trouble ({error.status_text}).")
         return cls(f"Clarus could not answer this search: {error}", down=False)
 
 

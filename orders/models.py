@@ -85,16 +85,6 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name or self.subdomain
 
-    def api_url(self, path: str) -> str:
-        """Return the absolute URL of a REST path such as ``goods_outs``."""
-        prefix = "/" + self.api_path_prefix.strip("/") if self.api_path_prefix.strip("/") else ""
-        return f"{self.api_base_url.rstrip('/')}{prefix}/{path.lstrip('/')}"
-
-    @property
-    def graphql_url(self) -> str:
-        # Clarus: GraphQL lives at /graphql beside the REST prefix, not under it (CONTRACT.md §1.4).
-        return f"{self.api_base_url.rstrip('/')}/graphql"
-
 
 class Role(models.TextChoices):
     AGENT = "agent", "Agent"

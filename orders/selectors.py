@@ -1,9 +1,14 @@
 """Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 
 from orders import permissions
+from orders.clarus import ClarusQueryError
+from orders.clarus.goods_outs import goods_out_status
+from orders.domain import GoodsOutStatus
 from orders.models import Membership, Order, WebhookDelivery
 
 
@@ -13,6 +18,25 @@ def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[
         return []
     return list(
         Membership.objects.filter(user_id=user.pk).select_related("tenant").order_by("tenant__name")
+    )
+
+
+@dataclass(frozen=True)
+class ClarusStatusAnswer:
+    """How Clarus says the order's goods-out stands now, or why it could not say."""
+
+    status: GoodsOutStatus | None
+    problem: str = ""
+
+
+def order_clarus_status(*, order: Order) -> ClarusStatusAnswer:
+    """Ask Clarus, by the order's reference, how its goods-out stands now."""
+    try:
+        status = goods_out_status(tenant=order.tenant, reference=order.reference)
+    except ClarusQueryError as exc:
+        return ClarusStatusAnswer(None, f"Clarus could not be asked just now: {exc}")
+    return ClarusStatusAnswer(
+        status, "" if status else "Clarus has no goods-out with this reference."
     )
 
 

@@ -62,6 +62,20 @@ RETRYABLE_OUTCOMES = frozenset(
     {AttemptOutcome.SERVER_ERROR, AttemptOutcome.UNREACHABLE, AttemptOutcome.UNAUTHORIZED}
 )
 
+# What each kind of answer to "create this goods-out" (``domain.AnswerKind``) means for the
+# attempt and the order: Clarus took it, refused it, or the desk tries again or asks first.
+VERDICTS: Mapping[str, tuple[AttemptOutcome, OrderStatus]] = {
+    "created": (AttemptOutcome.SENT, SENT),
+    "no_id": (AttemptOutcome.NO_ANSWER, UNKNOWN),
+    "refused": (AttemptOutcome.REJECTED, REJECTED),
+    "no_token": (AttemptOutcome.UNAUTHORIZED, FAILED),
+    "unauthorized": (AttemptOutcome.UNAUTHORIZED, FAILED),
+    "throttled": (AttemptOutcome.SERVER_ERROR, FAILED),
+    "server_error": (AttemptOutcome.SERVER_ERROR, FAILED),
+    "no_answer": (AttemptOutcome.NO_ANSWER, UNKNOWN),
+    "unreachable": (AttemptOutcome.UNREACHABLE, FAILED),
+}
+
 # Every move an order's status may make (docs/how-an-order-travels.md):
 # draft → draft (keyed; corrected) and → sending (claimed); rejected and failed → draft
 # (corrected); failed and unknown → sending (tried again) or → sent (found in Clarus); a lapsed

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import clarus, lookups, permissions, selectors, services, states
+from orders import audit, permissions, selectors, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import attempts_with_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
@@ -61,12 +61,13 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
 def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
     """Ask Clarus how the goods-out stands now: a fragment for htmx, else the order page."""
     order = _visible_order(request, order_id)
-    try:
-        status = lookups.clarus_goods_out_status(tenant=order.tenant, reference=order.reference)
-        problem = "" if status else "Clarus has no goods-out with this reference."
-    except clarus.ClarusQueryError as exc:
-        status, problem = None, f"Clarus could not be asked just now: {exc}"
-    context = {"order": order, "clarus_status": status, "clarus_problem": problem, "checked": True}
+    answer = selectors.order_clarus_status(order=order)
+    context = {
+        "order": order,
+        "clarus_status": answer.status,
+        "clarus_problem": answer.problem,
+        "checked": True,
+    }
     if request.htmx:
         return render(request, "orders/order_detail.html#clarus-status", context)
     return render(request, "orders/order_detail.html", {**_detail_context(order), **context})
@@ -88,7 +89,7 @@ def _detail_context(order: Any) -> dict[str, Any]:
 def _rejection(newest: Any) -> list[dict[str, str]]:
     """Return Clarus's reasons for refusing the newest attempt, each with the field it names."""
     reasons = []
-    for error in services.rejection_errors(newest):
+    for error in audit.attempt_refusals(newest):
         field = clarus_source_label(error.source)
         # Clarus may name the line in its words too ("Line 2: …"): say it once.
         line = field.partition(",")[0]

@@ -5,7 +5,7 @@ requests and returns ``ClarusExchange`` records that are safe to store.
 """
 
 from orders.clarus.graphql import ClarusQueryError, edges, query
-from orders.clarus.http import REDACTED, http_client, redact_headers
+from orders.clarus.http import REDACTED, Transport, http_client, redact_headers
 from orders.clarus.rest import ClarusExchange, post_json
 from orders.clarus.tokens import (
     ClarusAuthError,
@@ -22,6 +22,7 @@ __all__ = [
     "ClarusExchange",
     "ClarusQueryError",
     "ClarusTokenUnavailable",
+    "Transport",
     "access_token",
     "authorization_url",
     "connect_with_code",

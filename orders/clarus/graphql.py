@@ -4,16 +4,36 @@ from typing import Any
 
 import httpx
 
+from orders.clarus.http import graphql_url
 from orders.clarus.rest import ClarusExchange, post_to
 from orders.models import Tenant
 
 
+def _kind(last: ClarusExchange | None) -> str:
+    if last is not None and last.auth_failed:
+        return "refused"
+    if last is not None and last.status is None:
+        return "slow" if last.may_have_arrived else "no_answer"
+    if last is not None and last.status is not None and last.status >= 500:
+        return "server_error"
+    return "bad_query"
+
+
 class ClarusQueryError(Exception):
-    """A GraphQL query got no usable answer: Clarus unreachable, refused, or answered errors."""
+    """A GraphQL query got no usable answer: Clarus unreachable, refused, or answered errors.
+
+    ``kind`` says which, in the desk's words: ``refused`` (the desk's credentials), ``slow``
+    (no answer in time; the question may have arrived), ``no_answer`` (no connection),
+    ``server_error`` (Clarus failed; ``status_text`` names its status) or ``bad_query`` (Clarus
+    answered, but not usefully).
+    """
 
     def __init__(self, message: str, exchanges: list[ClarusExchange]) -> None:
         super().__init__(message)
         self.exchanges = exchanges
+        last = exchanges[-1] if exchanges else None
+        self.kind = _kind(last)
+        self.status_text = f"HTTP {last.status}" if last is not None and last.status else ""
 
 
 def query(
@@ -29,7 +49,7 @@ def query(
     ``timeout`` (seconds) shortens the wait, for lookups an agent is waiting on.
     """
     document: dict[str, Any] = {"query": text, "variables": variables or {}}
-    exchanges = post_to(tenant, tenant.graphql_url, document, transport=transport, timeout=timeout)
+    exchanges = post_to(tenant, graphql_url(tenant), document, transport=transport, timeout=timeout)
     last = exchanges[-1]
     if last.status is None:
         raise ClarusQueryError(last.transport_error or "Clarus did not answer.", exchanges)

@@ -8,6 +8,12 @@ import certifi
 import httpx
 from django.conf import settings
 
+from orders.models import Tenant
+
+# How tests swap the network for a function (httpx.MockTransport); callers outside this package
+# name it, never httpx.
+Transport = httpx.BaseTransport
+
 REDACTED = "[redacted]"
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
 
@@ -18,6 +24,18 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
         name: (REDACTED if name.lower() in SENSITIVE_HEADERS else value)
         for name, value in headers.items()
     }
+
+
+def rest_url(tenant: Tenant, path: str) -> str:
+    """Return the absolute URL of a REST path such as ``goods_outs``."""
+    prefix = tenant.api_path_prefix.strip("/")
+    base = tenant.api_base_url.rstrip("/")
+    return f"{base}/{prefix}/{path.lstrip('/')}" if prefix else f"{base}/{path.lstrip('/')}"
+
+
+def graphql_url(tenant: Tenant) -> str:
+    # Clarus: GraphQL lives at /graphql beside the REST prefix, not under it (CONTRACT.md §1.4).
+    return f"{tenant.api_base_url.rstrip('/')}/graphql"
 
 
 def http_timeout(read: float | None = None) -> httpx.Timeout:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from orders.clarus.documents import goods_out_body
-from orders.clarus.http import http_client, redact_headers
+from orders.clarus.http import http_client, redact_headers, rest_url
 from orders.clarus.tokens import (
     ClarusAuthError,
     ClarusTokenUnavailable,
@@ -136,7 +136,7 @@ def post_json(
     refreshes the token once and retries once (two exchanges); a refused refresh leaves the
     tenant marked "needs reconnecting".
     """
-    return post_to(tenant, tenant.api_url(path), document, transport=transport)
+    return post_to(tenant, rest_url(tenant, path), document, transport=transport)
 
 
 @sensitive_variables()

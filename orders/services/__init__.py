@@ -3,13 +3,10 @@
 from orders.domain import KeyedOrder
 from orders.services.cancel import CancelResult, order_cancel
 from orders.services.delivery import (
-    ClarusError,
     SubmitResult,
-    clarus_errors_in,
     deliver,
     deliver_due_orders,
     order_document,
-    rejection_errors,
 )
 from orders.services.submission import (
     DuplicateReference,
@@ -29,11 +26,9 @@ from orders.services.tenants import (
 
 __all__ = [
     "CancelResult",
-    "ClarusError",
     "DuplicateReference",
     "KeyedOrder",
     "SubmitResult",
-    "clarus_errors_in",
     "deliver",
     "deliver_due_orders",
     "membership_add",
@@ -44,7 +39,6 @@ __all__ = [
     "order_duplicate_of",
     "order_resend",
     "order_submit",
-    "rejection_errors",
     "tenant_connect_finish",
     "tenant_connect_start",
     "tenant_connection_test",

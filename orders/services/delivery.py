@@ -10,7 +10,6 @@ States: draft → sending → sent | rejected (422) | failed (retryable) | unkno
 Every change is an ``OrderTransition``; every request over the wire a ``SubmissionAttempt``.
 """
 
-import json
 import logging
 import random
 from collections.abc import Sequence
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -27,28 +25,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from orders import audit, clarus, lookups, states
+from orders import audit, states
 from orders.audit import Actor
+from orders.clarus import ClarusExchange, ClarusQueryError, Transport
 from orders.clarus.documents import goods_out_document, stored_address, stored_header
-from orders.domain import LineInput
-from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
+from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_id_by_reference
+from orders.domain import AnswerKind, LineInput, Refusal
+from orders.models import AttemptOutcome, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
-GOODS_OUTS_PATH = "goods_outs"
 # The delivery sweep, named by its path as the task queue stores it: the task calls into this
 # module, so this module does not import it.
 SWEEP_TASK = "orders.tasks.delivery_sweep"
-
-
-@dataclass(frozen=True)
-class ClarusError:
-    """One item of a Clarus 422 ``errors`` array (CONTRACT.md §3.2)."""
-
-    details: str
-    source: str | None = None
-    code: int | None = None
-    symbol: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +48,7 @@ class SubmitResult:
     # None when nothing was sent this time (the order had gone, or someone else is sending it).
     outcome: AttemptOutcome | None
     message: str = ""
-    errors: Sequence[ClarusError] = ()
+    refusals: Sequence[Refusal] = ()
 
     @property
     def sent(self) -> bool:
@@ -73,7 +62,7 @@ class _Verdict:
     outcome: AttemptOutcome
     status: OrderStatus
     message: str
-    errors: tuple[ClarusError, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     clarus_id: int | None = None
     retry_after: float | None = None
 
@@ -149,7 +138,7 @@ def deliver(
     order_id: int,
     *,
     by: Actor = audit.WORKER,
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport | None = None,
 ) -> SubmitResult:
     """Send one order to Clarus, once: claim it, reconcile if needed, send, record the outcome."""
     claimed = _claim(order_id, by=by)
@@ -161,16 +150,14 @@ def deliver(
         adopted = _reconcile(order, by=by, transport=transport)
         if adopted is not None:
             return adopted
-    exchanges = clarus.post_json(
-        order.tenant, GOODS_OUTS_PATH, order_document(order), transport=transport
+    exchanges, answers = goods_out_create(
+        tenant=order.tenant, document=order_document(order), transport=transport
     )
-    verdicts = [_judge(exchange) for exchange in exchanges]
+    verdicts = [_verdict(answer) for answer in answers]
     return _settle(order, exchanges, verdicts, by=by)
 
 
-def _reconcile(
-    order: Order, *, by: Actor, transport: httpx.BaseTransport | None
-) -> SubmitResult | None:
+def _reconcile(order: Order, *, by: Actor, transport: Transport | None) -> SubmitResult | None:
     """Look the order up in Clarus; adopt it if there, wait if Clarus cannot say."""
     settled_at = _earliest_settled_answer(order)
     if timezone.now() < settled_at:
@@ -181,10 +168,10 @@ def _reconcile(
         )
         return _wait_unknown(order, until=settled_at, reason=reason, by=by)
     try:
-        found = lookups.clarus_goods_out_id_by_reference(
+        found = goods_out_id_by_reference(
             tenant=order.tenant, reference=order.reference, transport=transport
         )
-    except clarus.ClarusQueryError as exc:
+    except ClarusQueryError as exc:
         until = timezone.now() + backoff(order.send_count or 1)
         reason = (
             f"An earlier try may have reached Clarus, and Clarus cannot be asked right now "
@@ -251,7 +238,7 @@ def _wait_unknown(order: Order, *, until: datetime, reason: str, by: Actor) -> S
 
 def _settle(
     order: Order,
-    exchanges: list[clarus.ClarusExchange],
+    exchanges: list[ClarusExchange],
     verdicts: list[_Verdict],
     *,
     by: Actor,
@@ -289,7 +276,7 @@ def _settle(
         order.save()
     _schedule(order.next_attempt_at)
     return SubmitResult(
-        order=order, outcome=verdict.outcome, message=message, errors=verdict.errors
+        order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals
     )
 
 
@@ -321,7 +308,7 @@ def already_message(order: Order) -> str:
     return "This order is being sent to Clarus already."
 
 
-def deliver_due_orders(*, transport: httpx.BaseTransport | None = None) -> int:
+def deliver_due_orders(*, transport: Transport | None = None) -> int:
     """Deliver every waiting order that is due, oldest first per tenant; return how many went.
 
     A tenant whose Clarus is still failing stops at its oldest order, so orders reach Clarus in
@@ -351,106 +338,36 @@ def deliver_due_orders(*, transport: httpx.BaseTransport | None = None) -> int:
     return sent
 
 
-def _judge(exchange: clarus.ClarusExchange) -> _Verdict:
-    if exchange.status is None:
-        if exchange.auth_failed:
-            reason = (
-                f"{exchange.transport_error} The order is saved and waits, not sent, until a "
-                "tenant admin reconnects the desk to Clarus."
+def _verdict(answer: CreateAnswer) -> _Verdict:
+    """Return what Clarus's answer means for the order (``states.VERDICTS``), and the words."""
+    outcome, status = states.VERDICTS[answer.kind]
+    return _Verdict(
+        outcome,
+        status,
+        _message(answer),
+        refusals=answer.refusals,
+        clarus_id=answer.goods_out_id,
+        retry_after=answer.retry_after,
+    )
+
+
+def _message(answer: CreateAnswer) -> str:
+    match answer.kind:
+        case AnswerKind.CREATED:
+            return f"Sent to Clarus as goods-out {answer.goods_out_id}."
+        case AnswerKind.NO_ID:
+            return "Clarus accepted the order but did not say its goods-out id."
+        case AnswerKind.REFUSED:
+            return "Clarus rejected the order: correct the fields marked and send it again."
+        case AnswerKind.NO_TOKEN:
+            return (
+                f"{answer.problem} The order is saved and waits, not sent, until a tenant admin "
+                "reconnects the desk to Clarus."
             )
-            return _Verdict(AttemptOutcome.UNAUTHORIZED, OrderStatus.FAILED, reason)
-        if exchange.may_have_arrived:
-            message = f"{exchange.transport_error} Clarus may have received the order."
-            return _Verdict(AttemptOutcome.NO_ANSWER, OrderStatus.UNKNOWN, message)
-        reason = _not_sent(exchange.transport_error)
-        return _Verdict(AttemptOutcome.UNREACHABLE, OrderStatus.FAILED, reason)
-    body = exchange.json()
-    if exchange.status == 200:
-        clarus_id = _goods_out_id(body)
-        if clarus_id is None:
-            message = "Clarus accepted the order but did not say its goods-out id."
-            return _Verdict(AttemptOutcome.NO_ANSWER, OrderStatus.UNKNOWN, message)
-        message = f"Sent to Clarus as goods-out {clarus_id}."
-        return _Verdict(AttemptOutcome.SENT, OrderStatus.SENT, message, clarus_id=clarus_id)
-    if exchange.status == 422:
-        message = "Clarus rejected the order: correct the fields marked and send it again."
-        errors = tuple(_clarus_errors(body))
-        return _Verdict(AttemptOutcome.REJECTED, OrderStatus.REJECTED, message, errors=errors)
-    if exchange.status == 401:
-        detail = body.get("error") if isinstance(body, dict) else None
-        reason = "Clarus refused the desk's access" + (f" ({detail})." if detail else ".")
-        return _Verdict(AttemptOutcome.UNAUTHORIZED, OrderStatus.FAILED, _not_sent(reason))
-    if exchange.status == 429:
-        reason = "Clarus asked the desk to slow down (HTTP 429)."
-        return _Verdict(
-            AttemptOutcome.SERVER_ERROR,
-            OrderStatus.FAILED,
-            _not_sent(reason),
-            retry_after=_retry_after(exchange),
-        )
-    reason = f"Clarus answered with an error (HTTP {exchange.status})."
-    return _Verdict(AttemptOutcome.SERVER_ERROR, OrderStatus.FAILED, _not_sent(reason))
-
-
-def _retry_after(exchange: clarus.ClarusExchange) -> float | None:
-    headers = {name.lower(): value for name, value in (exchange.response_headers or {}).items()}
-    try:
-        return max(0.0, float(headers.get("retry-after", "")))
-    except ValueError:
-        return None
+        case AnswerKind.NO_ANSWER:
+            return f"{answer.problem} Clarus may have received the order."
+    return _not_sent(answer.problem)
 
 
 def _not_sent(reason: str) -> str:
     return f"{reason} The order is saved but not sent."
-
-
-def _goods_out_id(body: Any) -> int | None:
-    try:
-        value = body["data"]["id"]
-    except (KeyError, TypeError):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def rejection_errors(attempt: SubmissionAttempt) -> list[ClarusError]:
-    """Return Clarus's reasons for refusing an attempt; [] if it was not refused."""
-    if attempt.outcome != AttemptOutcome.REJECTED:
-        return []
-    return clarus_errors_in(attempt.response_body)
-
-
-def clarus_errors_in(response_body: str) -> list[ClarusError]:
-    """Return the errors of a Clarus 422 body as it was kept; one saying so if it names none."""
-    try:
-        body = json.loads(response_body)
-    except ValueError:
-        body = None
-    return _clarus_errors(body)
-
-
-def _whole_number(value: Any) -> int | None:
-    # JSON's true and false are ints to Python; a code is a number.
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _clarus_errors(body: Any) -> list[ClarusError]:
-    items = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not any(isinstance(item, dict) for item in items):
-        return [ClarusError(details="Clarus rejected the order without saying why.")]
-    errors = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        source = item.get("source")
-        errors.append(
-            ClarusError(
-                details=str(item.get("details") or item.get("symbol") or "Invalid value."),
-                source=source if isinstance(source, str) else None,
-                code=_whole_number(item.get("code")),
-                symbol=str(item.get("symbol") or ""),
-            )
-        )
-    return errors

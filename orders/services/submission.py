@@ -6,12 +6,12 @@ kept (see ``orders.services.delivery`` for how it then reaches Clarus exactly on
 
 import uuid
 
-import httpx
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from orders import audit, states
+from orders.clarus import Transport
 from orders.clarus.documents import address_attributes, header_attributes
 from orders.domain import KeyedOrder, contact_columns
 from orders.models import Order, OrderLine, OrderStatus, Tenant
@@ -78,7 +78,7 @@ def order_submit(
     form_token: uuid.UUID,
     keyed: KeyedOrder,
     user: User,
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport | None = None,
 ) -> SubmitResult:
     """Save the keyed order and send it to Clarus, once per form token.
 
@@ -126,9 +126,7 @@ def order_submit(
     return deliver(order.pk, by=audit.Actor.of(user), transport=transport)
 
 
-def order_resend(
-    *, order: Order, user: User, transport: httpx.BaseTransport | None = None
-) -> SubmitResult:
+def order_resend(*, order: Order, user: User, transport: Transport | None = None) -> SubmitResult:
     """Send a stored order that did not reach Clarus again, as it was keyed.
 
     If an earlier try may have arrived, Clarus is asked first (see ``deliver``).

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from orders.clarus.documents import goods_out_document
-from orders.domain import DeliveryAddress, OrderHeader
+from orders.clarus.errors import source_target
+from orders.domain import DeliveryAddress, OrderHeader, Refusal
 from orders.forms import (
     MAX_LINES,
     OrderEntry,
@@ -17,7 +18,6 @@ from orders.forms import (
     labelled_header,
     line_formset,
 )
-from orders.services import ClarusError
 from tests.orders.factories import order_post_data
 
 
@@ -141,11 +141,25 @@ def test_clarus_errors_land_on_the_fields_they_name(tenant):
         form,
         formset,
         [
-            ClarusError(details="Reference taken", source="reference"),
-            ClarusError(details="No such product", source="lines_changes[1].product_id"),
-            ClarusError(details="Bad postcode", source="address.postcode"),
-            ClarusError(details="Odd", source="data.attributes.string1"),
-            ClarusError(details="Something else"),
+            Refusal(
+                details="Reference taken", source="reference", target=source_target("reference")
+            ),
+            Refusal(
+                details="No such product",
+                source="lines_changes[1].product_id",
+                target=source_target("lines_changes[1].product_id"),
+            ),
+            Refusal(
+                details="Bad postcode",
+                source="address.postcode",
+                target=source_target("address.postcode"),
+            ),
+            Refusal(
+                details="Odd",
+                source="data.attributes.string1",
+                target=source_target("data.attributes.string1"),
+            ),
+            Refusal(details="Something else"),
         ],
     )
 

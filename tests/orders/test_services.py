@@ -95,7 +95,7 @@ def test_order_is_saved_before_clarus_is_called(sandbox_tenant, user):
 def test_rejection_maps_each_error_to_its_source(sandbox_tenant, user, settings):
     result = submit(sandbox_tenant, user, priority=0, delivery_country="GBR")
 
-    sources = {error.source for error in result.errors}
+    sources = {error.source for error in result.refusals}
     assert result.outcome == AttemptOutcome.REJECTED
     assert Order.objects.get().status == OrderStatus.REJECTED
     assert {"priority", "address.country_code"} <= sources

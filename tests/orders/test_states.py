@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from orders import states
+from orders.domain import AnswerKind
 from orders.models import AttemptOutcome, OrderStatus
 
 
@@ -99,3 +100,12 @@ def test_every_named_set_holds_statuses_only() -> None:
     assert set(AttemptOutcome) >= states.RETRYABLE_OUTCOMES
     # An order the desk may adopt is one a request may have reached Clarus for.
     assert states.ADOPTABLE < states.MAY_BE_IN_CLARUS
+
+
+def test_every_kind_of_clarus_answer_has_a_verdict() -> None:
+    assert set(states.VERDICTS) == set(AnswerKind)
+    for outcome, status in states.VERDICTS.values():
+        assert outcome in set(AttemptOutcome)
+        assert status in set(OrderStatus)
+    assert states.VERDICTS[AnswerKind.CREATED] == (AttemptOutcome.SENT, OrderStatus.SENT)
+    assert states.VERDICTS[AnswerKind.REFUSED] == (AttemptOutcome.REJECTED, OrderStatus.REJECTED)
