@@ -179,3 +179,20 @@ class GoodsOutStatus:
     goods_out_id: int
     code: str
     name: str
+
+
+@dataclass(frozen=True)
+class GoodsOutNews:
+    """What one webhook delivery says about a goods-out."""
+
+    event: str
+    goods_out_id: int | None
+    reference: str
+    # Clarus's status code for the goods-out, blank if the delivery gave none.
+    status: str
+    # When the change happened in Clarus, if the record says so with a time zone.
+    updated_at: datetime | None
+    # False for an automation on another resource, which must not touch orders.
+    about_goods_out: bool = True
+    # The goods-out is cancelled in Clarus.
+    cancelled: bool = False

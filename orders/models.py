@@ -338,7 +338,7 @@ class WebhookDelivery(models.Model):
     headers = models.JSONField()
     body = models.JSONField()
     repeats = models.PositiveIntegerField(default=0)
-    # The desk's order the goods-out is, matched when the delivery arrived (orders.webhooks).
+    # The desk's order the goods-out is, matched when the delivery arrived (services.webhooks).
     order = models.ForeignKey(
         Order,
         on_delete=models.SET_NULL,
@@ -362,13 +362,6 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.event or 'event'} for goods-out {self.goods_out_id}"
-
-    @property
-    def status_label(self) -> str:
-        """Return the status in words; COMPLETED is Clarus's "dispatched" (CONTRACT.md §2.6)."""
-        if self.status == "COMPLETED":
-            return "Completed (dispatched)"
-        return self.status.replace("_", " ").capitalize()
 
 
 class WebhookStatus(models.Model):

@@ -1,5 +1,6 @@
 """Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
 
+import hmac
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -7,9 +8,9 @@ from django.db.models import QuerySet
 
 from orders import permissions
 from orders.clarus import ClarusQueryError
-from orders.clarus.goods_outs import goods_out_status
+from orders.clarus.goods_outs import goods_out_status, status_label
 from orders.domain import GoodsOutStatus
-from orders.models import Membership, Order, WebhookDelivery
+from orders.models import Membership, Order, Tenant, WebhookDelivery
 
 
 def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -72,10 +73,24 @@ def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
 def webhook_list_for_order(*, order: Order) -> list[WebhookDelivery]:
     """Return the webhooks Clarus sent about the order's goods-out, latest change first.
 
-    They were matched to the order in its own tenant when they arrived (orders.webhooks).
+    They were matched to the order in its own tenant when they arrived (orders.services.webhooks).
     """
     return list(
         WebhookDelivery.objects.filter(order=order, tenant_id=order.tenant_id).order_by(
             "-happened_at", "-id"
         )
     )
+
+
+def webhook_status_label(*, order: Order) -> str:
+    """Return, in words, the newest status Clarus's webhooks gave for the order; "" if none."""
+    newest = getattr(order, "webhook_status", None)
+    return status_label(newest.delivery.status) if newest is not None else ""
+
+
+def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
+    """Return the tenant whose webhook address this is, comparing secrets in constant time."""
+    tenant = Tenant.objects.filter(subdomain=subdomain).first()
+    if tenant is None or not hmac.compare_digest(tenant.webhook_secret, secret):
+        return None
+    return tenant

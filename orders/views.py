@@ -75,6 +75,7 @@ def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
 
 def _detail_context(order: Any) -> dict[str, Any]:
     attempts = list(order.attempts.all())
+    webhooks = selectors.webhook_list_for_order(order=order)
     return {
         "order": order,
         "header": labelled_header(order.header, order.labels),
@@ -82,7 +83,8 @@ def _detail_context(order: Any) -> dict[str, Any]:
         "transitions": order.transitions.select_related("user"),
         "attempts": attempts_with_changes(attempts),
         "rejection": _rejection(attempts[0]) if attempts else [],
-        "webhooks": selectors.webhook_list_for_order(order=order),
+        "webhooks": webhooks,
+        "clarus_said": selectors.webhook_status_label(order=order) if webhooks else "",
     }
 
 

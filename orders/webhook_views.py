@@ -1,8 +1,14 @@
+from http import HTTPStatus
+
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.webhooks import WebhookRefused, tenant_for_webhook, webhook_receive
+from orders.selectors import tenant_for_webhook
+from orders.services.webhooks import WebhookRefused, webhook_receive
+
+# How each kind of refused delivery is answered.
+REFUSED_STATUS = {"forbidden": HTTPStatus.FORBIDDEN, "bad_body": HTTPStatus.BAD_REQUEST}
 
 
 @csrf_exempt
@@ -11,9 +17,9 @@ def clarus_webhook(request: HttpRequest, subdomain: str, secret: str) -> JsonRes
     """Take a Clarus Automations delivery: answer 2xx quickly, as Clarus asks (CONTRACT.md §5)."""
     tenant = tenant_for_webhook(subdomain=subdomain, secret=secret)
     if tenant is None:
-        return JsonResponse({"error": "Unknown webhook address."}, status=404)
+        return JsonResponse({"error": "Unknown webhook address."}, status=HTTPStatus.NOT_FOUND)
     try:
         received = webhook_receive(tenant=tenant, headers=request.headers, raw_body=request.body)
     except WebhookRefused as refused:
-        return JsonResponse({"error": str(refused)}, status=refused.status)
+        return JsonResponse({"error": str(refused)}, status=REFUSED_STATUS[refused.kind])
     return JsonResponse({"received": received.delivery.pk, "repeat": received.repeated})

@@ -1,8 +1,8 @@
-"""Receiving Clarus Automations webhooks for goods-outs (CONTRACT.md §5), and what they change.
+"""What Clarus Automations webhooks change on the desk (CONTRACT.md §5): each delivery kept once,
+matched to its order, and acted on.
 
-Clarus signs nothing: it sends identifying ``X-ClarusWMS-*`` headers, and the desk adds an
-unguessable secret to the address it gives Clarus. Deliveries can repeat, so each is kept once.
-Clarus documents neither the payload schema nor the delivery order, so:
+Deliveries can repeat, so each is kept once. Clarus documents neither the payload schema nor the
+delivery order (``orders.clarus.webhooks`` reads it), so:
 
 - a delivery is matched to the desk's order by goods-out id, else by reference (one order per
   reference per tenant), and only in the tenant whose address it came to;
@@ -13,112 +13,34 @@ Clarus documents neither the payload schema nor the delivery order, so:
   delivery worker claims orders with (see ``_adopt``).
 """
 
-import hashlib
-import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from orders import audit, states
+from orders.clarus.webhooks import DeliveryUnreadable, delivery_read, event_stage
+from orders.domain import GoodsOutNews
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
 from orders.services.delivery import goods_out_adopt
 
-KEPT_HEADERS = (
-    "X-ClarusWMS-Domain",
-    "X-ClarusWMS-API-Domain",
-    "X-ClarusWMS-Subdomain",
-    "X-ClarusWMS-Automation-ID",
-    "X-ClarusWMS-Integration-ID",
-)
-GOODS_OUT = "goods_out"
-# Clarus's default goods-out statuses (GoodsOutStatusId, CONTRACT.md §2.6), for a record that
-# gives the id without the code.
-STATUS_CODES = {
-    1: "DRAFT",
-    2: "PENDING",
-    3: "PICK",
-    4: "PART",
-    5: "ALLOCATED",
-    6: "COMPLETED",
-    7: "PART_ALLOCATED",
-    8: "CANCELLED",
-}
-COMPLETED, CANCELLED = "COMPLETED", "CANCELLED"
-# Events that name the status themselves: "Sales order completed (dispatched)" (CONTRACT.md §5).
-EVENT_STATUS = {"completed": COMPLETED, "cancelled": CANCELLED}
-# How far on in a goods-out's life each event is, to order two reports of the same moment.
-EVENT_STAGE = {"created": 0, "updated": 1, "processed": 1, "completed": 2, "cancelled": 2}
-
 
 class WebhookRefused(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """A delivery the desk does not take: ``kind`` is ``forbidden`` (not Clarus's for this
+    tenant) or ``bad_body`` (not a JSON object)."""
+
+    def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.kind = kind
 
 
 @dataclass(frozen=True)
 class WebhookReceived:
     delivery: WebhookDelivery
     repeated: bool
-
-
-@dataclass(frozen=True)
-class GoodsOutNews:
-    """What one delivery says about a goods-out, read from its body."""
-
-    resource: str
-    event: str
-    goods_out_id: int | None
-    reference: str
-    status: str
-    # When the change happened in Clarus, if the record says so with a time zone.
-    updated_at: datetime | None
-
-    @property
-    def about_goods_out(self) -> bool:
-        # An automation on another resource (a pick list's `completed`, CONTRACT.md §5) posted
-        # to this address must not touch orders; a body that names no resource is taken as the
-        # goods-out automation the address was given for.
-        return self.resource in ("", GOODS_OUT)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.event == "cancelled" or self.status == CANCELLED
-
-
-def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
-    """Return the tenant whose webhook address this is, comparing secrets in constant time."""
-    tenant = Tenant.objects.filter(subdomain=subdomain).first()
-    if tenant is None or not hmac.compare_digest(tenant.webhook_secret, secret):
-        return None
-    return tenant
-
-
-def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
-    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``)."""
-    # The payload schema is not documented (CONTRACT.md §5); the conditions' `data.account_id`
-    # suggests the record sits flat under `data`. Accept it there, under data.attributes as
-    # REST answers are shaped (§1.6), or at the top.
-    data = body.get("data")
-    if not isinstance(data, dict):
-        data = body
-    attributes = data.get("attributes")
-    record = {**attributes, **data} if isinstance(attributes, dict) else data
-    event = str(body.get("event") or body.get("action") or "")[:50]
-    return GoodsOutNews(
-        resource=str(body.get("resource_name") or ""),
-        event=event,
-        goods_out_id=_integer(record.get("id")),
-        reference=str(record.get("reference") or "")[:50],
-        status=_status_code(record) or EVENT_STATUS.get(event, ""),
-        updated_at=_aware_time(record.get("updated_at")),
-    )
 
 
 def webhook_receive(
@@ -128,20 +50,11 @@ def webhook_receive(
 
     ``headers`` must look names up case-insensitively, as Django's ``request.headers`` does.
     """
-    if headers.get("X-ClarusWMS-Subdomain", "") != tenant.subdomain:
-        raise WebhookRefused(403, "X-ClarusWMS-Subdomain does not name this tenant.")
-    if not headers.get("X-ClarusWMS-Automation-ID"):
-        raise WebhookRefused(403, "X-ClarusWMS-Automation-ID is missing.")
     try:
-        body = json.loads(raw_body)
-    except ValueError as exc:
-        raise WebhookRefused(400, "The body is not JSON.") from exc
-    if not isinstance(body, dict):
-        raise WebhookRefused(400, "The body is not a JSON object.")
-    automation_id = headers["X-ClarusWMS-Automation-ID"]
-    fingerprint = hashlib.sha256(automation_id.encode() + b"\0" + raw_body).hexdigest()
-    news = goods_out_news(body)
-    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+        delivered = delivery_read(subdomain=tenant.subdomain, headers=headers, raw_body=raw_body)
+    except DeliveryUnreadable as unreadable:
+        raise WebhookRefused(unreadable.kind, str(unreadable)) from unreadable
+    news = delivered.news
     # Kept and acted on in one transaction: a delivery is never kept without its effect, which
     # a repeat (seen by its fingerprint) would then never bring.
     with transaction.atomic():
@@ -149,12 +62,12 @@ def webhook_receive(
             with transaction.atomic():
                 delivery = WebhookDelivery.objects.create(
                     tenant=tenant,
-                    fingerprint=fingerprint,
-                    automation_id=automation_id[:100],
+                    fingerprint=delivered.fingerprint,
+                    automation_id=delivered.automation_id[:100],
                     event=news.event,
                     goods_out_id=news.goods_out_id,
-                    headers=kept,
-                    body=body,
+                    headers=delivered.kept_headers,
+                    body=delivered.body,
                     status=news.status,
                     happened_at=news.updated_at or timezone.now(),
                 )
@@ -168,10 +81,10 @@ def webhook_receive(
                 delivery.save(update_fields=["order"])
                 _act_on_order(order, delivery, news)
     if repeated:
-        WebhookDelivery.objects.filter(tenant=tenant, fingerprint=fingerprint).update(
+        WebhookDelivery.objects.filter(tenant=tenant, fingerprint=delivered.fingerprint).update(
             repeats=F("repeats") + 1
         )
-        delivery = WebhookDelivery.objects.get(tenant=tenant, fingerprint=fingerprint)
+        delivery = WebhookDelivery.objects.get(tenant=tenant, fingerprint=delivered.fingerprint)
     return WebhookReceived(delivery, repeated=repeated)
 
 
@@ -248,36 +161,6 @@ def _newer(delivery: WebhookDelivery, *, than: WebhookDelivery) -> bool:
     """Return whether ``delivery`` tells of a later moment; a tie keeps the one told first."""
 
     def moment(each: WebhookDelivery) -> tuple[datetime, int]:
-        return (each.happened_at, EVENT_STAGE.get(each.event, 1))
+        return (each.happened_at, event_stage(each.event))
 
     return moment(delivery) > moment(than)
-
-
-def _status_code(record: Mapping[str, Any]) -> str:
-    status = record.get("goods_out_status")
-    if isinstance(status, dict) and status.get("code"):
-        return str(status["code"]).upper()[:50]
-    status_id = _integer(record.get("goods_out_status_id"))
-    if status_id is None:
-        return ""
-    return STATUS_CODES.get(status_id, str(status_id))
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _aware_time(value: Any) -> datetime | None:
-    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if timezone.is_aware(moment) else None
