@@ -112,6 +112,49 @@ class Refusal:
     target: FieldRef | None = None
 
 
+@dataclass(frozen=True)
+class Choice:
+    """An account, warehouse, customer, carrier, carrier service or order type."""
+
+    id: int
+    code: str
+    name: str
+    is_default: bool = False
+
+    @property
+    def label(self) -> str:
+        """Return the words the agent sees: the code, then the name if it says more."""
+        if not self.name or self.name == self.code:
+            return self.code
+        return f"{self.code} · {self.name}"
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    """A product as a suggestion: what tells it apart, and what is free to send."""
+
+    id: int
+    code: str
+    description: str
+    barcode: str = ""
+    # Unallocated stock in the chosen warehouse, or in all of the account's warehouses when none
+    # is chosen; None when Clarus could not say.
+    available: float | None = None
+    # True when what was typed or scanned is one of its codes, or its Clarus id.
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class ProductSearch:
+    """Suggestions for what was typed in a line's product box."""
+
+    options: list[ProductChoice]
+    # The one product the text names exactly (SKU, barcode, case/inner/outer barcode or id).
+    exact: ProductChoice | None
+    # Digits that name no product Clarus could find: sent as a Clarus id if the agent insists.
+    typed_id: int | None
+
+
 def normalised_postcode(text: str) -> str:
     return " ".join(text.upper().split())
 

@@ -24,8 +24,8 @@ from orders.forms import (
     order_entry_data,
     order_entry_initial,
 )
-from orders.lookup_cache import lookups_refresh
 from orders.models import AttemptOutcome, Order, Tenant
+from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
 

@@ -11,7 +11,6 @@ CONTRACT.md §3.4).
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,7 +53,8 @@ def cache_key(tenant: Tenant, kind: str, params: Mapping[str, Any]) -> str:
     return f"{PREFIX}:{tenant.pk}:{tenant.lookups_version}:{kind}:{digest}"
 
 
-def _down_key(tenant: Tenant) -> str:
+def down_key(tenant: Tenant) -> str:
+    """Return the key of the tenant's memory that Clarus failed a moment ago."""
     return f"{PREFIX}:down:{tenant.pk}"
 
 
@@ -71,29 +71,15 @@ def cached[T](
         answer = cache.get(key)
         if answer is not None:
             return answer
-        recent_failure = cache.get(_down_key(tenant))
+        recent_failure = cache.get(down_key(tenant))
         if recent_failure is not None:
             raise LookupUnavailable(str(recent_failure))
     try:
         answer = fetch()
     except LookupUnavailable as exc:
         if exc.down:
-            cache.set(_down_key(tenant), exc.message, settings.DESK_LOOKUP_RETRY_SECONDS)
+            cache.set(down_key(tenant), exc.message, settings.DESK_LOOKUP_RETRY_SECONDS)
         raise
-    cache.delete(_down_key(tenant))
+    cache.delete(down_key(tenant))
     cache.set(key, answer, settings.DESK_LOOKUP_CACHE_SECONDS)
     return answer
-
-
-def new_lookups_version() -> int:
-    """Return a version no earlier answer carries: the clock, in nanoseconds."""
-    return time.time_ns()
-
-
-def lookups_refresh(*, tenant: Tenant) -> None:
-    """Forget every lookup answer of ``tenant``, in every process, so the next ones come fresh
-    from Clarus."""
-    tenant.lookups_version = new_lookups_version()
-    Tenant.objects.filter(pk=tenant.pk).update(lookups_version=tenant.lookups_version)
-    # This process's memory that Clarus was down; another's lasts DESK_LOOKUP_RETRY_SECONDS.
-    cache.delete(_down_key(tenant))

@@ -21,8 +21,9 @@ from django.views.decorators.vary import vary_on_headers
 from orders import catalogue, permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.forms import LOOKUPS, Lookup
-from orders.lookup_cache import LookupUnavailable, lookups_refresh
+from orders.lookup_cache import LookupUnavailable
 from orders.models import Tenant
+from orders.services.lookups import lookups_refresh
 
 PAGE = "orders/lookup_page.html"
 CHOICE = "orders/partials/lookup_choice.html"

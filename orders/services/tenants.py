@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from orders import clarus, permissions, states
 from orders.clarus.tokens import PendingAuthorization
-from orders.lookup_cache import new_lookups_version
 from orders.models import Membership, Order, Role, Tenant
 from orders.services.delivery import sweep_schedule
+from orders.services.lookups import new_lookups_version
 
 CONNECTION_FIELDS = (
     "name",

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from orders import catalogue, clarus
+from orders.clarus import catalogue as clarus_catalogue
 from sandbox import catalogue as sandbox_catalogue
 
 ACME = {"subdomain__slug": "acme"}
@@ -29,7 +30,7 @@ def queries(monkeypatch):
         sent.append(variables or {})
         return real_query(tenant, text, variables, **kwargs)
 
-    monkeypatch.setattr(catalogue.clarus, "query", spy)
+    monkeypatch.setattr(clarus_catalogue, "query", spy)
     return sent
 
 
@@ -155,7 +156,7 @@ def test_order_types(tenant):
 
 
 def test_lists_are_read_past_the_first_page(tenant, queries, monkeypatch):
-    monkeypatch.setattr(catalogue, "PAGE_SIZE", 3)
+    monkeypatch.setattr(clarus_catalogue, "PAGE_SIZE", 3)
     royal_mail = sandbox(sandbox_catalogue.Carrier, code="ROYALMAIL").get()
 
     order_types = catalogue.order_type_list(tenant=tenant)
@@ -288,7 +289,9 @@ def test_digits_that_name_nothing_are_offered_as_an_id(tenant):
 
 
 def test_a_query_clarus_cannot_answer_is_no_outage(tenant, monkeypatch):
-    monkeypatch.setattr(catalogue, "ORDER_TYPES", "query { order_types { all { nonsense } } }")
+    monkeypatch.setattr(
+        clarus_catalogue, "ORDER_TYPES", "query { order_types { all { nonsense } } }"
+    )
 
     with pytest.raises(catalogue.LookupUnavailable) as raised:
         catalogue.order_type_list(tenant=tenant)

@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from orders import catalogue, clarus
-from orders.lookup_cache import LookupUnavailable, cache_key, lookups_refresh
+from orders.clarus import catalogue as clarus_catalogue
+from orders.lookup_cache import LookupUnavailable, cache_key
 from orders.models import Tenant
+from orders.services.lookups import lookups_refresh
 from orders.services.tenants import CONNECTION_FIELDS, tenant_connection_update
 from tests.conftest import SANDBOX_CLIENT_ID
 
@@ -24,7 +26,7 @@ def calls(monkeypatch):
         sent.append(tenant.subdomain)
         return real_query(tenant, text, variables, **kwargs)
 
-    monkeypatch.setattr(catalogue.clarus, "query", spy)
+    monkeypatch.setattr(clarus_catalogue, "query", spy)
     return sent
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from orders import catalogue, clarus
+from orders import clarus
+from orders.clarus import catalogue as clarus_catalogue
 from orders.forms import MAX_LINES
 from orders.models import Membership, Role
 from sandbox import catalogue as sandbox_catalogue
@@ -47,7 +48,7 @@ def queries(monkeypatch):
         sent.append(text)
         return real_query(tenant, text, variables, **kwargs)
 
-    monkeypatch.setattr(catalogue.clarus, "query", spy)
+    monkeypatch.setattr(clarus_catalogue, "query", spy)
     return sent
 
 
