@@ -2,7 +2,7 @@
 
 Signs in as the busiest tenant's supervisor and times whole requests to the dashboard view
 through Django's test client (session, memberships, form, every figure, four SVG charts and their
-tables), and the selector alone (``orders.dashboard.dashboard_get``), for the periods a
+tables), and the selector alone (``orders.selectors.dashboard.dashboard_get``), for the periods a
 supervisor picks: 7, 14, 30 and 90 days and a whole year; then the selector over every tenant at
 once. Prints p50/p95 and the queries per request. See bench/README.md.
 
@@ -145,8 +145,8 @@ def _measure(options: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]
     from django.urls import reverse
     from django.utils import timezone
 
-    from orders.dashboard import Period, dashboard_get
     from orders.models import Membership, Order, Role
+    from orders.selectors.dashboard import Period, dashboard_get
 
     memberships = Membership.objects.filter(role=Role.SUPERVISOR).select_related("user", "tenant")
     if options.user:
@@ -263,8 +263,9 @@ def _report(
         )
     print()
     print(
-        "page = a whole request through the view; selector = orders.dashboard.dashboard_get alone;"
-        " SQL = queries per request (per call for the selector)."
+        "page = a whole request through the view; selector = "
+        "orders.selectors.dashboard.dashboard_get alone; "
+        "SQL = queries per request (per call for the selector)."
     )
 
 

@@ -132,9 +132,9 @@ def _measure(options: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from orders import history
     from orders.models import Membership, Order, Role
-    from orders.selectors import membership_list_for_user
+    from orders.selectors import history
+    from orders.selectors.tenants import membership_list_for_user
 
     # The busiest tenant's supervisor: the first generated tenant is the biggest.
     membership = (

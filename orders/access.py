@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from orders import permissions, selectors
+from orders import permissions
 from orders.models import Membership, Tenant
+from orders.selectors.tenants import membership_list_for_user
 
 SESSION_TENANT_KEY = "desk_tenant_id"
 
@@ -58,7 +59,7 @@ def tenant_view(
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            memberships = selectors.membership_list_for_user(user=request.user)
+            memberships = membership_list_for_user(user=request.user)
             if not memberships:
                 return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)
             desk_request: Any = request

@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from orders import permissions
-from orders.dashboard import Period
 from orders.models import Membership
+from orders.selectors.dashboard import Period
 
 ALL_TENANTS = "all"
 DEFAULT_DAYS = 14

@@ -11,17 +11,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import charts, permissions
 from orders.access import DeskRequest, tenant_view
-from orders.dashboard import (
+from orders.dashboard_forms import DashboardFilterForm
+from orders.forms import clarus_source_label
+from orders.history_forms import ALL_TENANTS
+from orders.models import OrderStatus
+from orders.selectors.dashboard import (
     AgentFigures,
     Dashboard,
     Period,
     as_minutes_and_seconds,
     dashboard_get,
 )
-from orders.dashboard_forms import DashboardFilterForm
-from orders.forms import clarus_source_label
-from orders.history_forms import ALL_TENANTS
-from orders.models import OrderStatus
 
 # The agents drawn in their own colour on the orders chart; the rest share one.
 CHARTED_AGENTS = charts.PALETTE - 1

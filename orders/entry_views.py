@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from orders import audit, permissions, selectors, services
+from orders import audit, permissions, services
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.forms import (
     LINES_PREFIX,
@@ -25,6 +25,7 @@ from orders.forms import (
     order_entry_initial,
 )
 from orders.models import AttemptOutcome, Order, Tenant
+from orders.selectors import orders as selectors
 from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -128,7 +129,7 @@ def order_create(request: DeskRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit_entry(request, tenants, action=action)
     if request.GET.get("refresh") == "1":
-        # "Refresh lists": the lookups on this page ask Clarus afresh (orders.lookup_cache).
+        # "Refresh lists": the lookups on this page ask Clarus afresh (orders.selectors.catalogue).
         lookups_refresh(tenant=tenants[0])
     return _render_entry(request, OrderForm(tenants=tenants), line_formset(), action=action)
 

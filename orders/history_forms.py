@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth.models import User
 
 from orders import permissions
-from orders.history import HistoryFilters
 from orders.models import Membership, OrderStatus
+from orders.selectors.history import HistoryFilters
 
 ALL_TENANTS = "all"
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from orders import history, permissions
+from orders import permissions
 from orders.access import DeskRequest, tenant_view
 from orders.history_forms import HistoryFilterForm
+from orders.selectors import history
 
 CSV_COLUMNS = (
     "keyed_at",

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import catalogue, permissions
+from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.forms import LOOKUPS, Lookup
-from orders.lookup_cache import LookupUnavailable
 from orders.models import Tenant
+from orders.selectors import catalogue
+from orders.selectors.catalogue import LookupUnavailable
 from orders.services.lookups import lookups_refresh
 
 PAGE = "orders/lookup_page.html"

@@ -74,7 +74,7 @@ class Tenant(models.Model):
     # Set when Clarus refused a token refresh: a tenant admin must reconnect.
     needs_reconnect = models.BooleanField(default=False, editable=False)
     connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
-    # Every cached lookup answer of the tenant carries this (orders.lookup_cache): "Refresh
+    # Every cached lookup answer of the tenant carries this (orders.selectors.catalogue): "Refresh
     # lists" and a new connection set it anew, for every app process at once, as each reads the
     # tenant row afresh with every request.
     lookups_version = models.BigIntegerField(default=0, editable=False)
@@ -167,8 +167,8 @@ class Order(models.Model):
             # reference a safe way to reconcile an unknown outcome.
             models.UniqueConstraint(fields=("tenant", "reference"), name="order_unique_reference")
         ]
-        # What the supervisors' history reads by (orders.history); the unique constraint above
-        # serves the reference search, and clarus_id has its own index.
+        # What the supervisors' history reads by (orders.selectors.history); the unique constraint
+        # above serves the reference search, and clarus_id has its own index.
         indexes = [
             # A tenant's keyset pages, newest first: page 1,000 is a range scan like page 1.
             models.Index(fields=("tenant", "-created_at", "-id"), name="order_tenant_newest"),
@@ -190,8 +190,8 @@ class Order(models.Model):
                     "int4_ops",
                 ),
             ),
-            # The supervisors' dashboard (orders.dashboard) counts a tenant's orders over a
-            # period: every column it reads is in the index, so PostgreSQL answers from the
+            # The supervisors' dashboard (orders.selectors.dashboard) counts a tenant's orders over
+            # a period: every column it reads is in the index, so PostgreSQL answers from the
             # index alone instead of visiting each order's row (bench/README.md).
             models.Index(
                 fields=("tenant", "created_at", "created_by", "status", "keying_started_at", "id"),
@@ -312,8 +312,8 @@ class SubmissionAttempt(AppendOnlyModel):
     class Meta:
         ordering = ("-started_at", "-id")
         indexes = [
-            # The dashboard's rejections (orders.dashboard): a tenant's refused attempts from a
-            # day on, and their orders, without reading the accepted ones (about 19 in 20).
+            # The dashboard's rejections (orders.selectors.dashboard): a tenant's refused attempts
+            # from a day on, and their orders, without reading the accepted ones (about 19 in 20).
             models.Index(
                 fields=("tenant", "started_at", "order"),
                 condition=models.Q(outcome="rejected"),

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import catalogue, permissions
+from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.domain import CLARUS_ID_MAX_DIGITS
 from orders.entry_views import FORM_TEMPLATE, line_form
@@ -18,8 +18,9 @@ from orders.forms import (
     OrderLineForm,
     line_formset,
 )
-from orders.lookup_cache import LookupUnavailable
 from orders.paste import PastedLine, pasted_lines_parse
+from orders.selectors import catalogue
+from orders.selectors.catalogue import LookupUnavailable
 
 # Enough for MAX_LINES lines of long codes; more is not a paste an agent meant.
 MAX_PASTE = 40_000

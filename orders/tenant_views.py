@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import clarus, permissions, selectors, services
+from orders import clarus, permissions, services
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
 from orders.models import AuthFlow, Role
+from orders.selectors import tenants as selectors
 from orders.tenant_forms import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"

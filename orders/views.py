@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import audit, permissions, selectors, services, states
+from orders import audit, permissions, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import attempts_with_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
+from orders.selectors import orders as selectors
 
 
 @tenant_view()

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.selectors import tenant_for_webhook
+from orders.selectors.webhooks import tenant_for_webhook
 from orders.services.webhooks import WebhookRefused, webhook_receive
 
 # How each kind of refused delivery is answered.

@@ -1,15 +1,16 @@
 """Writes behind the lookups: starting a tenant's cached Clarus answers afresh.
 
-The version every cached answer carries lives on the tenant row (``orders.lookup_cache``), so a
-new one reaches every app process, each of which reads the tenant afresh with every request.
+The version every cached answer carries (``orders.selectors.catalogue``) lives on the tenant
+row, so a new one reaches every app process, each of which reads the tenant afresh with every
+request.
 """
 
 import time
 
 from django.core.cache import cache
 
-from orders.lookup_cache import down_key
 from orders.models import Tenant
+from orders.selectors.catalogue import down_key
 
 
 def new_lookups_version() -> int:

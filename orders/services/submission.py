@@ -14,9 +14,10 @@ from orders import audit, states
 from orders.clarus import Transport
 from orders.clarus.documents import address_attributes, header_attributes
 from orders.domain import KeyedOrder, contact_columns
-from orders.models import Order, OrderLine, OrderStatus, Tenant
+from orders.models import Order, OrderLine, OrderStatus
 from orders.permissions import order_may_correct_by_form
-from orders.selectors import membership_list_for_user
+from orders.selectors.orders import order_duplicate_of
+from orders.selectors.tenants import membership_list_for_user
 from orders.services.delivery import SubmitResult, already_message, deliver
 
 
@@ -60,16 +61,6 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
             description=line.description,
         )
         for position, line in enumerate(keyed.lines, start=1)
-    )
-
-
-def order_duplicate_of(*, tenant: Tenant, reference: str, form_token: uuid.UUID) -> Order | None:
-    """Return the tenant's earlier order with ``reference``, other than this form's own."""
-    return (
-        Order.objects.filter(tenant=tenant, reference=reference)
-        .exclude(form_token=form_token)
-        .select_related("created_by")
-        .first()
     )
 
 

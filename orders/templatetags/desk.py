@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from django import template
 
-from orders.dashboard import as_minutes_and_seconds
 from orders.forms import clarus_source_label
+from orders.selectors.dashboard import as_minutes_and_seconds
 
 register = template.Library()
 

@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from orders import catalogue, clarus
+from orders import clarus
 from orders.clarus import catalogue as clarus_catalogue
+from orders.selectors import catalogue
 from sandbox import catalogue as sandbox_catalogue
 
 ACME = {"subdomain__slug": "acme"}

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.dashboard import Period, Tally, clarus_errors, dashboard_get
 from orders.models import (
     AttemptOutcome,
     Membership,
@@ -21,6 +20,7 @@ from orders.models import (
     Role,
     SubmissionAttempt,
 )
+from orders.selectors.dashboard import Period, Tally, clarus_errors, dashboard_get
 
 # The figures lean on each database's own SQL (dates in a time zone, FILTER, PostgreSQL's
 # percentile_cont): `make test` runs them again on PostgreSQL.
@@ -190,7 +190,7 @@ def test_top_reasons_grouped_by_error_and_field_most_frequent_first(tenant, ann)
 
 
 def test_top_reasons_keep_only_the_most_frequent(tenant, ann, monkeypatch):
-    from orders import dashboard
+    from orders.selectors import dashboard
 
     monkeypatch.setattr(dashboard, "TOP_REASONS", 2)
     for n, symbol in enumerate(("a", "b", "b", "c", "c", "c")):

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from orders.domain import normalised_name, phone_digits
-from orders.history import HistoryFilters, history_page
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role, SubmissionAttempt
-from orders.selectors import membership_list_for_user
+from orders.selectors.history import HistoryFilters, history_page
+from orders.selectors.tenants import membership_list_for_user
 from orders.services.delivery import due_orders
 
 UNTIL = "2026-06-30T17:00:00+01:00"

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.domain import normalised_name, phone_digits
-from orders.history import decode_cursor
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role
+from orders.selectors.history import decode_cursor
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")
@@ -207,7 +207,7 @@ def test_csv_export_never_hands_a_spreadsheet_a_formula(
 def test_csv_export_reads_in_chunks(client, tenant, supervisor, agents, monkeypatch):
     make_orders(tenant, agents, 25)
     client.force_login(supervisor)
-    from orders import history
+    from orders.selectors import history
 
     original = history.history_rows_for_export
     monkeypatch.setattr(

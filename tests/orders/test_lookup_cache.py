@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orders import catalogue, clarus
+from orders import clarus
 from orders.clarus import catalogue as clarus_catalogue
-from orders.lookup_cache import LookupUnavailable, cache_key
 from orders.models import Tenant
+from orders.selectors import catalogue
+from orders.selectors.catalogue import LookupUnavailable, cache_key
 from orders.services.lookups import lookups_refresh
 from orders.services.tenants import CONNECTION_FIELDS, tenant_connection_update
 from tests.conftest import SANDBOX_CLIENT_ID

@@ -10,9 +10,9 @@ from html import unescape as html_unescape
 import pytest
 from django.urls import reverse
 
-from orders import catalogue
-from orders.lookup_cache import cache_key
 from orders.models import Membership, Order, Role
+from orders.selectors import catalogue
+from orders.selectors.catalogue import cache_key
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
 from tests.orders.factories import order_post_data

@@ -24,7 +24,7 @@ from orders.models import (
     WebhookDelivery,
     WebhookStatus,
 )
-from orders.selectors import webhook_list_for_order
+from orders.selectors.orders import webhook_list_for_order
 from orders.services import deliver as deliver_order
 from orders.services import deliver_due_orders
 from sandbox.models import SandboxGoodsOut

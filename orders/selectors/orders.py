@@ -1,25 +1,17 @@
-"""Reads: the user's tenants, orders and their attempts, scoped to what the user may see."""
+"""Reads of orders: one order with what its page shows, the webhooks about it, how Clarus says it
+stands now, an earlier order of the same reference; always scoped to what the user may see."""
 
-import hmac
+import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
 
 from orders import permissions
 from orders.clarus import ClarusQueryError
+from orders.clarus.documents import stored_address, stored_header
 from orders.clarus.goods_outs import goods_out_status, status_label
-from orders.domain import GoodsOutStatus
+from orders.domain import GoodsOutStatus, KeyedOrder, LineInput
 from orders.models import Membership, Order, Tenant, WebhookDelivery
-
-
-def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
-    """Return the user's memberships with their tenants, in a stable order."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user_id=user.pk).select_related("tenant").order_by("tenant__name")
-    )
 
 
 @dataclass(frozen=True)
@@ -54,22 +46,6 @@ def order_get_for_detail(
     )
 
 
-def membership_list_for_tenant(*, tenant_id: int) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(tenant_id=tenant_id)
-        .select_related("user")
-        .order_by("user__username")
-    )
-
-
-def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
-    return (
-        Membership.objects.filter(pk=membership_id, tenant_id=tenant_id)
-        .select_related("user")
-        .first()
-    )
-
-
 def webhook_list_for_order(*, order: Order) -> list[WebhookDelivery]:
     """Return the webhooks Clarus sent about the order's goods-out, latest change first.
 
@@ -88,9 +64,31 @@ def webhook_status_label(*, order: Order) -> str:
     return status_label(newest.delivery.status) if newest is not None else ""
 
 
-def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
-    """Return the tenant whose webhook address this is, comparing secrets in constant time."""
-    tenant = Tenant.objects.filter(subdomain=subdomain).first()
-    if tenant is None or not hmac.compare_digest(tenant.webhook_secret, secret):
-        return None
-    return tenant
+def order_duplicate_of(*, tenant: Tenant, reference: str, form_token: uuid.UUID) -> Order | None:
+    """Return the tenant's earlier order with ``reference``, other than this form's own."""
+    return (
+        Order.objects.filter(tenant=tenant, reference=reference)
+        .exclude(form_token=form_token)
+        .select_related("created_by")
+        .first()
+    )
+
+
+def order_keyed(*, order: Order) -> KeyedOrder:
+    """Return a stored order as it was keyed: its header, address, lines and what was seen."""
+    return KeyedOrder(
+        tenant=order.tenant,
+        header=stored_header(order.header),
+        lines=[
+            LineInput(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                product_code=line.product_code,
+                description=line.description,
+            )
+            for line in order.lines.all()
+        ],
+        address=stored_address(order.address),
+        labels=dict(order.labels or {}),
+        keying_started_at=order.keying_started_at,
+    )
