@@ -9,17 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from orders import charts, permissions
+from orders import charts, display, permissions
 from orders.access import DeskRequest, tenant_view
-from orders.dashboard_forms import DashboardFilterForm
-from orders.forms import clarus_source_label
-from orders.history_forms import ALL_TENANTS
+from orders.forms.dashboard import DashboardFilterForm
+from orders.forms.history import ALL_TENANTS
 from orders.models import OrderStatus
 from orders.selectors.dashboard import (
     AgentFigures,
     Dashboard,
     Period,
-    as_minutes_and_seconds,
     dashboard_get,
 )
 
@@ -116,19 +114,19 @@ def dashboard_charts(figures: Dashboard) -> DashboardCharts:
         rates.append(charts.Column(label, [charts.Segment(rate or 0.0, title)]))
     overall = figures.total.rejection_rate
     return DashboardCharts(
-        orders=charts.columns(orders_columns, series=legend, value_label=_count),
+        orders=charts.columns(orders_columns, series=legend, value_label=display.count),
         legend=legend,
         rejection_rate=charts.columns(
             rates,
             series=[charts.Series("Rejected", "series-rejected")],
-            value_label=_percent,
+            value_label=display.percent,
             whole=False,
             guides=[(overall, f"The period's rate: {overall:.1%}")] if overall else [],
         ),
         reasons=charts.rows(
             [
                 (
-                    f"{reason.label} · {clarus_source_label(reason.source)}"
+                    f"{reason.label} · {display.field_label(reason.target, reason.source)}"
                     if reason.source
                     else reason.label,
                     reason.count,
@@ -143,18 +141,10 @@ def dashboard_charts(figures: Dashboard) -> DashboardCharts:
                 (
                     a.username,
                     a.median_keying.total_seconds(),
-                    as_minutes_and_seconds(a.median_keying),
+                    display.as_minutes_and_seconds(a.median_keying),
                 )
                 for a in figures.agents
                 if a.median_keying is not None
             ]
         ),
     )
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _percent(value: float) -> str:
-    return f"{value:.0%}" if value * 100 == round(value * 100) else f"{value:.1%}"

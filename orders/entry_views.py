@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,17 +12,18 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import audit, permissions, services
 from orders.access import DeskRequest, desk_redirect, tenant_view
-from orders.forms import (
+from orders.forms.entry import (
     LINES_PREFIX,
     MAX_LINES,
     BaseOrderLineFormSet,
     OrderEntry,
     OrderForm,
-    OrderLineForm,
     add_clarus_errors,
+    line_form,
     line_formset,
     order_entry_data,
     order_entry_initial,
+    with_blank_row,
 )
 from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
@@ -75,7 +76,7 @@ def _submit_entry(
     if "add_line" in request.POST and not request.htmx:
         # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
         # (With htmx it fetches a row instead, but htmx may still name it as the last submitter.)
-        return _render_entry(request, form, _with_blank_row(request.POST), **again)
+        return _render_entry(request, form, with_blank_row(request.POST), **again)
     if not (form.is_valid() and formset.is_valid()):
         problem = "Please correct the fields marked below."
         return _render_entry(request, form, formset, problem=problem, **again)
@@ -111,13 +112,6 @@ def _submit_entry(
     notify = messages.success if result.sent else messages.warning
     notify(request, result.message)
     return desk_redirect(request, result.order.get_absolute_url())
-
-
-def _with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
-    data = data.copy()
-    total_key = f"{LINES_PREFIX}-TOTAL_FORMS"
-    data[total_key] = str(min(line_formset(data).total_form_count() + 1, MAX_LINES))
-    return line_formset(data)
 
 
 @tenant_view()
@@ -210,15 +204,3 @@ def order_line_row(request: DeskRequest) -> HttpResponse:
     row = line_form(line_formset(), index)
     context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
     return render(request, FORM_TEMPLATE + "#new-line-row", context)
-
-
-def line_form(formset: BaseOrderLineFormSet, index: int, **initial: Any) -> OrderLineForm:
-    """Return row ``index`` of the lines, new to the formset, showing ``initial`` values."""
-    line = formset.form(
-        prefix=formset.add_prefix(index),
-        initial=initial,
-        empty_permitted=True,
-        use_required_attribute=False,
-    )
-    formset.add_fields(line, index)
-    return line

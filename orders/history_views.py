@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import permissions
 from orders.access import DeskRequest, tenant_view
-from orders.history_forms import HistoryFilterForm
+from orders.forms.history import HistoryFilterForm
 from orders.selectors import history
 
 CSV_COLUMNS = (

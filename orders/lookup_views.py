@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
-from orders.forms import LOOKUPS, Lookup
+from orders.forms.lookups import LOOKUPS, Lookup
 from orders.models import Tenant
 from orders.selectors import catalogue
 from orders.selectors.catalogue import LookupUnavailable

@@ -10,15 +10,15 @@ from django.views.decorators.vary import vary_on_headers
 from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.domain import CLARUS_ID_MAX_DIGITS
-from orders.entry_views import FORM_TEMPLATE, line_form
-from orders.forms import (
+from orders.forms.entry import (
     LINES_PREFIX,
     MAX_LINES,
     BaseOrderLineFormSet,
     OrderLineForm,
+    line_form,
     line_formset,
 )
-from orders.paste import PastedLine, pasted_lines_parse
+from orders.forms.paste import PastedLine, pasted_lines_parse
 from orders.selectors import catalogue
 from orders.selectors.catalogue import LookupUnavailable
 
@@ -171,4 +171,4 @@ def order_lines_paste(request: DeskRequest) -> HttpResponse:
         "total_forms": next_index + (blank is not None),
         "said": _paste_said(rows, left_out=len(pasted) - len(kept), problem=problem),
     }
-    return render(request, FORM_TEMPLATE + "#pasted-lines", context)
+    return render(request, "orders/order_form.html#pasted-lines", context)

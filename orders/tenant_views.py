@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import clarus, permissions, services
+from orders import permissions, services
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
+from orders.forms.tenants import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
 from orders.models import AuthFlow, Role
 from orders.selectors import tenants as selectors
-from orders.tenant_forms import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
+from orders.services.tenants import ConnectionRefused
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
 
@@ -95,7 +96,7 @@ def tenant_callback(request: DeskRequest) -> HttpResponse:
         services.tenant_connect_finish(
             tenant=tenant, pending=pending, callback_url=request.build_absolute_uri()
         )
-    except (clarus.ClarusAuthError, clarus.ClarusTokenUnavailable) as exc:
+    except ConnectionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Connected to Clarus for {tenant}.")

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import audit, permissions, services, states
+from orders import audit, display, permissions, services, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import attempts_with_changes
-from orders.forms import clarus_source_label, labelled_address, labelled_header
+from orders.forms.orders import CancelForm
 from orders.selectors import orders as selectors
 
 
@@ -23,11 +23,13 @@ def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     if not permissions.order_may_cancel(order=order, memberships=request.memberships):
         raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        messages.error(request, "Say why the order is cancelled.")
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return desk_redirect(request, order.get_absolute_url())
-    result = services.order_cancel(order=order, user=request.user, reason=reason[:300])
+    result = services.order_cancel(
+        order=order, user=request.user, reason=form.cleaned_data["reason"]
+    )
     (messages.success if result.cancelled else messages.error)(request, result.message)
     return desk_redirect(request, order.get_absolute_url())
 
@@ -79,28 +81,14 @@ def _detail_context(order: Any) -> dict[str, Any]:
     webhooks = selectors.webhook_list_for_order(order=order)
     return {
         "order": order,
-        "header": labelled_header(order.header, order.labels),
-        "address": labelled_address(order.address),
+        "header": display.header_rows(order.header, order.labels),
+        "address": display.address_rows(selectors.order_address(order=order)),
         "transitions": order.transitions.select_related("user"),
         "attempts": attempts_with_changes(attempts),
-        "rejection": _rejection(attempts[0]) if attempts else [],
+        "rejection": display.refusal_rows(audit.attempt_refusals(attempts[0])) if attempts else [],
         "webhooks": webhooks,
         "clarus_said": selectors.webhook_status_label(order=order) if webhooks else "",
     }
-
-
-def _rejection(newest: Any) -> list[dict[str, str]]:
-    """Return Clarus's reasons for refusing the newest attempt, each with the field it names."""
-    reasons = []
-    for error in audit.attempt_refusals(newest):
-        field = clarus_source_label(error.source)
-        # Clarus may name the line in its words too ("Line 2: …"): say it once.
-        line = field.partition(",")[0]
-        details = (
-            error.details.removeprefix(f"{line}: ") if line.startswith("Line ") else error.details
-        )
-        reasons.append({"field": field, "details": details})
-    return reasons
 
 
 @tenant_view()

@@ -337,12 +337,3 @@ def clarus_errors(body: str) -> list[tuple[int | None, str, str, str]]:
 def _by_count(item: tuple[tuple[str, str, str], int]) -> tuple[int, tuple[str, str, str]]:
     key, count = item
     return -count, key
-
-
-def as_minutes_and_seconds(duration: timedelta | None) -> str:
-    """Return a duration as ``4 min 05 s`` (or ``42 s``), for people and SVG titles."""
-    if duration is None:
-        return "—"
-    seconds = round(duration.total_seconds())
-    minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"

@@ -10,7 +10,7 @@ from orders import permissions
 from orders.clarus import ClarusQueryError
 from orders.clarus.documents import stored_address, stored_header
 from orders.clarus.goods_outs import goods_out_status, status_label
-from orders.domain import GoodsOutStatus, KeyedOrder, LineInput
+from orders.domain import DeliveryAddress, GoodsOutStatus, KeyedOrder, LineInput
 from orders.models import Membership, Order, Tenant, WebhookDelivery
 
 
@@ -92,3 +92,8 @@ def order_keyed(*, order: Order) -> KeyedOrder:
         labels=dict(order.labels or {}),
         keying_started_at=order.keying_started_at,
     )
+
+
+def order_address(*, order: Order) -> DeliveryAddress:
+    """Return the delivery address a stored order was sent with."""
+    return stored_address(order.address)

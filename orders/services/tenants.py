@@ -76,16 +76,23 @@ def tenant_connect_start(*, tenant: Tenant, redirect_uri: str) -> dict[str, str]
     return {**asdict(pending), "tenant_id": str(tenant.pk), "redirect_uri": redirect_uri}
 
 
+class ConnectionRefused(Exception):
+    """Clarus did not connect the desk: it refused the sign-in, or could not be reached."""
+
+
 def tenant_connect_finish(*, tenant: Tenant, pending: Mapping[str, str], callback_url: str) -> None:
-    """Exchange the code in ``callback_url`` for tokens; raise ClarusAuthError if refused."""
-    clarus.connect_with_code(
-        tenant,
-        authorization_response=callback_url,
-        redirect_uri=pending["redirect_uri"],
-        pending=PendingAuthorization(
-            url=pending["url"], state=pending["state"], code_verifier=pending["code_verifier"]
-        ),
-    )
+    """Exchange the code in ``callback_url`` for tokens; raise ConnectionRefused if refused."""
+    try:
+        clarus.connect_with_code(
+            tenant,
+            authorization_response=callback_url,
+            redirect_uri=pending["redirect_uri"],
+            pending=PendingAuthorization(
+                url=pending["url"], state=pending["state"], code_verifier=pending["code_verifier"]
+            ),
+        )
+    except (clarus.ClarusAuthError, clarus.ClarusTokenUnavailable) as exc:
+        raise ConnectionRefused(str(exc)) from exc
     _wake_waiting_orders(tenant)
 
 

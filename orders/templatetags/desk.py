@@ -1,10 +1,12 @@
+"""Template filters: each a thin call into ``orders.display``."""
+
 import json
 from datetime import timedelta
 
 from django import template
 
-from orders.forms import clarus_source_label
-from orders.selectors.dashboard import as_minutes_and_seconds
+from orders import display
+from orders.domain import FieldRef
 
 register = template.Library()
 
@@ -21,16 +23,16 @@ def pretty_json(text: str) -> str:
 @register.filter
 def minutes_seconds(duration: timedelta | None) -> str:
     """Return a duration as ``4 min 05 s``, or a dash for none."""
-    return as_minutes_and_seconds(duration)
+    return display.as_minutes_and_seconds(duration)
 
 
 @register.filter
 def percent(share: float | None) -> str:
     """Return a share such as 0.0485 as ``4.9%``, or a dash for none."""
-    return "—" if share is None else f"{share:.1%}"
+    return display.share(share)
 
 
 @register.filter
-def clarus_field(source: str) -> str:
-    """Return the field a Clarus error's source names, in the entry form's words."""
-    return clarus_source_label(source)
+def field_label(target: FieldRef | None, fallback: str = "") -> str:
+    """Return the field a Clarus reason names, in the entry form's words."""
+    return display.field_label(target, fallback)

@@ -5,17 +5,16 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from orders import display
 from orders.clarus.documents import goods_out_document
 from orders.clarus.errors import source_target
 from orders.domain import DeliveryAddress, OrderHeader, Refusal
-from orders.forms import (
+from orders.forms.entry import (
     MAX_LINES,
     OrderEntry,
     OrderForm,
     OrderLineForm,
     add_clarus_errors,
-    labelled_address,
-    labelled_header,
     line_formset,
 )
 from tests.orders.factories import order_post_data
@@ -172,14 +171,14 @@ def test_clarus_errors_land_on_the_fields_they_name(tenant):
 
 def test_stored_order_is_labelled_in_the_agents_words():
     header = {"goods_out_type": "work_order", "reference": "SO-1", "pick_type": "tote"}
-    address = {"address_3": "Leeds", "country_code": "GB"}
+    address = DeliveryAddress(town="Leeds", country="GB")
 
-    assert labelled_header(header) == [
+    assert display.header_rows(header) == [
         ("Order type", "Work order"),
         ("Order reference", "SO-1"),
         ("Picking", "Tote"),
     ]
-    assert labelled_address(address) == [("Town or city", "Leeds"), ("Country", "GB")]
+    assert display.address_rows(address) == [("Town or city", "Leeds"), ("Country", "GB")]
 
 
 def test_picked_ids_keep_what_the_agent_saw(tenant):
@@ -232,7 +231,7 @@ def test_a_picked_id_is_shown_with_its_code_and_name():
     header = {"account_id": 7, "warehouse_id": 3, "reference": "SO-1"}
     labels = {"account_id": {"code": "ACME", "name": "Acme Homeware Ltd"}}
 
-    assert labelled_header(header, labels) == [
+    assert display.header_rows(header, labels) == [
         ("Account id", "7 (ACME · Acme Homeware Ltd)"),
         ("Warehouse id", "3"),
         ("Order reference", "SO-1"),

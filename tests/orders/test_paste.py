@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders.paste import PastedLine, pasted_lines_parse
+from orders.forms.paste import PastedLine, pasted_lines_parse
 
 
 def test_spreadsheet_rows_with_a_header():

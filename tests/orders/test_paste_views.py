@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from orders import clarus
 from orders.clarus import catalogue as clarus_catalogue
-from orders.forms import MAX_LINES
+from orders.forms.entry import MAX_LINES
 from orders.models import Membership, Role
 from sandbox import catalogue as sandbox_catalogue
 

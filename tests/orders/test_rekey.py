@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.forms import (
+from orders import display
+from orders.clarus.errors import source_target
+from orders.forms.entry import (
     OrderForm,
-    clarus_source_label,
     line_formset,
     order_entry_data,
     order_entry_initial,
@@ -284,7 +285,7 @@ def test_entry_data_round_trips_through_the_form(make_tenant, agent):
     ],
 )
 def test_clarus_sources_read_in_the_forms_words(source, label):
-    assert clarus_source_label(source) == label
+    assert display.field_label(source_target(source), source or "") == label
 
 
 @pytest.mark.django_db(transaction=True)

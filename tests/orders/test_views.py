@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.forms import MAX_LINES, OrderForm, opened_at, opened_stamp
+from orders.forms.entry import MAX_LINES, OrderForm, opened_at, opened_stamp
 from orders.models import Membership, Order, OrderStatus, Role
 from tests.orders.factories import order_post_data
 

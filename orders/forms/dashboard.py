@@ -8,10 +8,10 @@ from django import forms
 from django.utils import timezone
 
 from orders import permissions
+from orders.forms.history import ALL_TENANTS
 from orders.models import Membership
 from orders.selectors.dashboard import Period
 
-ALL_TENANTS = "all"
 DEFAULT_DAYS = 14
 DAY_CHOICES = ((7, "Last 7 days"), (14, "Last 14 days"), (30, "Last 30 days"), (90, "Last 90 days"))
 # The longest period shown: a year of days still makes a readable chart and a bounded read.

@@ -12,11 +12,10 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 from django.utils import timezone
 from django_countries import countries
 
-from orders.clarus.documents import ADDRESS_ATTRIBUTES, stored_address
-from orders.clarus.errors import source_target
 from orders.domain import (
     CLARUS_ID_MAX_DIGITS,
     DeliveryAddress,
@@ -26,7 +25,9 @@ from orders.domain import (
     OrderHeader,
     Refusal,
 )
+from orders.forms.lookups import LOOKUPS, Lookup
 from orders.models import Order, Tenant
+from orders.selectors.orders import order_keyed
 
 MAX_LINES = 200
 
@@ -111,64 +112,6 @@ def search_field(label: str, help_text: str) -> forms.CharField:
         help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """A header field the agent fills by name or code: how it is drawn and what it stands for.
-
-    ``search`` lookups (account, customer, carrier) are a text box with suggestions and a hidden
-    id; the others (warehouse, carrier service, order type) are a choice list Clarus fills, or a
-    Clarus id box when Clarus cannot.
-    """
-
-    id_name: str
-    noun: str
-    url_name: str
-    search: bool
-    required: bool = False
-    blank: str = "Not set"
-    # The lookup whose pick changes this one's list (a carrier's services, an account's
-    # warehouses).
-    depends_on: str = ""
-
-    @property
-    def text_name(self) -> str:
-        return self.id_name.removesuffix("_id")
-
-    @property
-    def label_name(self) -> str:
-        return self.id_name.removesuffix("_id") + "_label"
-
-    @property
-    def html_id(self) -> str:
-        return self.id_name.removesuffix("_id").replace("_", "-")
-
-
-LOOKUPS = {
-    lookup.id_name: lookup
-    for lookup in (
-        Lookup("account_id", "account", "orders:lookup_accounts", search=True, required=True),
-        Lookup("customer_id", "end customer", "orders:lookup_customers", search=True),
-        Lookup("carrier_id", "carrier", "orders:lookup_carriers", search=True),
-        Lookup(
-            "warehouse_id",
-            "warehouse",
-            "orders:lookup_warehouses",
-            False,
-            blank="Clarus chooses",
-            depends_on="account_id",
-        ),
-        Lookup(
-            "carrier_service_id",
-            "carrier service",
-            "orders:lookup_carrier_services",
-            False,
-            depends_on="carrier_id",
-        ),
-        Lookup("order_type_id", "order type", "orders:lookup_order_types", False),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -634,6 +577,26 @@ class OrderEntry:
         )
 
 
+def line_form(formset: BaseOrderLineFormSet, index: int, **initial: Any) -> OrderLineForm:
+    """Return row ``index`` of the lines, new to the formset, showing ``initial`` values."""
+    line = formset.form(
+        prefix=formset.add_prefix(index),
+        initial=initial,
+        empty_permitted=True,
+        use_required_attribute=False,
+    )
+    formset.add_fields(line, index)
+    return line
+
+
+def with_blank_row(data: QueryDict) -> BaseOrderLineFormSet:
+    """Return the posted lines with one blank row more (the "Add line" button without htmx)."""
+    data = data.copy()
+    total_key = f"{LINES_PREFIX}-TOTAL_FORMS"
+    data[total_key] = str(min(line_formset(data).total_form_count() + 1, MAX_LINES))
+    return line_formset(data)
+
+
 def form_field_name(target: FieldRef) -> str:
     """Return the name of the header or address field of the entry form a target names."""
     return ADDRESS_PREFIX + target.name if target.part == "address" else target.name
@@ -663,75 +626,6 @@ def add_clarus_errors(
     return unplaced
 
 
-def clarus_source_label(source: str | None) -> str:
-    """Return the field a Clarus error ``source`` names, in the entry form's words, or "".
-
-    A line's field reads "Line 2, product"; with the line left out ("lines_changes[n]…", as the
-    dashboard groups reasons), "Product, on a line".
-    """
-    target = source_target(source)
-    if target is None:
-        return source or ""
-    name = form_field_name(target)
-    if target.part == "line":
-        line_field = OrderLineForm.base_fields.get(name.removesuffix("_id"))
-        label = str(line_field.label if line_field is not None else name).lower()
-        if target.line is None:
-            return f"{label.capitalize()}, on a line"
-        return f"Line {target.line + 1}, {label}"
-    if name in LOOKUPS:
-        return LOOKUPS[name].noun.capitalize()
-    field = OrderForm.base_fields.get(name)
-    return str(field.label) if field is not None else name
-
-
-def _display_value(field: forms.Field, value: Any) -> str:
-    choices = dict(getattr(field, "choices", []) or [])
-    return str(choices.get(value, value))
-
-
-def labelled_header(
-    header: dict[str, Any], labels: Mapping[str, Any] | None = None
-) -> list[tuple[str, str]]:
-    """Return a stored header as (label, value) pairs in the entry form's words.
-
-    An id the agent picked by name shows the code and name they saw beside it.
-    """
-    fields = OrderForm.base_fields
-    return [
-        (_header_label(name), _with_label(_display_value(fields[name], value), name, labels))
-        for name, value in header.items()
-        if name in fields
-    ]
-
-
-def _header_label(name: str) -> str:
-    if name in LOOKUPS:
-        return f"{LOOKUPS[name].noun.capitalize()} id"
-    return str(OrderForm.base_fields[name].label)
-
-
-def _with_label(value: str, name: str, labels: Mapping[str, Any] | None) -> str:
-    label = picked_label((labels or {}).get(name))
-    if not label:
-        return value
-    seen = " · ".join(part for part in (label["code"], label["name"]) if part)
-    return f"{value} ({seen})"
-
-
-def labelled_address(address: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return a stored Clarus address as (label, value) pairs in the entry form's words."""
-    fields = OrderForm.base_fields
-    by_attribute = {
-        attribute: fields[ADDRESS_PREFIX + name] for name, attribute in ADDRESS_ATTRIBUTES.items()
-    }
-    return [
-        (str(by_attribute[name].label), str(value))
-        for name, value in address.items()
-        if name in by_attribute
-    ]
-
-
 @dataclass(frozen=True)
 class EntryInitial:
     """A stored order as the entry form shows it: header fields, and one dict per line."""
@@ -746,14 +640,16 @@ def order_entry_initial(order: Order, *, fresh: bool = False) -> EntryInitial:
     ``fresh`` leaves out what a new order must not take from the old one (its reference and
     dispatch date), for "Copy into a new order".
     """
+    keyed = order_keyed(order=order)
     header: dict[str, Any] = {"tenant": order.tenant_id}
-    for name, value in order.header.items():
-        if name in OrderForm.base_fields:
+    for name, value in asdict(keyed.header).items():
+        if value is not None and value != "":
             header[name] = _form_value(name, value)
-    address = asdict(stored_address(order.address))
-    header.update({ADDRESS_PREFIX + name: value for name, value in address.items() if value})
+    header.update(
+        {ADDRESS_PREFIX + name: value for name, value in asdict(keyed.address).items() if value}
+    )
     for lookup in LOOKUPS.values():
-        label = picked_label((order.labels or {}).get(lookup.id_name))
+        label = picked_label(keyed.labels.get(lookup.id_name))
         if label:
             header[lookup.label_name] = label
         if lookup.search and lookup.id_name in header:
@@ -768,7 +664,7 @@ def order_entry_initial(order: Order, *, fresh: bool = False) -> EntryInitial:
             "description": line.description,
             "quantity": format(line.quantity.normalize(), "f"),
         }
-        for line in order.lines.all()
+        for line in keyed.lines
     ]
     return EntryInitial(header=header, lines=lines)
 

@@ -1,0 +1,123 @@
+"""Labels and formats the pages and the template filters share: fields in the entry form's
+words, Clarus's reasons beside the fields they name, durations, counts and shares."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+
+from orders.domain import DeliveryAddress, FieldRef, Refusal
+from orders.forms.entry import (
+    ADDRESS_PREFIX,
+    OrderForm,
+    OrderLineForm,
+    form_field_name,
+    picked_label,
+)
+from orders.forms.lookups import LOOKUPS
+
+
+def field_label(target: FieldRef | None, fallback: str = "") -> str:
+    """Return the field a refusal names, in the entry form's words; ``fallback`` if unknown.
+
+    A line's field reads "Line 2, product"; on no line in particular (as the dashboard groups
+    reasons), "Product, on a line".
+    """
+    if target is None:
+        return fallback
+    name = form_field_name(target)
+    if target.part == "line":
+        line_field = OrderLineForm.base_fields.get(name.removesuffix("_id"))
+        label = str(line_field.label if line_field is not None else name).lower()
+        if target.line is None:
+            return f"{label.capitalize()}, on a line"
+        return f"Line {target.line + 1}, {label}"
+    if name in LOOKUPS:
+        return LOOKUPS[name].noun.capitalize()
+    field = OrderForm.base_fields.get(name)
+    return str(field.label) if field is not None else name
+
+
+def refusal_rows(refusals: Iterable[Refusal]) -> list[dict[str, str]]:
+    """Return Clarus's reasons for refusing an order, each with the field it names."""
+    rows = []
+    for refusal in refusals:
+        field = field_label(refusal.target, refusal.source or "")
+        # Clarus may name the line in its words too ("Line 2: …"): say it once.
+        line = field.partition(",")[0]
+        details = (
+            refusal.details.removeprefix(f"{line}: ")
+            if line.startswith("Line ")
+            else refusal.details
+        )
+        rows.append({"field": field, "details": details})
+    return rows
+
+
+def _display_value(field: forms.Field, value: Any) -> str:
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value))
+
+
+def header_rows(
+    header: Mapping[str, Any], labels: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """Return a stored header as (label, value) pairs in the entry form's words.
+
+    An id the agent picked by name shows the code and name they saw beside it.
+    """
+    fields = OrderForm.base_fields
+    return [
+        (_header_label(name), _with_label(_display_value(fields[name], value), name, labels))
+        for name, value in header.items()
+        if name in fields
+    ]
+
+
+def _header_label(name: str) -> str:
+    if name in LOOKUPS:
+        return f"{LOOKUPS[name].noun.capitalize()} id"
+    return str(OrderForm.base_fields[name].label)
+
+
+def _with_label(value: str, name: str, labels: Mapping[str, Any] | None) -> str:
+    label = picked_label((labels or {}).get(name))
+    if not label:
+        return value
+    seen = " · ".join(part for part in (label["code"], label["name"]) if part)
+    return f"{value} ({seen})"
+
+
+def address_rows(address: DeliveryAddress) -> list[tuple[str, str]]:
+    """Return an address as (label, value) pairs in the entry form's words, filled fields only."""
+    fields = OrderForm.base_fields
+    return [
+        (str(fields[ADDRESS_PREFIX + name].label), str(value))
+        for name, value in asdict(address).items()
+        if value
+    ]
+
+
+def as_minutes_and_seconds(duration: timedelta | None) -> str:
+    """Return a duration as ``4 min 05 s`` (or ``42 s``), for people and SVG titles."""
+    if duration is None:
+        return "—"
+    seconds = round(duration.total_seconds())
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def percent(value: float) -> str:
+    """Return a share as a whole percent when it is one, else to a tenth."""
+    return f"{value:.0%}" if value * 100 == round(value * 100) else f"{value:.1%}"
+
+
+def share(value: float | None) -> str:
+    """Return a share such as 0.0485 as ``4.9%``, or a dash for none."""
+    return "—" if value is None else f"{value:.1%}"

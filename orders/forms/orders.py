@@ -1,0 +1,17 @@
+"""What is posted from an order's page: the reason a supervisor gives for cancelling it."""
+
+from django import forms
+
+# What the order's audit keeps of the reason.
+REASON_LENGTH = 300
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        error_messages={"required": "Say why the order is cancelled."},
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        return reason[:REASON_LENGTH]
