@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from orders import views as orders_views
-from orders import webhook_views
+from orders.views import orders as orders_views
+from orders.views import webhooks as webhook_views
 
 urlpatterns = [
     path("", orders_views.home, name="home"),

@@ -22,7 +22,8 @@ def main() -> None:
 
     from orders.domain import KeyedOrder, LineInput, OrderHeader
     from orders.models import Tenant
-    from orders.services import deliver_due_orders, order_submit
+    from orders.services.delivery import deliver_due_orders
+    from orders.services.submission import order_submit
 
     mode = sys.argv[1]
     if mode == "submit":

@@ -10,9 +10,10 @@ from django.utils import timezone
 from orders import audit, states
 from orders.audit import FieldChange, body_changes
 from orders.clarus import ClarusExchange
+from orders.domain import KeyedOrder
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, OrderTransition, Role
-from orders.services import KeyedOrder, order_submit
 from orders.services.cancel import order_cancel
+from orders.services.submission import order_submit
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from orders import services
 from orders.audit import WEBHOOK, order_transition
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
+from orders.services import cancel as services
 from sandbox.models import SandboxGoodsOut
 from tests.orders.factories import order_post_data
 

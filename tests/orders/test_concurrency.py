@@ -20,7 +20,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from orders.models import Membership, Order, OrderStatus, Role
-from orders.services import deliver_due_orders
+from orders.services.delivery import deliver_due_orders
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from sandbox.selectors import token_request_count
 from tests.conftest import SANDBOX_CLIENT_ID
@@ -52,7 +52,7 @@ def in_threads(count, work):
 
 
 def test_twenty_concurrent_submissions_make_one_token_request(sandbox_tenant, agent_user):
-    from orders.services import order_submit
+    from orders.services.submission import order_submit
 
     def submit(index):
         return order_submit(

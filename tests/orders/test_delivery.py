@@ -12,9 +12,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orders.audit import Actor
+from orders.domain import KeyedOrder
 from orders.models import AttemptOutcome, Order, OrderStatus
-from orders.services import DuplicateReference, KeyedOrder, deliver, order_submit
-from orders.services.delivery import backoff
+from orders.services.delivery import backoff, deliver
+from orders.services.submission import DuplicateReference, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
 

@@ -238,7 +238,8 @@ def test_agents_history_holds_only_their_orders(client, tenant, agents):
     ["jo@example.com", "JO@Example.com", "jo bloggs", "Jo Blo", "+44 113 496 0000", "441134960000"],
 )
 def test_search_by_contact_email_name_or_phone(client, sandbox_tenant, search):
-    from orders.services import KeyedOrder, order_submit
+    from orders.domain import KeyedOrder
+    from orders.services.submission import order_submit
     from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
     user = User.objects.create_user("sue")

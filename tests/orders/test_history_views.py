@@ -10,7 +10,6 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.history_views import CSV_COLUMNS
 from orders.models import (
     AttemptOutcome,
     Membership,
@@ -20,6 +19,7 @@ from orders.models import (
     Role,
     SubmissionAttempt,
 )
+from orders.views.history import CSV_COLUMNS
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")
@@ -193,7 +193,7 @@ def test_the_agent_choice_lists_only_people_the_user_may_see(client, desk):
     assert ">ann<" not in own_select
 
 
-# Roles (orders.permissions.orders_visible; orders.history_views takes agents and supervisors).
+# Roles (orders.permissions.orders_visible; orders.views.history takes agents and supervisors).
 
 
 def test_an_agent_sees_only_their_own_orders_whatever_they_ask_for(client, desk):

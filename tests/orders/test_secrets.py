@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.urls import reverse
 
+from orders.domain import KeyedOrder
 from orders.models import Membership, Order, Role, SubmissionAttempt, Tenant
-from orders.services import KeyedOrder, order_submit
+from orders.services.submission import order_submit
 from sandbox.models import SandboxSubdomain
 from tests.conftest import SANDBOX_CLIENT_SECRET
 from tests.orders.factories import address_of, cleaned_order, header_of, lines

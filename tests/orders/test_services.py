@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from orders import clarus
+from orders.domain import KeyedOrder
 from orders.models import AttemptOutcome, Order, OrderStatus, SubmissionAttempt
-from orders.services import KeyedOrder, order_resend, order_submit
+from orders.services.submission import order_resend, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import LONDON, address_of, cleaned_order, header_of, lines
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import AuthFlow, Membership, Order, OrderStatus, Role, Tenant
-from orders.services import order_submit
+from orders.services.submission import order_submit
 from sandbox.models import SandboxGoodsOut
 from sandbox.services import tokens_revoke, user_register
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET

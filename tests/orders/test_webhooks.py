@@ -25,8 +25,8 @@ from orders.models import (
     WebhookStatus,
 )
 from orders.selectors.orders import webhook_list_for_order
-from orders.services import deliver as deliver_order
-from orders.services import deliver_due_orders
+from orders.services.delivery import deliver as deliver_order
+from orders.services.delivery import deliver_due_orders
 from sandbox.models import SandboxGoodsOut
 from sandbox.webhooks import goods_out_webhook_body
 from tests.orders.factories import order_post_data

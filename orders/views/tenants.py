@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import permissions, services
+from orders import permissions
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
 from orders.forms.tenants import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
 from orders.models import AuthFlow, Role
 from orders.selectors import tenants as selectors
+from orders.services import tenants as services
 from orders.services.tenants import ConnectionRefused
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"

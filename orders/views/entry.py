@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from orders import audit, permissions, services
+from orders import audit, permissions
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.forms.entry import (
     LINES_PREFIX,
@@ -27,6 +27,7 @@ from orders.forms.entry import (
 )
 from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
+from orders.services import submission
 from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -82,12 +83,12 @@ def _submit_entry(
         return _render_entry(request, form, formset, problem=problem, **again)
 
     try:
-        result = services.order_submit(
+        result = submission.order_submit(
             form_token=form.cleaned_data["form_token"],
             keyed=OrderEntry(form, formset).keyed_order(),
             user=request.user,
         )
-    except services.DuplicateReference as duplicate:
+    except submission.DuplicateReference as duplicate:
         earlier = duplicate.earlier
         form.add_error(
             "reference",

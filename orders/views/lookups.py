@@ -1,15 +1,14 @@
 """The lookups behind the entry page: suggestions and choice lists from Clarus, by name or code.
 
-Each view answers htmx with a fragment for the entry page and, asked for as a page, a plain
-search page that shows Clarus ids an agent can type (progressive enhancement). A fragment can be
-requested on its own, so every view checks the user's role here. When Clarus cannot answer, the
+One view answers every lookup of the registry (``forms.lookups.REGISTRY``): htmx gets a fragment
+for the entry page and, asked for as a page, a plain search page that shows Clarus ids an agent
+can type (progressive enhancement). A fragment can be requested on its own, so the view checks
+the user's role here. When Clarus cannot answer, the
 fragment still comes back 200 (htmx swaps only 2xx) and says so next to the field.
 """
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
@@ -20,9 +19,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
-from orders.forms.lookups import LOOKUPS, Lookup
-from orders.models import Tenant
-from orders.selectors import catalogue
+from orders.domain import Choice, ProductSearch
+from orders.forms.lookups import REGISTRY, Lookup
 from orders.selectors.catalogue import LookupUnavailable
 from orders.services.lookups import lookups_refresh
 
@@ -47,29 +45,20 @@ def _refresh_url(request: DeskRequest) -> str:
     return f"?{query.urlencode()}"
 
 
-@dataclass(frozen=True)
-class Search:
-    """A lookup searched by what the agent types."""
-
-    lookup: Lookup
-    title: str
-    selector: Callable[..., list[catalogue.Choice]]
-
-
-def _search(request: DeskRequest, search: Search) -> HttpResponse:
-    field = search.lookup.text_name
+def _search(request: DeskRequest, lookup: Lookup) -> HttpResponse:
+    field = lookup.text_name
     query = (request.GET.get("q") or request.GET.get(field) or "").strip()[:200]
-    options: list[catalogue.Choice] = []
+    options: list[Choice] = []
     problem = ""
     try:
-        options = search.selector(
+        options = lookup.selector(
             tenant=keying_tenant(request), text=query, refresh=_refresh(request)
         )
     except LookupUnavailable as unavailable:
         problem = unavailable.message
     context = {
-        "title": search.title,
-        "lookup": search.lookup,
+        "title": lookup.title,
+        "lookup": lookup,
         "field": field if request.htmx else "q",
         "query": query,
         "options": options,
@@ -79,46 +68,14 @@ def _search(request: DeskRequest, search: Search) -> HttpResponse:
     return render(request, PAGE + "#results" if request.htmx else PAGE, context)
 
 
-ACCOUNTS = Search(LOOKUPS["account_id"], "Find an account", catalogue.account_search)
-CUSTOMERS = Search(LOOKUPS["customer_id"], "Find an end customer", catalogue.customer_search)
-CARRIERS = Search(LOOKUPS["carrier_id"], "Find a carrier", catalogue.carrier_search)
-
-
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_accounts(request: DeskRequest) -> HttpResponse:
-    """Suggest accounts by code or name."""
-    return _search(request, ACCOUNTS)
-
-
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_customers(request: DeskRequest) -> HttpResponse:
-    """Suggest end customers by code or name."""
-    return _search(request, CUSTOMERS)
-
-
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_carriers(request: DeskRequest) -> HttpResponse:
-    """Suggest active carriers by name or code."""
-    return _search(request, CARRIERS)
-
-
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_products(request: DeskRequest) -> HttpResponse:
+def _products(request: DeskRequest, lookup: Lookup) -> HttpResponse:
     """Suggest products for a line by SKU, barcode, description words or id, with stock."""
     field = next((name for name in request.GET if LINE_PRODUCT.match(name)), "q")
     query = request.GET.get("q") or request.GET.get(field) or ""
     account_id, warehouse_id = _id(request.GET, "account_id"), _id(request.GET, "warehouse_id")
     problem = ""
     try:
-        found = catalogue.product_search(
+        found = lookup.selector(
             tenant=keying_tenant(request),
             text=query[:100],
             account_id=account_id,
@@ -128,11 +85,11 @@ def lookup_products(request: DeskRequest) -> HttpResponse:
     except LookupUnavailable as unavailable:
         problem = unavailable.message
         digits = query.strip()
-        found = catalogue.ProductSearch(
+        found = ProductSearch(
             options=[], exact=None, typed_id=int(digits) if digits.isdigit() else None
         )
     context = {
-        "title": "Find a product",
+        "title": lookup.title,
         "products": True,
         "field": field if request.htmx else "q",
         "query": query.strip(),
@@ -146,26 +103,31 @@ def lookup_products(request: DeskRequest) -> HttpResponse:
     return render(request, PAGE + "#results" if request.htmx else PAGE, context)
 
 
-def _label_json(choice: catalogue.Choice | None) -> str:
+def _label_json(choice: Choice | None) -> str:
     if choice is None:
         return ""
     return json.dumps({"code": choice.code, "name": choice.name}, ensure_ascii=False)
 
 
-def _choices(
-    request: DeskRequest,
-    lookup: Lookup,
-    title: str,
-    fetch: Callable[[Tenant, bool], list[catalogue.Choice]] | None,
-    note: str = "",
-) -> HttpResponse:
-    """Render a choice lookup: a choice list for the entry page, a list of ids as a page."""
+def _choices(request: DeskRequest, lookup: Lookup) -> HttpResponse:
+    """Render a choice lookup: a choice list for the entry page, a list of ids as a page.
+
+    Its params (an account's warehouses, a carrier's services) come from the request; without
+    the one it ``needs`` there is nothing to list, and the page says what to choose first.
+    """
+    params = {name: _id(request.GET, name) for name in lookup.params}
+    given = next(iter(params.values()), None)
+    title = lookup.title_with.format(given) if lookup.title_with and given else lookup.title
+    missing = bool(lookup.needs) and params.get(lookup.needs) is None
+    note = lookup.note if missing else ""
     selected = _id(request.GET, lookup.id_name)
-    choices: list[catalogue.Choice] | None = None
+    choices: list[Choice] | None = None
     problem = ""
-    if fetch is not None:
+    if not missing:
         try:
-            choices = fetch(keying_tenant(request), _refresh(request))
+            choices = lookup.selector(
+                tenant=keying_tenant(request), refresh=_refresh(request), **params
+            )
         except LookupUnavailable as unavailable:
             problem = unavailable.message
     chosen = next((choice for choice in choices or [] if choice.id == selected), None)
@@ -195,57 +157,17 @@ def _choices(
     return render(request, PAGE, context)
 
 
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_warehouses(request: DeskRequest) -> HttpResponse:
-    """List the account's warehouses (all of the tenant's before an account is chosen)."""
-    account_id = _id(request.GET, "account_id")
-    return _choices(
-        request,
-        LOOKUPS["warehouse_id"],
-        "Warehouses" if account_id is None else f"Warehouses of account {account_id}",
-        lambda tenant, refresh: catalogue.warehouse_list(
-            tenant=tenant, account_id=account_id, refresh=refresh
-        ),
-    )
+# How each kind of lookup is answered.
+ANSWERS = {"search": _search, "product": _products, "choice": _choices}
 
 
 @tenant_view(may=permissions.may_key)
 @require_GET
 @vary_on_headers("HX-Request")
-def lookup_carrier_services(request: DeskRequest) -> HttpResponse:
-    """List the chosen carrier's active services."""
-    carrier_id = _id(request.GET, "carrier_id")
-    if carrier_id is None:
-        return _choices(
-            request,
-            LOOKUPS["carrier_service_id"],
-            "Carrier services",
-            None,
-            note="Choose the carrier first to see its services.",
-        )
-    return _choices(
-        request,
-        LOOKUPS["carrier_service_id"],
-        f"Active services of carrier {carrier_id}",
-        lambda tenant, refresh: catalogue.carrier_service_list(
-            tenant=tenant, carrier_id=carrier_id, refresh=refresh
-        ),
-    )
-
-
-@tenant_view(may=permissions.may_key)
-@require_GET
-@vary_on_headers("HX-Request")
-def lookup_order_types(request: DeskRequest) -> HttpResponse:
-    """List the client's own order types."""
-    return _choices(
-        request,
-        LOOKUPS["order_type_id"],
-        "Client order types",
-        lambda tenant, refresh: catalogue.order_type_list(tenant=tenant, refresh=refresh),
-    )
+def lookup(request: DeskRequest, *, name: str) -> HttpResponse:
+    """Answer one lookup of the registry (``forms.lookups.REGISTRY``) by its name."""
+    entry = REGISTRY[name]
+    return ANSWERS[entry.kind](request, entry)
 
 
 @tenant_view(may=permissions.may_key)

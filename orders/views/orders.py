@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from orders import audit, display, permissions, services, states
+from orders import audit, display, permissions, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import attempts_with_changes
 from orders.forms.orders import CancelForm
 from orders.selectors import orders as selectors
+from orders.services import cancel, submission
 
 
 @tenant_view()
@@ -27,9 +28,7 @@ def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return desk_redirect(request, order.get_absolute_url())
-    result = services.order_cancel(
-        order=order, user=request.user, reason=form.cleaned_data["reason"]
-    )
+    result = cancel.order_cancel(order=order, user=request.user, reason=form.cleaned_data["reason"])
     (messages.success if result.cancelled else messages.error)(request, result.message)
     return desk_redirect(request, order.get_absolute_url())
 
@@ -99,7 +98,7 @@ def order_resend(request: DeskRequest, order_id: int) -> HttpResponse:
         order=order, user=request.user, memberships=request.memberships
     ):
         raise PermissionDenied("You cannot send this order again.")
-    result = services.order_resend(order=order, user=request.user)
+    result = submission.order_resend(order=order, user=request.user)
     if result.sent:
         messages.success(request, result.message)
     elif result.outcome is None:
