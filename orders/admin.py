@@ -2,9 +2,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from orders.models import Membership, Order, OrderLine, SubmissionAttempt, Tenant
+from orders.models import Membership, Order, OrderLine, StaffInvitation, SubmissionAttempt, Tenant
+from orders.usernames import username_clean
 
 
 class TenantAdminForm(forms.ModelForm[Tenant]):
@@ -100,3 +104,38 @@ class SubmissionAttemptAdmin(admin.ModelAdmin[SubmissionAttempt]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin[StaffInvitation]):
+    """Invitations are answered by their login; a superuser adds staff on the tenant's page."""
+
+    list_display = ("username", "tenant", "role", "status", "expires_at", "invited_by")
+    list_filter = ("status", "tenant")
+    search_fields = ("username",)
+    readonly_fields = [field.name for field in StaffInvitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class DeskUserCreationForm(AdminUserCreationForm):
+    def clean_username(self) -> str:
+        self.cleaned_data["username"] = username_clean(self.cleaned_data["username"])
+        return str(super().clean_username())
+
+
+class DeskUserChangeForm(UserChangeForm[User]):
+    def clean_username(self) -> str:
+        return username_clean(self.cleaned_data["username"])
+
+
+class DeskUserAdmin(UserAdmin[User]):
+    """Django's user admin, with the desk's rules for login names (orders.usernames)."""
+
+    add_form = DeskUserCreationForm
+    form = DeskUserChangeForm
+
+
+admin.site.unregister(User)
+admin.site.register(User, DeskUserAdmin)

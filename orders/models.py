@@ -98,6 +98,10 @@ class Membership(models.Model):
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # When the member last switched to this tenant: after signing in, the desk opens on the
+    # tenant they used last (orders.access), which only they can change. A tenant's name
+    # decides nothing, since its admin can rename it.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("tenant__name", "user__username")
@@ -121,6 +125,62 @@ class Membership(models.Model):
     @property
     def is_tenant_admin(self) -> bool:
         return self.role in ADMIN_ROLES
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Withdrawn"
+
+
+# Invitations the tenant admin still sees as waiting: a declined one looks like one not yet
+# answered, so the list does not tell whether a login exists (orders.services.staff).
+OPEN_INVITATION_STATUSES = (InvitationStatus.PENDING, InvitationStatus.DECLINED)
+
+
+class StaffInvitation(models.Model):
+    """A tenant admin's offer of a role to an existing login, which joins only if it accepts.
+
+    ``username`` is what the admin typed (normalised); ``invitee`` is the login that had that
+    name when the invitation was sent or renewed, or None if none had: such an invitation is
+    shown to nobody, and the admin's page cannot tell it from any other.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    username = models.CharField(max_length=150)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # A login deleted meanwhile leaves the invitation as the admin saw it, reaching nobody.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_invitations",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("username",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("tenant", "username"),
+                condition=models.Q(status__in=["pending", "declined"]),
+                name="invitation_one_open_per_username",
+            )
+        ]
+        indexes = [models.Index(fields=("invitee", "status"), name="invitation_invitee_status")]
+
+    def __str__(self) -> str:
+        return f"{self.username} to {self.tenant} as {self.get_role_display()}"
 
 
 class OrderStatus(models.TextChoices):

@@ -3,9 +3,12 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 
+from orders import usernames
 from orders.models import AuthFlow, Role, Tenant
+from orders.services.staff import staff_login_name
 
 
 class TenantConnectionForm(forms.ModelForm[Tenant]):
@@ -52,26 +55,58 @@ class TenantConnectionForm(forms.ModelForm[Tenant]):
         return cleaned
 
 
-class MembershipAddForm(forms.Form):
+class StaffInviteForm(forms.Form):
+    """Invite an existing login: it joins only if it accepts (orders.services.staff)."""
+
     username = forms.CharField(
         label="Username",
-        max_length=150,
-        help_text="An existing login, or a new one to create.",
+        max_length=usernames.MAX_LENGTH,
+        help_text="Their login on the desk. They join once they accept, signed in.",
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.AGENT)
-    email = forms.EmailField(label="Email (new logins)", required=False)
+
+    def clean_username(self) -> str:
+        return usernames.username_clean(self.cleaned_data["username"])
+
+
+class StaffLoginForm(forms.Form):
+    """Create a new login in the tenant's own name space: ``name`` becomes ``name@subdomain``."""
+
+    name = forms.CharField(label="Login name", max_length=usernames.MAX_LENGTH)
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.AGENT)
+    email = forms.EmailField(label="Email", required=False)
     password = forms.CharField(
-        label="Password (new logins)",
-        required=False,
+        label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if password:
-            validate_password(password)
-        return password
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.fields[
+            "name"
+        ].help_text = (
+            f"The desk adds @{tenant.subdomain}: jo becomes the login jo@{tenant.subdomain}."
+        )
+
+    def clean_name(self) -> str:
+        """Return the name normalised, as the login ``name@subdomain`` will be."""
+        username = staff_login_name(tenant=self.tenant, name=self.cleaned_data["name"])
+        return username.removesuffix(f"@{self.tenant.subdomain}")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, name = cleaned.get("password"), cleaned.get("name")
+        if password and name:
+            login = User(
+                username=f"{name}@{self.tenant.subdomain}", email=cleaned.get("email") or ""
+            )
+            try:
+                validate_password(password, login)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class MembershipRoleForm(forms.Form):

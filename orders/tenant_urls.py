@@ -10,5 +10,11 @@ urlpatterns = [
     path("connect/", tenant_views.tenant_connect, name="connect"),
     path("callback/", tenant_views.tenant_callback, name="callback"),
     path("staff/", tenant_views.tenant_staff, name="staff"),
+    path("staff/new-login/", tenant_views.tenant_staff_create, name="staff_create"),
     path("staff/<int:membership_id>/", tenant_views.tenant_staff_update, name="staff_update"),
+    path(
+        "staff/invitations/<int:invitation_id>/withdraw/",
+        tenant_views.tenant_invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

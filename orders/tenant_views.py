@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orders import clarus, selectors, services
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
 from orders.models import ADMIN_ROLES, AuthFlow, Role
-from orders.tenant_forms import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
+from orders.tenant_forms import (
+    MembershipRoleForm,
+    StaffInviteForm,
+    StaffLoginForm,
+    TenantConnectionForm,
+)
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
 
@@ -20,9 +25,11 @@ SESSION_PENDING_KEY = "desk_clarus_sign_in"
 @require_POST
 def tenant_switch(request: DeskRequest) -> HttpResponse:
     chosen = request.POST.get("tenant", "")
-    if not any(str(m.tenant_id) == chosen for m in request.memberships):
+    membership = next((m for m in request.memberships if str(m.tenant_id) == chosen), None)
+    if membership is None:
         raise Http404("No such tenant.")
     request.session[SESSION_TENANT_KEY] = chosen
+    services.staff_tenant_remember(membership=membership)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("home")
@@ -101,25 +108,89 @@ def tenant_callback(request: DeskRequest) -> HttpResponse:
     return redirect("tenants:settings")
 
 
+def _staff_page(
+    request: DeskRequest,
+    invite_form: StaffInviteForm | None = None,
+    login_form: StaffLoginForm | None = None,
+) -> HttpResponse:
+    tenant = request.membership.tenant
+    context = {
+        "tenant": tenant,
+        "members": selectors.membership_list_for_tenant(tenant_id=tenant.pk),
+        "invitations": selectors.invitation_list_for_tenant(tenant_id=tenant.pk),
+        "invite_form": invite_form or StaffInviteForm(prefix="invite"),
+        "login_form": login_form or StaffLoginForm(prefix="login", tenant=tenant),
+        "roles": Role.choices,
+    }
+    return render(request, "orders/tenant_staff.html", context)
+
+
 @tenant_view(roles=ADMIN_ROLES)
 @require_http_methods(["GET", "POST"])
 def tenant_staff(request: DeskRequest) -> HttpResponse:
-    tenant = request.membership.tenant
-    form = MembershipAddForm(request.POST or None)
+    """The staff list; a POST invites a login, which joins only if it accepts.
+
+    The answer never depends on whether the login exists (orders.services.staff).
+    """
+    form = StaffInviteForm(request.POST or None, prefix="invite")
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_add(tenant=tenant, **form.cleaned_data)
+            invitation = services.staff_invite(
+                tenant=request.membership.tenant, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error("username", exc)
         else:
             messages.success(
                 request,
-                f"{membership.user.username} added as {membership.get_role_display().lower()}.",
+                f"Invitation sent to {invitation.username}: they join as "
+                f"{invitation.get_role_display().lower()} once they accept it, signed in to "
+                "the desk.",
             )
             return redirect("tenants:staff")
-    members = selectors.membership_list_for_tenant(tenant_id=tenant.pk)
-    context = {"form": form, "members": members, "tenant": tenant, "roles": Role.choices}
-    return render(request, "orders/tenant_staff.html", context)
+    return _staff_page(request, invite_form=form)
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_staff_create(request: DeskRequest) -> HttpResponse:
+    """Create a new login of the tenant's own (``name@subdomain``) with a role here."""
+    tenant = request.membership.tenant
+    form = StaffLoginForm(request.POST, prefix="login", tenant=tenant)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.staff_login_create(
+                tenant=tenant,
+                name=data["name"],
+                role=data["role"],
+                password=data["password"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(
+                request,
+                f"Login {membership.user.username} created as "
+                f"{membership.get_role_display().lower()}: they sign in with that name and "
+                "the password you chose.",
+            )
+            return redirect("tenants:staff")
+    return _staff_page(request, login_form=form)
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_invitation_revoke(request: DeskRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitation_get_for_tenant(
+        invitation_id=invitation_id, tenant_id=request.membership.tenant_id
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    services.staff_invitation_revoke(invitation=invitation)
+    messages.success(request, f"Invitation to {invitation.username} withdrawn.")
+    return redirect("tenants:staff")
 
 
 @tenant_view(roles=ADMIN_ROLES)

@@ -1,4 +1,5 @@
-"""Writes: submitting orders (``submission``) and running tenants and their staff (``tenants``)."""
+"""Writes: submitting orders (``submission``), tenants' connections (``tenants``) and staff
+(``staff``)."""
 
 from orders.services.cancel import CancelResult, order_cancel
 from orders.services.delivery import (
@@ -10,6 +11,17 @@ from orders.services.delivery import (
     order_document,
     rejection_errors,
 )
+from orders.services.staff import (
+    membership_remove,
+    membership_set_role,
+    staff_invitation_accept,
+    staff_invitation_decline,
+    staff_invitation_revoke,
+    staff_invite,
+    staff_login_create,
+    staff_member_set,
+    staff_tenant_remember,
+)
 from orders.services.submission import (
     DuplicateReference,
     KeyedOrder,
@@ -18,9 +30,6 @@ from orders.services.submission import (
     order_submit,
 )
 from orders.services.tenants import (
-    membership_add,
-    membership_remove,
-    membership_set_role,
     tenant_connect_finish,
     tenant_connect_start,
     tenant_connection_test,
@@ -36,7 +45,6 @@ __all__ = [
     "clarus_errors_in",
     "deliver",
     "deliver_due_orders",
-    "membership_add",
     "membership_remove",
     "membership_set_role",
     "order_cancel",
@@ -45,6 +53,13 @@ __all__ = [
     "order_resend",
     "order_submit",
     "rejection_errors",
+    "staff_invitation_accept",
+    "staff_invitation_decline",
+    "staff_invitation_revoke",
+    "staff_invite",
+    "staff_login_create",
+    "staff_member_set",
+    "staff_tenant_remember",
     "tenant_connect_finish",
     "tenant_connect_start",
     "tenant_connection_test",

@@ -1,18 +1,15 @@
-"""Writes for tenant admins: the Clarus connection and the tenant's staff."""
+"""Writes for tenant admins: the Clarus connection (the staff list is ``staff``)."""
 
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
-from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from orders.models import Order, OrderStatus, Tenant
 from orders.tasks import sweep_schedule
 
 CONNECTION_FIELDS = (
@@ -87,45 +84,3 @@ def tenant_connect_finish(*, tenant: Tenant, pending: Mapping[str, str], callbac
         ),
     )
     _wake_waiting_orders(tenant)
-
-
-def membership_add(
-    *, tenant: Tenant, username: str, role: str, password: str = "", email: str = ""
-) -> Membership:
-    """Give ``username`` a role in ``tenant``, creating the login if it does not exist yet."""
-    with transaction.atomic():
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            if not password:
-                raise ValidationError("Set a password for the new login.", code="password")
-            user = User(username=username, email=email)
-            user.set_password(password)
-            user.save()
-        membership, created = Membership.objects.get_or_create(
-            user=user, tenant=tenant, defaults={"role": role}
-        )
-        if not created:
-            raise ValidationError(
-                f"{username} is already {membership.get_role_display().lower()} here.",
-                code="member",
-            )
-    return membership
-
-
-def _refuse_own_membership(membership: Membership, *, acting_user: User) -> None:
-    if membership.user_id == acting_user.pk:
-        raise PermissionDenied("You cannot change your own role.")
-
-
-def membership_set_role(*, membership: Membership, role: str, acting_user: User) -> Membership:
-    _refuse_own_membership(membership, acting_user=acting_user)
-    if role not in Role.values:
-        raise ValidationError("Unknown role.", code="role")
-    membership.role = role
-    membership.save(update_fields=["role"])
-    return membership
-
-
-def membership_remove(*, membership: Membership, acting_user: User) -> None:
-    _refuse_own_membership(membership, acting_user=acting_user)
-    membership.delete()
