@@ -99,6 +99,7 @@ def test_a_declined_invitation_still_reads_as_waiting_to_the_admin(admin_client,
     assert re.search(r"<td>victim</td>\s*<td>Supervisor</td>", staff)
 
 
+@pytest.mark.postgres
 def test_the_invited_login_sees_the_invitation_and_joins_only_on_accept(admin_client, tenants):
     attacker, home, _admin, victim = tenants
     invite(admin_client, "victim")
@@ -121,6 +122,25 @@ def test_the_invited_login_sees_the_invitation_and_joins_only_on_accept(admin_cl
     # Now a member of the admin's tenant, their email is the admin's to see.
     assert "victim@b.example" in admin_client.get(reverse("tenants:staff")).content.decode()
     assert not Membership.objects.filter(user=victim, tenant=home).exclude(role=Role.AGENT)
+
+
+def test_a_login_on_no_staff_yet_can_answer_its_invitation(admin_client, tenants):
+    attacker = tenants[0]
+    loner = User.objects.create_user("loner")
+    invite(admin_client, "loner", role=Role.AGENT)
+    invitation = StaffInvitation.objects.get(username="loner")
+    client = as_user(loner)
+
+    waiting = client.get(reverse("home"))
+    accepted = client.post(reverse("invitations:accept", args=[invitation.pk]), follow=True)
+
+    assert waiting.status_code == 403
+    assert "You are invited to join <strong>Attacker Ltd</strong>" in waiting.content.decode()
+    assert accepted.redirect_chain[-1][0] == reverse("orders:create")
+    assert "Working in <strong>Attacker Ltd</strong> (attacker) as agent" in (
+        accepted.content.decode()
+    )
+    assert Membership.objects.get(user=loner).tenant == attacker
 
 
 def test_accepting_needs_the_csrf_token(tenants, admin_client):
@@ -167,6 +187,7 @@ def test_an_invitation_to_a_name_nobody_had_reaches_no_later_login(admin_client,
     assert not newcomer.memberships.exists()
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("closed", ["expired", "withdrawn", "accepted", "declined"])
 def test_a_closed_invitation_cannot_be_accepted(admin_client, tenants, closed):
     attacker, _home, _admin, victim = tenants
@@ -192,6 +213,7 @@ def test_a_closed_invitation_cannot_be_accepted(admin_client, tenants, closed):
     assert not Membership.objects.filter(user=victim, tenant=attacker).exists()
 
 
+@pytest.mark.postgres
 def test_invitations_expire_after_14_days_and_can_be_renewed(admin_client, tenants):
     invite(admin_client, "victim", role=Role.AGENT)
     first = StaffInvitation.objects.get(username="victim")
@@ -239,6 +261,7 @@ def sign_in(username, password=PASSWORD):
     return client
 
 
+@pytest.mark.postgres
 def test_a_renamed_tenant_does_not_become_the_default_after_sign_in(admin_client, tenants):
     attacker, home, _admin, victim = tenants
     invite(admin_client, "victim", role=Role.AGENT)

@@ -114,6 +114,7 @@ ASCII_NAMES = st.text(
 )
 
 
+@pytest.mark.postgres
 @WITH_DATABASE
 @given(data=st.data(), base=ASCII_NAMES)
 def test_two_names_that_normalise_alike_are_one_login(make_tenant, data, base):
