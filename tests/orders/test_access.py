@@ -223,7 +223,7 @@ def test_switching_tenant_persists_for_the_session(client, make_tenant):
     assert response["Location"] == reverse("home")
     page = client.get(reverse("orders:create")).content.decode()
     # Both the header's switcher and the order's tenant choice start on the chosen tenant.
-    assert f'<option value="{second.pk}" selected>Two (Agent)</option>' in page
+    assert f'<option value="{second.pk}" selected>Two (two), agent</option>' in page
     assert f'<option value="{second.pk}" selected>Two</option>' in page
 
 

@@ -275,6 +275,8 @@ def test_a_renamed_tenant_does_not_become_the_default_after_sign_in(admin_client
     page = sign_in("victim").get(reverse("orders:create")).content.decode()
 
     assert "Working in <strong>Victim 3PL</strong> (victim-home) as agent" in page
+    # Even a tenant renamed to look the same is told apart in the switcher, by its subdomain.
+    assert f'<option value="{attacker.pk}">AAA Victim 3PL (attacker), agent</option>' in page
     # The order keyed next goes to the tenant the top bar names.
     assert f'<option value="{home.pk}" selected>Victim 3PL</option>' in page
 
