@@ -173,6 +173,13 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# The hosts the desk may call as Clarus (API, token and sign-in addresses), exact names,
+# comma-separated: by default the one Clarus documents (CONTRACT.md §1.1, §1.4). Any other address
+# a tenant admin types is refused (orders/clarus/addresses.py); so is plain http unless in debug
+# mode. The sandbox (make run) and the tests set their own.
+DESK_CLARUS_HOSTS = env_list("DESK_CLARUS_HOSTS", "clarus-api.com")
+DESK_CLARUS_REQUIRE_HTTPS = not DEBUG
+
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))
 CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))

@@ -35,11 +35,17 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
     form = TenantConnectionForm(request.POST or None, instance=tenant)
     if request.method == "POST" and form.is_valid():
-        services.tenant_connection_update(
-            tenant=tenant, data=form.cleaned_data, client_secret=form.cleaned_data["client_secret"]
-        )
-        messages.success(request, "Connection settings saved.")
-        return redirect("tenants:settings")
+        try:
+            services.tenant_connection_update(
+                tenant=tenant,
+                data=form.cleaned_data,
+                client_secret=form.cleaned_data["client_secret"],
+            )
+        except ValidationError as exc:
+            form.add_error("client_secret", exc)
+        else:
+            messages.success(request, "Connection settings saved.")
+            return redirect("tenants:settings")
     webhook_path = reverse(
         "clarus_webhook", kwargs={"subdomain": tenant.subdomain, "secret": tenant.webhook_secret}
     )
@@ -68,9 +74,13 @@ def tenant_connect(request: DeskRequest) -> HttpResponse:
             request, "This tenant does not sign in at Clarus: it uses client credentials."
         )
         return redirect("tenants:settings")
-    pending = services.tenant_connect_start(
-        tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
-    )
+    try:
+        pending = services.tenant_connect_start(
+            tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
+        )
+    except clarus.ClarusAddressRefused as exc:
+        messages.error(request, f"The desk did not send you to the sign-in address: {exc}")
+        return redirect("tenants:settings")
     request.session[SESSION_PENDING_KEY] = pending
     return redirect(pending["url"])
 

@@ -4,6 +4,12 @@
 requests and returns ``ClarusExchange`` records that are safe to store.
 """
 
+from orders.clarus.addresses import (
+    ClarusAddressRefused,
+    clarus_address_check,
+    clarus_hosts,
+    path_prefix_check,
+)
 from orders.clarus.graphql import ClarusQueryError, edges, query
 from orders.clarus.http import REDACTED, http_client, redact_headers
 from orders.clarus.rest import ClarusExchange, post_json
@@ -18,15 +24,19 @@ from orders.clarus.tokens import (
 
 __all__ = [
     "REDACTED",
+    "ClarusAddressRefused",
     "ClarusAuthError",
     "ClarusExchange",
     "ClarusQueryError",
     "ClarusTokenUnavailable",
     "access_token",
     "authorization_url",
+    "clarus_address_check",
+    "clarus_hosts",
     "connect_with_code",
     "edges",
     "http_client",
+    "path_prefix_check",
     "post_json",
     "query",
     "redact_headers",

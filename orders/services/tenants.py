@@ -24,13 +24,24 @@ CONNECTION_FIELDS = (
     "authorize_url",
     "client_id",
 )
+# Where the client secret goes, or where what it buys goes: changing one of these sends the
+# stored secret somewhere new, so the secret must come with the change.
+SECRET_BOUND_FIELDS = ("api_base_url", "token_url", "authorize_url", "auth_flow")
 
 
 def tenant_connection_update(
     *, tenant: Tenant, data: Mapping[str, Any], client_secret: str
 ) -> Tenant:
-    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones."""
+    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones.
+
+    Raises ValidationError if an address the secret goes to changes without the secret: the
+    stored one is never sent to a new address that nobody typed it for.
+    """
     changed = {name for name in CONNECTION_FIELDS if getattr(tenant, name) != data[name]}
+    if not client_secret and changed.intersection(SECRET_BOUND_FIELDS):
+        raise ValidationError(
+            "Enter the client secret again to send it to the new address.", code="secret_again"
+        )
     for name in CONNECTION_FIELDS:
         setattr(tenant, name, data[name])
     if client_secret:
