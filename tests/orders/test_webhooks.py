@@ -329,12 +329,28 @@ def test_news_that_says_no_status_keeps_the_last_one(client, make_order):
     assert said(order) == "COMPLETED"
 
 
+def unanswered_try(order):
+    """Record a try of the order that got no answer: it may have reached Clarus."""
+    SubmissionAttempt.objects.create(
+        order=order,
+        tenant=order.tenant,
+        started_at=timezone.now() - timedelta(minutes=10),
+        duration_ms=20_000,
+        method="POST",
+        url="http://clarus.test/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        outcome=AttemptOutcome.NO_ANSWER,
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("status", [OrderStatus.UNKNOWN, OrderStatus.FAILED])
 def test_an_order_clarus_may_have_is_adopted_by_reference(client, make_order, status):
     order = make_order(
         status=status, clarus_id=None, next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
+    unanswered_try(order)
 
     deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
 
@@ -419,7 +435,12 @@ def test_a_json_api_record_is_read_from_its_attributes(client, make_order):
         "data": {
             "id": "77",
             "type": "goods_outs",
-            "attributes": {"reference": "SO-1", "goods_out_status_id": 2, "updated_at": T0},
+            "attributes": {
+                "reference": "SO-1",
+                "account_id": 7,
+                "goods_out_status_id": 2,
+                "updated_at": T0,
+            },
         },
     }
 
@@ -623,3 +644,121 @@ def test_webhooks_and_workers_racing_for_an_unknown_order_settle_it_once(
     assert order.attempts.count() == 1
     assert SandboxGoodsOut.objects.count() == 1
     assert WebhookDelivery.objects.filter(order=order).count() == 8
+
+
+# A change dated far ahead of the desk's clock (a wrong clock, or a forged delivery) must not
+# stay "what Clarus last said" until that date.
+
+
+def test_news_dated_far_ahead_does_not_stay_the_newest(client, make_order):
+    order = make_order()
+    far_ahead = "2099-01-01T00:00:00+00:00"
+
+    deliver(
+        client, address(order.tenant), news("completed", status="COMPLETED", updated_at=far_ahead)
+    )
+    later = timezone.now().isoformat()
+    deliver(client, address(order.tenant), news("updated", status="ALLOCATED", updated_at=later))
+
+    ahead = WebhookDelivery.objects.get(status="COMPLETED")
+    assert ahead.body["data"]["updated_at"] == far_ahead
+    assert ahead.happened_at <= timezone.now()
+    assert said(order) == "ALLOCATED"
+
+
+def test_news_a_little_ahead_is_taken_at_its_word(client, make_order):
+    order = make_order()
+    ahead = timezone.now() + timedelta(minutes=2)
+
+    deliver(
+        client,
+        address(order.tenant),
+        news("updated", status="ALLOCATED", updated_at=ahead.isoformat()),
+    )
+
+    assert WebhookDelivery.objects.get().happened_at == ahead
+
+
+# A webhook naming an order's reference adopts the order only if one of its requests may have
+# reached Clarus, and only for the account the order was keyed for.
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("refusal", ["401 from Clarus", "token refused", "no connection"])
+def test_an_order_every_try_of_which_was_refused_is_never_adopted(
+    client, live_server, sandbox_tenant, refusal
+):
+    user = User.objects.create_user("agent")
+    if refusal == "401 from Clarus":
+        faults(forced_status=401)
+    elif refusal == "token refused":
+        sandbox_tenant.client_secret = "not-the-secret-0123456789"
+        sandbox_tenant.save()
+    else:
+        sandbox_tenant.api_base_url = "http://127.0.0.1:9/sandbox"
+        sandbox_tenant.save()
+    result = submit(sandbox_tenant, user)
+    order = result.order
+    assert order.status == OrderStatus.FAILED
+    assert not order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
+
+    response = deliver(
+        client,
+        address(sandbox_tenant),
+        news(
+            "created",
+            goods_out_id=77,
+            reference=order.reference,
+            account_id=order.account_id,
+            status="PENDING",
+        ),
+    )
+
+    order.refresh_from_db()
+    assert response.status_code == 200
+    assert order.status == OrderStatus.FAILED
+    assert order.clarus_id is None
+    assert not webhook_transitions(order)
+    assert WebhookDelivery.objects.get().order is None
+
+
+@pytest.mark.parametrize("account", [8, None])
+def test_a_goods_out_of_another_account_is_not_adopted(client, make_order, account):
+    order = make_order(status=OrderStatus.UNKNOWN, clarus_id=None)
+    unanswered_try(order)
+    body = news("created", goods_out_id=77, status="PENDING")
+    body["data"]["account_id"] = account
+
+    deliver(client, address(order.tenant), body)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNKNOWN
+    assert order.clarus_id is None
+    assert WebhookDelivery.objects.get().order is None
+    assert said(order) is None
+
+
+@pytest.mark.postgres
+def test_a_failed_order_after_an_unanswered_try_is_adopted(client, make_order):
+    order = make_order(status=OrderStatus.FAILED, clarus_id=None)
+    unanswered_try(order)
+
+    deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SENT
+    assert order.clarus_id == 77
+
+
+@pytest.mark.postgres
+def test_an_order_whose_sender_died_is_adopted(client, make_order):
+    lease = timezone.now() - timedelta(seconds=1)
+    order = make_order(status=OrderStatus.SENDING, clarus_id=None, lease_until=lease)
+
+    deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SENT
+    assert order.clarus_id == 77
+    assert order.lease_until is None
+    assert webhook_transitions(order) == [("sending", "sent")]
