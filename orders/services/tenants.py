@@ -12,7 +12,7 @@ from django.utils import timezone
 from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
-from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from orders.models import Membership, Order, OrderStatus, Role, Tenant, new_webhook_secret
 from orders.tasks import sweep_schedule
 
 CONNECTION_FIELDS = (
@@ -58,6 +58,27 @@ def tenant_connection_update(
     tenant.save()
     _wake_waiting_orders(tenant)
     return tenant
+
+
+def tenant_webhook_secret_rotate(*, tenant: Tenant) -> Tenant:
+    """Give the tenant a new webhook address; the old one works for the grace period only.
+
+    Rotating again within the grace period ends the oldest address at once: only the address
+    in use just before the rotation is kept.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked.previous_webhook_secret = locked.webhook_secret
+        locked.webhook_secret = new_webhook_secret()
+        locked.webhook_secret_rotated_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "previous_webhook_secret",
+                "webhook_secret",
+                "webhook_secret_rotated_at",
+            ]
+        )
+    return locked
 
 
 def _wake_waiting_orders(tenant: Tenant) -> None:

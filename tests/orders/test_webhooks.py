@@ -20,6 +20,7 @@ from orders.models import (
     OrderStatus,
     Role,
     SubmissionAttempt,
+    Tenant,
     WebhookDelivery,
     WebhookStatus,
 )
@@ -762,3 +763,65 @@ def test_an_order_whose_sender_died_is_adopted(client, make_order):
     assert order.clarus_id == 77
     assert order.lease_until is None
     assert webhook_transitions(order) == [("sending", "sent")]
+
+
+# A tenant admin gives Clarus a new address; the old one works for the grace period only.
+
+
+@pytest.fixture
+def admin_client(client, tenant):
+    admin = User.objects.create_user("admin")
+    Membership.objects.create(user=admin, tenant=tenant, role=Role.TENANT_ADMIN)
+    client.force_login(admin)
+    return client
+
+
+def body_for(automation):
+    return {**BODY, "data": {"id": 41, "reference": "R", "automation": automation}}
+
+
+def test_a_new_address_keeps_the_old_one_for_the_grace_period_only(admin_client, tenant, settings):
+    settings.DESK_WEBHOOK_SECRET_GRACE_HOURS = 168
+    old = address(tenant)
+
+    page = admin_client.post(reverse("tenants:webhook_rotate"), follow=True).content.decode()
+
+    tenant.refresh_from_db()
+    new = address(tenant)
+    assert new != old
+    assert f'<code id="webhook-address">http://testserver{new}</code>' in page
+    assert old not in page
+    assert 'id="previous-webhook-address"' in page
+    assert deliver(admin_client, new, body_for(1)).status_code == 200
+    # Six days and 23 hours on, the automation still posts to the old address: taken.
+    Tenant.objects.filter(pk=tenant.pk).update(
+        webhook_secret_rotated_at=timezone.now() - timedelta(hours=167)
+    )
+    assert deliver(admin_client, old, body_for(2)).status_code == 200
+    # A week and a minute on: refused, and the new address works on.
+    Tenant.objects.filter(pk=tenant.pk).update(
+        webhook_secret_rotated_at=timezone.now() - timedelta(hours=168, minutes=1)
+    )
+    assert deliver(admin_client, old, body_for(3)).status_code == 404
+    assert deliver(admin_client, new, body_for(4)).status_code == 200
+    assert WebhookDelivery.objects.count() == 3
+    page = admin_client.get(reverse("tenants:settings")).content.decode()
+    assert 'id="previous-webhook-address"' not in page
+
+
+def test_rotating_again_ends_the_oldest_address_at_once(admin_client, tenant):
+    first = address(tenant)
+    admin_client.post(reverse("tenants:webhook_rotate"))
+    tenant.refresh_from_db()
+    second = address(tenant)
+
+    admin_client.post(reverse("tenants:webhook_rotate"))
+
+    tenant.refresh_from_db()
+    assert deliver(admin_client, first, body_for(1)).status_code == 404
+    assert deliver(admin_client, second, body_for(2)).status_code == 200
+    assert deliver(admin_client, address(tenant), body_for(3)).status_code == 200
+
+
+def test_a_secret_with_characters_beyond_ascii_is_not_found(client, tenant):
+    assert deliver(client, address(tenant, secret="é" * 43), BODY).status_code == 404
