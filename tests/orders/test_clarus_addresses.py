@@ -11,7 +11,7 @@ import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -392,6 +392,9 @@ def test_property_the_path_prefix_is_a_plain_path_or_refused(make_tenant, prefix
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(url=URLISH, prefix=PREFIXES)
+@example(url="http://169.254.169.254/latest", prefix="/api")
+@example(url="http://clarus.test", prefix="//evil.example/api")
+@example(url="http://clarus.test\x00", prefix="/api\x00")
 def test_property_the_connection_page_never_fails(client, make_tenant, url, prefix):
     tenant = Tenant.objects.first() or make_tenant()
     admin = User.objects.filter(username="admin").first()
