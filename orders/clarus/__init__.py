@@ -1,7 +1,8 @@
 """The one place that talks to Clarus: URLs, headers, OAuth tokens, timeouts, httpx, authlib.
 
 ``tokens`` keeps each tenant's OAuth tokens (both flows Clarus offers), ``rest`` sends JSON:API
-requests and returns ``ClarusExchange`` records that are safe to store.
+requests and returns ``ClarusExchange`` records that are safe to store, ``addresses`` says which
+hosts the desk may call at all (DESK_CLARUS_HOSTS).
 """
 
 from orders.clarus.addresses import (

@@ -67,7 +67,7 @@ def clarus_address_check(url: str) -> str:
     host = parsed.host.lower()
     if not host or host not in clarus_hosts():
         raise ClarusAddressRefused(
-            f"{host or 'This address'} is not a Clarus address. " + (_hosts_in_words())
+            f"{host[:100] or 'This address'} is not a Clarus address. {_hosts_in_words()}"
         )
     return host
 

@@ -1,6 +1,7 @@
 """Clarus Automations webhooks: checked, kept once, matched to the order, and what they change
 there (CONTRACT.md §5)."""
 
+import importlib
 import io
 import json
 import uuid
@@ -825,3 +826,25 @@ def test_rotating_again_ends_the_oldest_address_at_once(admin_client, tenant):
 
 def test_a_secret_with_characters_beyond_ascii_is_not_found(client, tenant):
     assert deliver(client, address(tenant, secret="é" * 43), BODY).status_code == 404
+
+
+@pytest.mark.postgres
+def test_news_kept_with_a_far_future_date_is_dated_at_its_arrival_by_the_migration(
+    client, make_order
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("orders.migrations.0016_webhook_secret_rotation")
+    order = make_order()
+    deliver(client, address(order.tenant), news("completed", status="COMPLETED", updated_at=T1))
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        happened_at=timezone.now() + timedelta(days=3650)
+    )
+    ahead = WebhookDelivery.objects.get(pk=delivery.pk)
+
+    migration.distrust_far_future_news(apps, None)
+
+    delivery.refresh_from_db()
+    assert delivery.happened_at == delivery.received_at
+    assert ahead.happened_at > delivery.happened_at
