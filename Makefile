@@ -12,6 +12,9 @@ SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
 .PHONY: setup run demo worker test lint typecheck pytest clean
 
+# The demo's Clarus is the sandbox on this machine: the desk may call it (README, DESK_CLARUS_HOSTS).
+demo run: export DESK_CLARUS_HOSTS ?= 127.0.0.1,localhost
+
 .tools/venv/bin/uv:
 	python3 -m venv .tools/venv
 	.tools/venv/bin/pip install --quiet uv

@@ -173,6 +173,13 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# The hosts the desk may call as Clarus (API, token and sign-in addresses), exact names,
+# comma-separated: by default the one Clarus documents (CONTRACT.md §1.1, §1.4). Any other address
+# a tenant admin types is refused (orders/clarus/addresses.py); so is plain http unless in debug
+# mode. The sandbox (make run) and the tests set their own.
+DESK_CLARUS_HOSTS = env_list("DESK_CLARUS_HOSTS", "clarus-api.com")
+DESK_CLARUS_REQUIRE_HTTPS = not DEBUG
+
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))
 CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))
@@ -212,15 +219,42 @@ DESK_RETRY_MAX_SECONDS = float(os.environ.get("DESK_RETRY_MAX_SECONDS", "600"))
 DESK_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DESK_DELIVERY_MAX_ATTEMPTS", "10"))
 DESK_SWEEP_INTERVAL_SECONDS = float(os.environ.get("DESK_SWEEP_INTERVAL_SECONDS", "30"))
 
+# After "New webhook address" the old address keeps working this long, so the Clarus automation
+# can be changed over without losing a delivery.
+DESK_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("DESK_WEBHOOK_SECRET_GRACE_HOURS", "168"))
+
 # Error reports hide the locals of every frame that handles Clarus credentials.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Webhook addresses carry their tenant's secret in the path: every line naming a path shows
+    # [redacted] in its place (clarus_admin/log_redaction.py; gunicorn: docs/deploy.md).
+    "filters": {"webhook_secrets": {"()": "clarus_admin.log_redaction.WebhookSecretFilter"}},
+    "formatters": {
+        # Django's own format for the development server's request lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["webhook_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # "Not Found: /webhooks/…" and the like, before any handler (Django's own included).
+        "django.request": {"filters": ["webhook_secrets"]},
+        # runserver's request lines; Django's default setup, plus the filter.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["webhook_secrets"],
+        },
         # httpx logs every request URL at INFO; keep it quiet unless asked.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -8,10 +8,11 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from orders.models import Membership, Order, OrderLine, StaffInvitation, SubmissionAttempt, Tenant
+from orders.tenant_forms import ClarusConnectionChecks
 from orders.usernames import username_clean
 
 
-class TenantAdminForm(forms.ModelForm[Tenant]):
+class TenantAdminForm(ClarusConnectionChecks):
     # Write-only: the stored secret is never rendered back into the page.
     client_secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
@@ -33,11 +34,12 @@ class TenantAdminForm(forms.ModelForm[Tenant]):
             "client_secret",
         )
 
-    def clean_client_secret(self) -> str:
-        secret = self.cleaned_data["client_secret"]
-        if not secret and not self.instance.client_secret:
-            raise forms.ValidationError("Enter the client secret Clarus issued.")
-        return secret or self.instance.client_secret
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Blank keeps the stored secret (the checks above made sure it may be kept).
+        if not cleaned.get("client_secret") and not self.errors.get("client_secret"):
+            cleaned["client_secret"] = self.instance.client_secret
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline[Membership, Tenant]):

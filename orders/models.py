@@ -7,6 +7,7 @@ are written.
 
 import secrets
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -52,6 +53,12 @@ class Tenant(models.Model):
     # The secret part of the address Clarus Automations post webhooks to (CONTRACT.md §5: Clarus
     # signs nothing, so the address itself must be unguessable).
     webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    # The secret before the last rotation, still accepted for DESK_WEBHOOK_SECRET_GRACE_HOURS
+    # after it, so the Clarus automation can be changed over to the new address meanwhile.
+    previous_webhook_secret = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
+    webhook_secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when Clarus refused a token refresh: a tenant admin must reconnect.
     needs_reconnect = models.BooleanField(default=False, editable=False)
     connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
@@ -70,6 +77,15 @@ class Tenant(models.Model):
         """Return the absolute URL of a REST path such as ``goods_outs``."""
         prefix = "/" + self.api_path_prefix.strip("/") if self.api_path_prefix.strip("/") else ""
         return f"{self.api_base_url.rstrip('/')}{prefix}/{path.lstrip('/')}"
+
+    @property
+    def previous_webhook_secret_until(self) -> datetime | None:
+        """Return until when the secret before the last rotation is still accepted, if it is."""
+        if not self.previous_webhook_secret or self.webhook_secret_rotated_at is None:
+            return None
+        return self.webhook_secret_rotated_at + timedelta(
+            hours=settings.DESK_WEBHOOK_SECRET_GRACE_HOURS
+        )
 
     @property
     def graphql_url(self) -> str:

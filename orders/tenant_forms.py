@@ -7,18 +7,74 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 
 from orders import usernames
+from orders.clarus import ClarusAddressRefused, clarus_address_check, path_prefix_check
 from orders.models import AuthFlow, Role, Tenant
 from orders.services.staff import staff_login_name
+from orders.services.tenants import SECRET_BOUND_FIELDS
+
+SECRET_AGAIN = (
+    "You changed where the desk signs in or sends orders: enter the client secret again to "
+    "send it there."
+)
 
 
-class TenantConnectionForm(forms.ModelForm[Tenant]):
+class ClarusConnectionChecks(forms.ModelForm[Tenant]):
+    """What every form that edits a tenant's Clarus connection checks.
+
+    Each address must be one the desk may call (orders.clarus.addresses), and the stored secret
+    never follows a changed address by itself: whoever changes one types the secret again.
+    """
+
+    def _clarus_address(self, name: str) -> str:
+        url: str = self.cleaned_data[name]
+        if url:
+            try:
+                clarus_address_check(url)
+            except ClarusAddressRefused as exc:
+                raise forms.ValidationError(str(exc), code="clarus_host") from exc
+        return url
+
+    def clean_api_base_url(self) -> str:
+        return self._clarus_address("api_base_url")
+
+    def clean_token_url(self) -> str:
+        return self._clarus_address("token_url")
+
+    def clean_authorize_url(self) -> str:
+        return self._clarus_address("authorize_url")
+
+    def clean_api_path_prefix(self) -> str:
+        prefix: str = self.cleaned_data["api_path_prefix"]
+        try:
+            path_prefix_check(prefix)
+        except ClarusAddressRefused as exc:
+            raise forms.ValidationError(str(exc), code="path_prefix") from exc
+        return prefix
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("client_secret"):
+            if not self.instance.client_secret:
+                self.add_error("client_secret", "Enter the client secret Clarus issued.")
+            elif any(
+                name in cleaned and cleaned[name] != getattr(self.instance, name)
+                for name in SECRET_BOUND_FIELDS
+            ):
+                self.add_error("client_secret", forms.ValidationError(SECRET_AGAIN, "secret_again"))
+        return cleaned
+
+
+class TenantConnectionForm(ClarusConnectionChecks):
     # Write-only: the stored secret is never rendered back into the page.
     client_secret = forms.CharField(
         label="Client secret",
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave blank to keep the current secret.",
+        help_text=(
+            "Leave blank to keep the current secret, unless you change an address or how the "
+            "desk signs in."
+        ),
     )
 
     class Meta:
@@ -43,15 +99,13 @@ class TenantConnectionForm(forms.ModelForm[Tenant]):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()
         if cleaned.get("auth_flow") == AuthFlow.AUTHORIZATION_CODE and not cleaned.get(
             "authorize_url"
         ):
             self.add_error(
                 "authorize_url", "The authorization-code flow needs the sign-in address."
             )
-        if not cleaned.get("client_secret") and not self.instance.client_secret:
-            self.add_error("client_secret", "Enter the client secret Clarus issued.")
         return cleaned
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("test/", tenant_views.tenant_test, name="test"),
     path("connect/", tenant_views.tenant_connect, name="connect"),
     path("callback/", tenant_views.tenant_callback, name="callback"),
+    path("webhook/rotate/", tenant_views.tenant_webhook_rotate, name="webhook_rotate"),
     path("staff/", tenant_views.tenant_staff, name="staff"),
     path("staff/new-login/", tenant_views.tenant_staff_create, name="staff_create"),
     path("staff/<int:membership_id>/", tenant_views.tenant_staff_update, name="staff_update"),

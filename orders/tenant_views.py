@@ -1,10 +1,13 @@
 """Tenant admin pages (connection, staff) and switching between one's tenants."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,21 +45,54 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
     form = TenantConnectionForm(request.POST or None, instance=tenant)
     if request.method == "POST" and form.is_valid():
-        services.tenant_connection_update(
-            tenant=tenant, data=form.cleaned_data, client_secret=form.cleaned_data["client_secret"]
-        )
-        messages.success(request, "Connection settings saved.")
-        return redirect("tenants:settings")
+        try:
+            services.tenant_connection_update(
+                tenant=tenant,
+                data=form.cleaned_data,
+                client_secret=form.cleaned_data["client_secret"],
+            )
+        except ValidationError as exc:
+            form.add_error("client_secret", exc)
+        else:
+            messages.success(request, "Connection settings saved.")
+            return redirect("tenants:settings")
     webhook_path = reverse(
         "clarus_webhook", kwargs={"subdomain": tenant.subdomain, "secret": tenant.webhook_secret}
     )
+    previous_until = tenant.previous_webhook_secret_until
     context = {
         "form": form,
         "tenant": tenant,
         "webhook_address": request.build_absolute_uri(webhook_path),
+        "previous_webhook_until": (
+            previous_until if previous_until and previous_until > timezone.now() else None
+        ),
+        "webhook_grace": _hours_in_words(settings.DESK_WEBHOOK_SECRET_GRACE_HOURS),
         "uses_sign_in": tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE,
     }
     return render(request, "orders/tenant_settings.html", context)
+
+
+def _hours_in_words(hours: float) -> str:
+    if hours >= 24 and hours % 24 == 0:
+        days = int(hours // 24)
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+@tenant_view(roles=ADMIN_ROLES)
+@require_POST
+def tenant_webhook_rotate(request: DeskRequest) -> HttpResponse:
+    tenant = services.tenant_webhook_secret_rotate(tenant=request.membership.tenant)
+    until = tenant.previous_webhook_secret_until
+    messages.success(
+        request,
+        "The webhook address is new: give it to the Clarus automation. The old address works "
+        f"until {date_format(timezone.localtime(until), 'j M Y H:i')}."
+        if until
+        else "The webhook address is new: give it to the Clarus automation.",
+    )
+    return redirect("tenants:settings")
 
 
 @tenant_view(roles=ADMIN_ROLES)
@@ -75,9 +111,13 @@ def tenant_connect(request: DeskRequest) -> HttpResponse:
             request, "This tenant does not sign in at Clarus: it uses client credentials."
         )
         return redirect("tenants:settings")
-    pending = services.tenant_connect_start(
-        tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
-    )
+    try:
+        pending = services.tenant_connect_start(
+            tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
+        )
+    except clarus.ClarusAddressRefused as exc:
+        messages.error(request, f"The desk did not send you to the sign-in address: {exc}")
+        return redirect("tenants:settings")
     request.session[SESSION_PENDING_KEY] = pending
     return redirect(pending["url"])
 

@@ -8,9 +8,13 @@ Clarus documents neither the payload schema nor the delivery order, so:
   reference per tenant), and only in the tenant whose address it came to;
 - the newest status is chosen by when the change happened in Clarus (the record's
   ``updated_at``), never by arrival, and a repeat changes nothing;
-- a ``cancelled`` goods-out cancels the order; any webhook for an order whose outcome the desk
-  does not know proves the goods-out exists, and the desk adopts it, under the same row lock the
-  delivery worker claims orders with (see ``_adopt``).
+- a change dated more than ``FUTURE_SKEW`` past the desk's clock is taken as happening when it
+  arrived, as a time without a zone is: taken at its word it would stay "the newest" until then;
+- a ``cancelled`` goods-out cancels the order; a webhook for an order one of whose requests may
+  have reached Clarus unanswered, naming the account the order was keyed for, proves the
+  goods-out exists, and the desk adopts it, under the same row lock the delivery worker claims
+  orders with (see ``_adopt``). An order whose every request Clarus refused (a 401, no
+  connection) cannot be in Clarus, whatever a webhook with its reference says.
 """
 
 import hashlib
@@ -18,14 +22,21 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
+from orders.models import (
+    AttemptOutcome,
+    Order,
+    OrderStatus,
+    Tenant,
+    WebhookDelivery,
+    WebhookStatus,
+)
 from orders.services.delivery import goods_out_adopt, transition
 
 KEPT_HEADERS = (
@@ -54,12 +65,12 @@ COMPLETED, CANCELLED = "COMPLETED", "CANCELLED"
 EVENT_STATUS = {"completed": COMPLETED, "cancelled": CANCELLED}
 # How far on in a goods-out's life each event is, to order two reports of the same moment.
 EVENT_STAGE = {"created": 0, "updated": 1, "processed": 1, "completed": 2, "cancelled": 2}
-# The desk does not know whether Clarus has these, and nobody is sending them (a sender holds
-# an order in `sending`): the states the delivery worker claims and reconciles from.
-ADOPTABLE = (OrderStatus.UNKNOWN, OrderStatus.FAILED)
-# States in which a request for the order may have reached Clarus without the desk learning
-# the goods-out id; a draft never went, a rejected one Clarus refused.
-MAY_BE_IN_CLARUS = (OrderStatus.SENDING, *ADOPTABLE)
+# The states the delivery worker claims and reconciles from (`sending` once its sender's lease
+# ran out): nobody else is sending these, so a webhook may settle them.
+ADOPTABLE = (OrderStatus.UNKNOWN, OrderStatus.FAILED, OrderStatus.SENDING)
+# How far past the desk's clock a change may be dated and still be taken at its word: clocks
+# drift a little, and a later date would make the news "the newest" until that date comes.
+FUTURE_SKEW = timedelta(minutes=5)
 
 
 class WebhookRefused(Exception):
@@ -82,6 +93,8 @@ class GoodsOutNews:
     event: str
     goods_out_id: int | None
     reference: str
+    # The stock account the record is for (Clarus: account_id, CONTRACT.md §2.3, §5).
+    account_id: int | None
     status: str
     # When the change happened in Clarus, if the record says so with a time zone.
     updated_at: datetime | None
@@ -99,11 +112,20 @@ class GoodsOutNews:
 
 
 def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
-    """Return the tenant whose webhook address this is, comparing secrets in constant time."""
+    """Return the tenant whose webhook address this is, comparing secrets in constant time.
+
+    The secret before the last rotation still counts until ``previous_webhook_secret_until``.
+    """
     tenant = Tenant.objects.filter(subdomain=subdomain).first()
-    if tenant is None or not hmac.compare_digest(tenant.webhook_secret, secret):
+    if tenant is None:
         return None
-    return tenant
+    given = secret.encode()
+    current = hmac.compare_digest(tenant.webhook_secret.encode(), given)
+    until = tenant.previous_webhook_secret_until
+    previous = hmac.compare_digest(tenant.previous_webhook_secret.encode(), given)
+    if current or (previous and until is not None and timezone.now() < until):
+        return tenant
+    return None
 
 
 def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
@@ -122,6 +144,7 @@ def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
         event=event,
         goods_out_id=_integer(record.get("id")),
         reference=str(record.get("reference") or "")[:50],
+        account_id=_integer(record.get("account_id")),
         status=_status_code(record) or EVENT_STATUS.get(event, ""),
         updated_at=_aware_time(record.get("updated_at")),
     )
@@ -162,7 +185,7 @@ def webhook_receive(
                     headers=kept,
                     body=body,
                     status=news.status,
-                    happened_at=news.updated_at or timezone.now(),
+                    happened_at=_happened_at(news.updated_at),
                 )
         except IntegrityError:
             repeated = True
@@ -201,7 +224,26 @@ def _matching_order(tenant: Tenant, news: GoodsOutNews) -> Order | None:
         # The desk knows its goods-out: another id under the same reference is another
         # goods-out (Clarus documents no unique references, CONTRACT.md §3.6).
         return order if news.goods_out_id in (None, order.clarus_id) else None
-    return order if order.status in MAY_BE_IN_CLARUS else None
+    # Matched by reference alone: a goods-out of another account is not this order, and an
+    # order none of whose requests can have reached Clarus is not in it.
+    if news.account_id != order.account_id or not _may_be_in_clarus(order):
+        return None
+    return order
+
+
+def _may_be_in_clarus(order: Order) -> bool:
+    """Return whether a request for the order may have reached Clarus without the desk knowing.
+
+    Being sent, or after a try that got no answer (a timeout, a dropped connection, a sender
+    that died, which ``unknown`` stands for). Not a draft, nor an order Clarus rejected, nor one
+    every try of which was refused at the door (a 401, a refused token, no connection).
+    """
+    if order.status in (OrderStatus.SENDING, OrderStatus.UNKNOWN):
+        return True
+    return (
+        order.status == OrderStatus.FAILED
+        and order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
+    )
 
 
 def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -> None:
@@ -229,8 +271,9 @@ def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> N
     """Take the webhook's goods-out as the order's, as reconciliation would have.
 
     Safe against the delivery worker because both hold the order's row: the worker claims only
-    a draft, failed or unknown order, so once this commits it finds the order sent and leaves
-    it; if the worker claimed first the order is ``sending`` and this is not called. Making the
+    a draft, failed or unknown order, or one in ``sending`` whose lease ran out, so once this
+    commits it finds the order sent and leaves it; if the worker claimed first the order is
+    ``sending`` with a running lease and this is not called. Making the
     order due instead would not do: reconciliation rightly waits a lease after an unanswered try
     before it trusts a lookup, and a ``failed`` order with no unanswered try is sent again without
     one, which is the duplicate this webhook proves would happen.
@@ -257,6 +300,14 @@ def _newer(delivery: WebhookDelivery, *, than: WebhookDelivery) -> bool:
         return (each.happened_at, EVENT_STAGE.get(each.event, 1))
 
     return moment(delivery) > moment(than)
+
+
+def _happened_at(updated_at: datetime | None) -> datetime:
+    """Return when the change happened: the record's time, unless absent or too far ahead."""
+    now = timezone.now()
+    if updated_at is None or updated_at > now + FUTURE_SKEW:
+        return now
+    return updated_at
 
 
 def _status_code(record: Mapping[str, Any]) -> str:

@@ -34,6 +34,7 @@ from orders.services.tenants import (
     tenant_connect_start,
     tenant_connection_test,
     tenant_connection_update,
+    tenant_webhook_secret_rotate,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "tenant_connect_start",
     "tenant_connection_test",
     "tenant_connection_update",
+    "tenant_webhook_secret_rotate",
 ]

@@ -4,12 +4,14 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from orders import clarus
 from orders.clarus.tokens import PendingAuthorization
 from orders.lookup_cache import new_lookups_version
-from orders.models import Order, OrderStatus, Tenant
+from orders.models import Order, OrderStatus, Tenant, new_webhook_secret
 from orders.tasks import sweep_schedule
 
 CONNECTION_FIELDS = (
@@ -21,13 +23,24 @@ CONNECTION_FIELDS = (
     "authorize_url",
     "client_id",
 )
+# Where the client secret goes, or where what it buys goes: changing one of these sends the
+# stored secret somewhere new, so the secret must come with the change.
+SECRET_BOUND_FIELDS = ("api_base_url", "token_url", "authorize_url", "auth_flow")
 
 
 def tenant_connection_update(
     *, tenant: Tenant, data: Mapping[str, Any], client_secret: str
 ) -> Tenant:
-    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones."""
+    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones.
+
+    Raises ValidationError if an address the secret goes to changes without the secret: the
+    stored one is never sent to a new address that nobody typed it for.
+    """
     changed = {name for name in CONNECTION_FIELDS if getattr(tenant, name) != data[name]}
+    if not client_secret and changed.intersection(SECRET_BOUND_FIELDS):
+        raise ValidationError(
+            "Enter the client secret again to send it to the new address.", code="secret_again"
+        )
     for name in CONNECTION_FIELDS:
         setattr(tenant, name, data[name])
     if client_secret:
@@ -44,6 +57,27 @@ def tenant_connection_update(
     tenant.save()
     _wake_waiting_orders(tenant)
     return tenant
+
+
+def tenant_webhook_secret_rotate(*, tenant: Tenant) -> Tenant:
+    """Give the tenant a new webhook address; the old one works for the grace period only.
+
+    Rotating again within the grace period ends the oldest address at once: only the address
+    in use just before the rotation is kept.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked.previous_webhook_secret = locked.webhook_secret
+        locked.webhook_secret = new_webhook_secret()
+        locked.webhook_secret_rotated_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "previous_webhook_secret",
+                "webhook_secret",
+                "webhook_secret_rotated_at",
+            ]
+        )
+    return locked
 
 
 def _wake_waiting_orders(tenant: Tenant) -> None:

@@ -44,6 +44,7 @@ ROLE_PAGES = {
     "tenants:test": ("post", 403, 403, 302),
     "tenants:connect": ("post", 403, 403, 302),
     "tenants:callback": ("get", 403, 403, 302),
+    "tenants:webhook_rotate": ("post", 403, 403, 302),
 }
 # Pages about one object, given another tenant's object: never found, or refused by role first.
 OTHER_TENANT_PAGES = {

@@ -23,7 +23,7 @@ from orders.models import Membership, Order, OrderStatus, Role
 from orders.services import deliver_due_orders
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from sandbox.selectors import token_request_count
-from tests.conftest import SANDBOX_CLIENT_ID
+from tests.conftest import SANDBOX_CLIENT_ID, TEST_CLARUS_HOSTS
 from tests.orders.factories import order_post_data
 from tests.orders.test_delivery import keyed
 
@@ -103,7 +103,13 @@ def test_fifty_concurrent_posts_of_one_form_make_one_goods_out(
 def process_env(**extra):
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(PROJECT), **extra}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PYTHONPATH": str(PROJECT),
+        "DESK_CLARUS_HOSTS": ",".join(TEST_CLARUS_HOSTS),
+        **extra,
+    }
 
 
 def desk_process(*args, **env):
