@@ -23,29 +23,8 @@ setup: $(if $(filter uv,$(UV)),,.tools/venv/bin/uv)
 # Logistics" with the authorization-code flow (its tenant admin presses "Connect to Clarus" and
 # signs in at the sandbox as clarus-admin). Logins agent, supervisor and admin work in both.
 demo: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py sandbox_client --subdomain demo --name "Demo Warehouse" \
-		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
-	$(PY) manage.py sandbox_client --subdomain northwind --name "Northwind Warehouse" \
-		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET) \
-		--redirect-uri http://127.0.0.1:$(PORT)/tenant/callback/ \
-		--user clarus-admin --password $(DEMO_PASSWORD)
-	$(PY) manage.py sandbox_seed --subdomain demo --products 5000
-	$(PY) manage.py sandbox_seed --subdomain northwind --products 2000 --seed 2
-	$(PY) manage.py clarus_tenant --subdomain demo --name "Demo 3PL" \
-		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
-		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
-	$(PY) manage.py clarus_tenant --subdomain northwind --name "Northwind Logistics" \
-		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
-		--flow authorization_code --authorize-url $(SANDBOX_URL)/oauth/authorize \
-		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET)
-	for tenant in demo northwind; do \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username agent --role agent && \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username supervisor --role supervisor && \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username admin --role tenant_admin || exit 1; \
-	done
-	@echo "Demo logins (password $(DEMO_PASSWORD)): agent, supervisor, admin (tenant admin)."
-	@echo "Northwind's Clarus sign-in: clarus-admin / $(DEMO_PASSWORD)."
+	DEMO_CLIENT_ID=$(DEMO_CLIENT_ID) DEMO_CLIENT_SECRET=$(DEMO_CLIENT_SECRET) DEMO_PASSWORD=$(DEMO_PASSWORD) \
+		$(PY) scripts/demo_data.py --desk-url http://127.0.0.1:$(PORT) --sandbox-url $(SANDBOX_URL)
 
 # The desk and the sandbox in one threaded server (the desk's call to the sandbox is served on
 # another thread, so it cannot deadlock), and the background delivery worker beside it.
