@@ -10,7 +10,7 @@ DEMO_CLIENT_SECRET ?= demo-desk-secret
 DEMO_PASSWORD ?= clarus-demo
 SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
-.PHONY: setup run demo worker test lint typecheck pytest clean
+.PHONY: setup run demo worker test lint typecheck pytest system-packages clean
 
 .tools/venv/bin/uv:
 	python3 -m venv .tools/venv
@@ -47,11 +47,16 @@ typecheck: setup
 
 # Everything on SQLite (but the real-concurrency tests), then the tests marked `postgres` or
 # `postgres_only` on a throwaway PostgreSQL cluster.
-pytest: setup
+pytest: setup system-packages
 	.venv/bin/pytest
 	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m "postgres or postgres_only"
 
-test: lint typecheck pytest
+# Chromium and PostgreSQL's server: installed where missing if this is root, else the command
+# that would install them is printed (and under CI=true the run stops there).
+system-packages:
+	scripts/system-packages chromium postgresql
+
+test: system-packages lint typecheck pytest
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
