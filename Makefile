@@ -1,6 +1,8 @@
 # The two commands of the quick start: `make run` and `make test`. Both install what they need.
+# `make serve` runs the desk as production does (docs/deploy.md).
 SHELL := /bin/bash
 PORT ?= 8000
+SANDBOX_PORT ?= 8001
 export UV_PYTHON_DOWNLOADS := never
 # uv from PATH when it runs here, else a private copy bootstrapped with the project's Python.
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/venv/bin/uv)
@@ -10,7 +12,7 @@ DEMO_CLIENT_SECRET ?= demo-desk-secret
 DEMO_PASSWORD ?= clarus-demo
 SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
-.PHONY: setup run demo worker test lint typecheck pytest system-packages clean
+.PHONY: setup run demo serve worker test lint typecheck pytest system-packages clean
 
 .tools/venv/bin/uv:
 	python3 -m venv .tools/venv
@@ -34,6 +36,13 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The desk as production runs it (docs/deploy.md): debug off, PostgreSQL (DATABASE_URL, else a
+# throwaway cluster), migrations, collectstatic, gunicorn and the delivery worker, with the demo
+# tenants on the sandbox in its own process at SANDBOX_PORT.
+serve: setup
+	DEMO_CLIENT_ID=$(DEMO_CLIENT_ID) DEMO_CLIENT_SECRET=$(DEMO_CLIENT_SECRET) DEMO_PASSWORD=$(DEMO_PASSWORD) \
+		PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) scripts/serve
+
 # The background delivery worker on its own (production runs one or more of these).
 worker: setup
 	$(PY) manage.py desk_worker
@@ -46,7 +55,8 @@ typecheck: setup
 	.venv/bin/mypy .
 
 # Everything on SQLite (but the real-concurrency tests), then the tests marked `postgres` or
-# `postgres_only` on a throwaway PostgreSQL cluster.
+# `postgres_only` on a throwaway PostgreSQL cluster, the production smoke test among them
+# (tests/production/: `make serve` driven by Chromium; its figures close the output).
 pytest: setup system-packages
 	.venv/bin/pytest
 	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m "postgres or postgres_only"
