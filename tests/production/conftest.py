@@ -83,9 +83,31 @@ class Served:
     # demo done), then the desk and the sandbox both answering.
     setup_seconds: float = 0.0
     ready_seconds: float = 0.0
+    stopped: bool = False
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-6000:]
+
+    def stop(self) -> float | None:
+        """Stop it as a service manager would: SIGTERM to the whole group.
+
+        Return the seconds until every process of the group had exited, or None if some were
+        still there after a minute (then they are killed).
+        """
+        if self.stopped:
+            return 0.0
+        self.stopped = True
+        started = time.monotonic()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=60)
+        # The group's id is the make process's own pid, still held by any process left in it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, 0)
+            os.killpg(self.process.pid, signal.SIGKILL)
+            return None
+        return time.monotonic() - started
 
 
 def _answers(url: str) -> bool:
@@ -106,6 +128,8 @@ def served(smoke_database_url: str, tmp_path: Path) -> Iterator[Served]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DESK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        # The sandbox's collected files too, should the stack have to be killed outright.
+        "TMPDIR": str(tmp_path),
         "PORT": str(port),
         "SANDBOX_PORT": str(sandbox_port),
     }
@@ -144,26 +168,7 @@ def served(smoke_database_url: str, tmp_path: Path) -> Iterator[Served]:
         stack.ready_seconds = time.monotonic() - started
         yield stack
     finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the whole group, as a service manager stops a service; SIGKILL if it lingers."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=30)
-    # The servers exit after the script that started them: give them their grace, then kill
-    # whatever of the group is left (the group id is the make process's own pid).
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+        stack.stop()
 
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")

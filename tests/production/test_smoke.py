@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.production.conftest import FIGURES, HASHED, Served
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres_only]
@@ -124,6 +125,12 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
         expect(page.locator("main")).to_contain_text(first)
         expect(page.locator("main")).to_contain_text(second)
         page.wait_for_load_state("networkidle")
+    except Exception:
+        # What the browser showed, and what the servers said, for whoever reads the CI log.
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "production-smoke.png"), full_page=True)
+        print(f"Screenshot: {SCREENSHOTS / 'production-smoke.png'}\n{served.output()}")
+        raise
     finally:
         context.close()
 
@@ -161,6 +168,11 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
     assert violations == []
     assert [line for line in console if "Content Security Policy" in line] == []
 
+    # SIGTERM, as a service manager stops it: every process it started goes, and its files.
+    stop_seconds = served.stop()
+    assert stop_seconds is not None, f"make serve left processes behind:\n{served.output()}"
+    assert list(served.log.parent.glob("desk-sandbox-static.*")) == []
+
     request.config.stash.setdefault(FIGURES, []).extend(
         [
             f"make serve: servers started after {served.setup_seconds:.1f} s (migrations, "
@@ -171,5 +183,6 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
             + f"; a line added by htmx {add_line_ms:.0f} ms",
             f"{len(assets)} static files named by the pages, every one hashed, 200, gzip, "
             "immutable; 0 content security policy violations",
+            f"stopped by SIGTERM in {stop_seconds:.1f} s, nothing left behind",
         ]
     )
