@@ -63,6 +63,10 @@ if DESK_SANDBOX:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers, before sessions or the database: WhiteNoise
+    # answers /static/ itself, with far-future cache headers on the hashed names collectstatic
+    # wrote (docs/deploy.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,7 +152,29 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` writes, and WhiteNoise serves from, when debug is off.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Debug off: collectstatic names each file by a hash of its content (desk.1aee765d919e.css)
+    # and gzips it; pages name the hashed file through the manifest it writes, and WhiteNoise
+    # serves those with far-future cache headers (a changed file gets a new name).
+    # Debug on (development, and the test suite: pytest-django turns debug off only after the
+    # settings were read with it on) nothing is collected: files are served as they are from
+    # static/ and the apps, so no page needs a manifest that was never built.
+    # tests/production/ checks the production side: collectstatic, hashed names, cache headers.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Decided here, from the settings' debug, not later from the runtime's: in development and tests
+# WhiteNoise finds files in the apps' folders on each request and never expects STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 
 # A strict policy: only our own scripts and styles (htmx is served from static, no eval).
 SECURE_CSP = {
