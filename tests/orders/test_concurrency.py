@@ -235,7 +235,7 @@ def test_a_worker_killed_mid_sweep_leaves_the_sweep_to_another(
 
         Order.objects.update(next_attempt_at=timezone.now())
         # The next sweep sends the order: kill its worker while Clarus holds the request.
-        assert arrived.wait(timeout=2 * interval)
+        assert arrived.wait(timeout=3 * interval)
         [running] = sweeps(TaskResultStatus.RUNNING)
         workers[running.worker_ids[-1]].send_signal(signal.SIGKILL)
         workers[running.worker_ids[-1]].wait(timeout=10)
