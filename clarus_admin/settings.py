@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 # Lets the typed generics of django-stubs (ModelAdmin[Order], …) be used at run time.
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Every desk response is no-store, private: pages show callers' personal data.
+    "clarus_admin.middleware.private_pages",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -244,6 +247,19 @@ DESK_RETRY_BASE_SECONDS = float(os.environ.get("DESK_RETRY_BASE_SECONDS", "5"))
 DESK_RETRY_MAX_SECONDS = float(os.environ.get("DESK_RETRY_MAX_SECONDS", "600"))
 DESK_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DESK_DELIVERY_MAX_ATTEMPTS", "10"))
 DESK_SWEEP_INTERVAL_SECONDS = float(os.environ.get("DESK_SWEEP_INTERVAL_SECONDS", "30"))
+# A sweep running longer than this was left by a dead worker: the other workers give it up and
+# start another. A live sweep claims orders for this minus DESK_SEND_LEASE_SECONDS, then hands
+# over to a fresh sweep, so it never runs this long (orders/tasks.py).
+DESK_SWEEP_LEASE_SECONDS = float(
+    os.environ.get(
+        "DESK_SWEEP_LEASE_SECONDS", str(DESK_SEND_LEASE_SECONDS + DESK_SWEEP_INTERVAL_SECONDS)
+    )
+)
+if DESK_SWEEP_LEASE_SECONDS <= DESK_SEND_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "DESK_SWEEP_LEASE_SECONDS must be longer than DESK_SEND_LEASE_SECONDS: a sweep needs time "
+        "to claim orders before the lease of the last one it sends."
+    )
 
 # After "New webhook address" the old address keeps working this long, so the Clarus automation
 # can be changed over without losing a delivery.

@@ -1,17 +1,49 @@
 """Background delivery on Django's task framework (django-tasks-db runs it from the database).
 
 One task, the delivery sweep: it sends every waiting order that is due, oldest first, then puts
-itself back in the queue, so orders left behind by a dead process are found even when nobody
-scheduled them. A failed send schedules a sweep for its own next try.
+itself back in the queue. A failed send schedules a sweep for its own next try.
+
+A sweep re-queues itself when it ends, so a worker killed mid-sweep would end the chain: its task
+row stays ``RUNNING`` and nothing is ``READY``. Every worker therefore keeps the chain alive
+(``sweep_ensure``, called by ``desk_worker`` on start and every poll): a sweep ``RUNNING`` for
+longer than the sweep lease (``DESK_SWEEP_LEASE_SECONDS``) belonged to a dead worker, is marked
+failed and replaced. A live sweep never runs that long: it stops claiming orders once
+``DESK_SWEEP_LEASE_SECONDS - DESK_SEND_LEASE_SECONDS`` have passed, and the order it is sending
+then is done within its own send lease. So by the time a sweep is given up, the send lease of any
+order it held has run out too, and the next sweep reconciles that order at once.
+
+Whoever schedules or replaces a sweep does it under one lock (``_sweeps_locked``), so any number
+of workers and app processes doing it at once leave one sweep, not one each.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import Q, QuerySet
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
+
+# The PostgreSQL advisory lock every scheduler of sweeps takes (any fixed 64-bit number that no
+# other part of the desk uses).
+SWEEP_LOCK_KEY = 0x6465736B5F737770  # "desk_swp"
+
+
+class SweepAbandoned(Exception):
+    """The worker running a sweep stopped before the sweep ended (recorded on its task row)."""
+
+
+def sweep_lease() -> timedelta:
+    """How long a sweep may run before it counts as abandoned by a dead worker."""
+    return timedelta(seconds=settings.DESK_SWEEP_LEASE_SECONDS)
+
+
+def sweep_claim_window() -> timedelta:
+    """How long a sweep keeps claiming orders: the rest of its lease covers the last one."""
+    return sweep_lease() - timedelta(seconds=settings.DESK_SEND_LEASE_SECONDS)
 
 
 @task
@@ -20,18 +52,99 @@ def delivery_sweep() -> int:
     # Imported here: the services schedule sweeps, so they import this module.
     from orders.services.delivery import deliver_due_orders
 
+    stop_claiming_at = timezone.now() + sweep_claim_window()
     try:
-        return deliver_due_orders()
+        _abandoned_sweeps_give_up()
+        return deliver_due_orders(stop_claiming_at=stop_claiming_at)
     finally:
-        sweep_schedule(at=timezone.now() + timedelta(seconds=settings.DESK_SWEEP_INTERVAL_SECONDS))
+        now = timezone.now()
+        # Cut short with orders perhaps left: the next sweep starts at once (on any worker).
+        interval = timedelta(seconds=settings.DESK_SWEEP_INTERVAL_SECONDS)
+        sweep_schedule(at=now if now >= stop_claiming_at else now + interval)
 
 
 def sweep_schedule(*, at: datetime) -> None:
     """Make sure a sweep runs at ``at`` or sooner, without piling up duplicates."""
-    soon_enough = DBTaskResult.objects.filter(
-        Q(run_after__lte=at) | Q(run_after=get_date_max()),
+    if _ready_sweeps(by=at).exists():
+        return
+    with _sweeps_locked():
+        # Checked again under the lock: another process may have scheduled one meanwhile.
+        if not _ready_sweeps(by=at).exists():
+            delivery_sweep.using(run_after=at).enqueue()
+
+
+def sweep_ensure() -> None:
+    """Keep the sweep chain alive: give up sweeps of dead workers; schedule one if none is due.
+
+    Some sweep must be running within its lease or ready to run within the sweep interval;
+    otherwise one is scheduled now. Cheap when a sweep is ready: one indexed query.
+    """
+    if not _sweep_missing():
+        return
+    with _sweeps_locked():
+        # Checked again under the lock: another worker may have done it meanwhile.
+        _abandoned_sweeps_give_up()
+        if _sweep_missing():
+            delivery_sweep.using(run_after=timezone.now()).enqueue()
+
+
+def _sweep_missing() -> bool:
+    """Return whether no sweep is on its way, or one was abandoned and is to be given up."""
+    now = timezone.now()
+    if _ready_sweeps(by=now + timedelta(seconds=settings.DESK_SWEEP_INTERVAL_SECONDS)).exists():
+        return False
+    started = list(_running_sweeps().values_list("started_at", flat=True))
+    lease_start = now - sweep_lease()
+    return not started or any(each is not None and each < lease_start for each in started)
+
+
+def _abandoned_sweeps_give_up() -> int:
+    """Mark sweeps running past their lease as failed, so they no longer count; return how many.
+
+    A conditional UPDATE: it is safe without the lock, and harmless if the worker was alive
+    after all (its end overwrites the row as usual).
+    """
+    now = timezone.now()
+    return (
+        _running_sweeps()
+        .filter(started_at__lt=now - sweep_lease())
+        .update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{SweepAbandoned.__module__}.{SweepAbandoned.__qualname__}",
+            traceback=(
+                f"{SweepAbandoned.__qualname__}: the worker running this sweep stopped before "
+                f"it ended; after the sweep lease ({settings.DESK_SWEEP_LEASE_SECONDS:g} s) "
+                "another sweep took over.\n"
+            ),
+        )
+    )
+
+
+def _ready_sweeps(*, by: datetime) -> QuerySet[DBTaskResult]:
+    # run_after is the far-future sentinel when a task was enqueued to run at once.
+    return DBTaskResult.objects.filter(
+        Q(run_after__lte=by) | Q(run_after=get_date_max()),
         task_path=delivery_sweep.module_path,
         status=TaskResultStatus.READY,
     )
-    if not soon_enough.exists():
-        delivery_sweep.using(run_after=at).enqueue()
+
+
+def _running_sweeps() -> QuerySet[DBTaskResult]:
+    return DBTaskResult.objects.filter(
+        task_path=delivery_sweep.module_path, status=TaskResultStatus.RUNNING
+    )
+
+
+@contextmanager
+def _sweeps_locked() -> Iterator[None]:
+    """Hold the one lock that every scheduler of sweeps takes, until the transaction ends."""
+    using = DBTaskResult.objects.db
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
+        # On SQLite the transaction is the lock: settings.py begins every one IMMEDIATE, which
+        # takes the database's write lock, so one writer at a time gets here.
+        yield

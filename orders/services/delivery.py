@@ -368,11 +368,16 @@ def already_message(order: Order) -> str:
     return "This order is being sent to Clarus already."
 
 
-def deliver_due_orders(*, transport: httpx.BaseTransport | None = None) -> int:
+def deliver_due_orders(
+    *,
+    stop_claiming_at: datetime | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> int:
     """Deliver every waiting order that is due, oldest first per tenant; return how many went.
 
     A tenant whose Clarus is still failing stops at its oldest order, so orders reach Clarus in
-    the order they were keyed.
+    the order they were keyed. No order is claimed after ``stop_claiming_at``: the sweep that
+    calls this must end within its lease (``orders/tasks.py``).
     """
     sent = 0
     tenant_ids = (
@@ -381,7 +386,7 @@ def deliver_due_orders(*, transport: httpx.BaseTransport | None = None) -> int:
         .distinct()
     )
     for tenant_id in list(tenant_ids):
-        while True:
+        while stop_claiming_at is None or timezone.now() < stop_claiming_at:
             order = (
                 Order.objects.filter(due_orders(), tenant_id=tenant_id)
                 .order_by("created_at", "id")
