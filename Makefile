@@ -1,6 +1,8 @@
 # The two commands of the quick start: `make run` and `make test`. Both install what they need.
+# `make serve` runs the desk as production does (docs/deploy.md).
 SHELL := /bin/bash
 PORT ?= 8000
+SANDBOX_PORT ?= 8001
 export UV_PYTHON_DOWNLOADS := never
 # uv from PATH when it runs here, else a private copy bootstrapped with the project's Python.
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/venv/bin/uv)
@@ -10,7 +12,10 @@ DEMO_CLIENT_SECRET ?= demo-desk-secret
 DEMO_PASSWORD ?= clarus-demo
 SANDBOX_URL := http://127.0.0.1:$(PORT)/sandbox
 
-.PHONY: setup run demo worker test lint typecheck pytest clean
+.PHONY: setup run demo serve worker test lint typecheck pytest system-packages clean
+
+# The demo's Clarus is the sandbox on this machine: the desk may call it (README, DESK_CLARUS_HOSTS).
+demo run: export DESK_CLARUS_HOSTS ?= 127.0.0.1,localhost
 
 .tools/venv/bin/uv:
 	python3 -m venv .tools/venv
@@ -23,29 +28,8 @@ setup: $(if $(filter uv,$(UV)),,.tools/venv/bin/uv)
 # Logistics" with the authorization-code flow (its tenant admin presses "Connect to Clarus" and
 # signs in at the sandbox as clarus-admin). Logins agent, supervisor and admin work in both.
 demo: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py sandbox_client --subdomain demo --name "Demo Warehouse" \
-		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
-	$(PY) manage.py sandbox_client --subdomain northwind --name "Northwind Warehouse" \
-		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET) \
-		--redirect-uri http://127.0.0.1:$(PORT)/tenant/callback/ \
-		--user clarus-admin --password $(DEMO_PASSWORD)
-	$(PY) manage.py sandbox_seed --subdomain demo --products 5000
-	$(PY) manage.py sandbox_seed --subdomain northwind --products 2000 --seed 2
-	$(PY) manage.py clarus_tenant --subdomain demo --name "Demo 3PL" \
-		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
-		--client-id $(DEMO_CLIENT_ID) --client-secret $(DEMO_CLIENT_SECRET)
-	$(PY) manage.py clarus_tenant --subdomain northwind --name "Northwind Logistics" \
-		--base-url $(SANDBOX_URL) --token-url $(SANDBOX_URL)/oauth/token \
-		--flow authorization_code --authorize-url $(SANDBOX_URL)/oauth/authorize \
-		--client-id northwind-desk --client-secret $(DEMO_CLIENT_SECRET)
-	for tenant in demo northwind; do \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username agent --role agent && \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username supervisor --role supervisor && \
-		DESK_STAFF_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py clarus_staff --tenant $$tenant --username admin --role tenant_admin || exit 1; \
-	done
-	@echo "Demo logins (password $(DEMO_PASSWORD)): agent, supervisor, admin (tenant admin)."
-	@echo "Northwind's Clarus sign-in: clarus-admin / $(DEMO_PASSWORD)."
+	DEMO_CLIENT_ID=$(DEMO_CLIENT_ID) DEMO_CLIENT_SECRET=$(DEMO_CLIENT_SECRET) DEMO_PASSWORD=$(DEMO_PASSWORD) \
+		$(PY) scripts/demo_data.py --desk-url http://127.0.0.1:$(PORT) --sandbox-url $(SANDBOX_URL)
 
 # The desk and the sandbox in one threaded server (the desk's call to the sandbox is served on
 # another thread, so it cannot deadlock), and the background delivery worker beside it.
@@ -54,6 +38,13 @@ run: demo
 	$(PY) manage.py desk_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The desk as production runs it (docs/deploy.md): debug off, PostgreSQL (DATABASE_URL, else a
+# throwaway cluster), migrations, collectstatic, gunicorn and the delivery worker, with the demo
+# tenants on the sandbox in its own process at SANDBOX_PORT.
+serve: setup
+	DEMO_CLIENT_ID=$(DEMO_CLIENT_ID) DEMO_CLIENT_SECRET=$(DEMO_CLIENT_SECRET) DEMO_PASSWORD=$(DEMO_PASSWORD) \
+		PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) scripts/serve
 
 # The background delivery worker on its own (production runs one or more of these).
 worker: setup
@@ -68,12 +59,18 @@ typecheck: setup
 	.venv/bin/mypy .
 
 # Everything on SQLite (but the real-concurrency tests), then the tests marked `postgres` or
-# `postgres_only` on a throwaway PostgreSQL cluster.
-pytest: setup
+# `postgres_only` on a throwaway PostgreSQL cluster, the production smoke test among them
+# (tests/production/: `make serve` driven by Chromium; its figures close the output).
+pytest: setup system-packages
 	.venv/bin/pytest
 	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m "postgres or postgres_only"
 
-test: lint typecheck pytest
+# Chromium and PostgreSQL's server: installed where missing if this is root, else the command
+# that would install them is printed (and under CI=true the run stops there).
+system-packages:
+	scripts/system-packages chromium postgresql
+
+test: system-packages lint typecheck pytest
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

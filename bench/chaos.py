@@ -57,6 +57,8 @@ DESK_SETTINGS = {
     # would make the bench measure PostgreSQL's process start-up.
     "DATABASE_CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
+    # The Clarus of the run is the sandbox on loopback.
+    "DESK_CLARUS_HOSTS": "127.0.0.1,localhost",
 }
 
 

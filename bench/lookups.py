@@ -77,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "DJANGO_DEBUG": "true",
             "LOG_LEVEL": "WARNING",
             "DESK_STAFF_PASSWORD": PASSWORD,
+            # The Clarus of the run is the sandbox on loopback.
+            "DESK_CLARUS_HOSTS": "127.0.0.1,localhost",
         }
         env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
         stack = Stack(root=ROOT, bin=Path(sys.executable).parent, logs=workdir, env=env)

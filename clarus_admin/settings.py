@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 # Lets the typed generics of django-stubs (ModelAdmin[Order], …) be used at run time.
@@ -63,6 +64,10 @@ if DESK_SANDBOX:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers, before sessions or the database: WhiteNoise
+    # answers /static/ itself, with far-future cache headers on the hashed names collectstatic
+    # wrote (docs/deploy.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Every desk response is no-store, private: pages show callers' personal data.
+    "clarus_admin.middleware.private_pages",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,7 +155,29 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` writes, and WhiteNoise serves from, when debug is off.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Debug off: collectstatic names each file by a hash of its content (desk.1aee765d919e.css)
+    # and gzips it; pages name the hashed file through the manifest it writes, and WhiteNoise
+    # serves those with far-future cache headers (a changed file gets a new name).
+    # Debug on (development, and the test suite: pytest-django turns debug off only after the
+    # settings were read with it on) nothing is collected: files are served as they are from
+    # static/ and the apps, so no page needs a manifest that was never built.
+    # tests/production/ checks the production side: collectstatic, hashed names, cache headers.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Decided here, from the settings' debug, not later from the runtime's: in development and tests
+# WhiteNoise finds files in the apps' folders on each request and never expects STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 
 # A strict policy: only our own scripts and styles (htmx is served from static, no eval).
 SECURE_CSP = {
@@ -173,6 +202,13 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# The hosts the desk may call as Clarus (API, token and sign-in addresses), exact names,
+# comma-separated: by default the one Clarus documents (CONTRACT.md §1.1, §1.4). Any other address
+# a tenant admin types is refused (orders/clarus/addresses.py); so is plain http unless in debug
+# mode. The sandbox (make run) and the tests set their own.
+DESK_CLARUS_HOSTS = env_list("DESK_CLARUS_HOSTS", "clarus-api.com")
+DESK_CLARUS_REQUIRE_HTTPS = not DEBUG
+
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))
 CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))
@@ -180,9 +216,9 @@ CLARUS_READ_TIMEOUT = float(os.environ.get("CLARUS_READ_TIMEOUT", "20"))
 # past this many seconds the field says Clarus is slow and the agent types the id instead.
 CLARUS_LOOKUP_TIMEOUT = float(os.environ.get("CLARUS_LOOKUP_TIMEOUT", "3"))
 
-# Clarus's lookup answers are kept per tenant this long (orders/lookup_cache.py); "Refresh lists"
-# on the entry page forgets them. After a failed lookup the desk waits this long before asking a
-# down Clarus again.
+# Clarus's lookup answers are kept per tenant this long (orders/selectors/catalogue.py); "Refresh
+# lists" on the entry page forgets them. After a failed lookup the desk waits this long before
+# asking a down Clarus again.
 DESK_LOOKUP_CACHE_SECONDS = float(os.environ.get("DESK_LOOKUP_CACHE_SECONDS", "60"))
 DESK_LOOKUP_RETRY_SECONDS = float(os.environ.get("DESK_LOOKUP_RETRY_SECONDS", "5"))
 # One memory per process is enough for lookups: with several app processes each keeps its own
@@ -211,6 +247,23 @@ DESK_RETRY_BASE_SECONDS = float(os.environ.get("DESK_RETRY_BASE_SECONDS", "5"))
 DESK_RETRY_MAX_SECONDS = float(os.environ.get("DESK_RETRY_MAX_SECONDS", "600"))
 DESK_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DESK_DELIVERY_MAX_ATTEMPTS", "10"))
 DESK_SWEEP_INTERVAL_SECONDS = float(os.environ.get("DESK_SWEEP_INTERVAL_SECONDS", "30"))
+# A sweep running longer than this was left by a dead worker: the other workers give it up and
+# start another. A live sweep claims orders for this minus DESK_SEND_LEASE_SECONDS, then hands
+# over to a fresh sweep, so it never runs this long (orders/tasks.py).
+DESK_SWEEP_LEASE_SECONDS = float(
+    os.environ.get(
+        "DESK_SWEEP_LEASE_SECONDS", str(DESK_SEND_LEASE_SECONDS + DESK_SWEEP_INTERVAL_SECONDS)
+    )
+)
+if DESK_SWEEP_LEASE_SECONDS <= DESK_SEND_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "DESK_SWEEP_LEASE_SECONDS must be longer than DESK_SEND_LEASE_SECONDS: a sweep needs time "
+        "to claim orders before the lease of the last one it sends."
+    )
+
+# After "New webhook address" the old address keeps working this long, so the Clarus automation
+# can be changed over without losing a delivery.
+DESK_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("DESK_WEBHOOK_SECRET_GRACE_HOURS", "168"))
 
 # Error reports hide the locals of every frame that handles Clarus credentials.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
@@ -218,9 +271,32 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Webhook addresses carry their tenant's secret in the path: every line naming a path shows
+    # [redacted] in its place (clarus_admin/log_redaction.py; gunicorn: docs/deploy.md).
+    "filters": {"webhook_secrets": {"()": "clarus_admin.log_redaction.WebhookSecretFilter"}},
+    "formatters": {
+        # Django's own format for the development server's request lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["webhook_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # "Not Found: /webhooks/…" and the like, before any handler (Django's own included).
+        "django.request": {"filters": ["webhook_secrets"]},
+        # runserver's request lines; Django's default setup, plus the filter.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["webhook_secrets"],
+        },
         # httpx logs every request URL at INFO; keep it quiet unless asked.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", include("orders.urls")),
     path("tenant/", include("orders.tenant_urls")),
+    path("invitations/", include("orders.invitation_urls")),
     path(
         "webhooks/clarus/<slug:subdomain>/<str:secret>/",
         webhook_views.clarus_webhook,

@@ -37,22 +37,31 @@ class DeskRequest(HttpRequest):
 
 
 def current_membership(request: HttpRequest, memberships: list[Membership]) -> Membership:
-    """Return the membership of the tenant chosen in this session, or the user's first one."""
+    """Return the membership of the tenant chosen in this session.
+
+    A new session opens on the tenant the user switched to last (kept on their membership),
+    else on the one they joined first. Never on the first by name: a tenant admin can rename
+    their tenant, and must not be able to make it another tenant's members' default.
+    """
     chosen = request.session.get(SESSION_TENANT_KEY)
     for membership in memberships:
         if str(membership.tenant_id) == str(chosen):
             return membership
-    return memberships[0]
+    used = [m for m in memberships if m.last_used_at is not None]
+    if used:
+        return max(used, key=lambda m: (m.last_used_at, m.pk))
+    return min(memberships, key=lambda m: m.pk)
 
 
 def tenant_view(
-    may: Callable[[Membership], bool] | None = None,
+    may: Callable[[Membership], bool] | None = None, *, staff_only: bool = True
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Require a signed-in member of staff, resolve their current tenant, ask what they may do.
 
     ``may`` (one of ``permissions.may_*``) limits the view to memberships it allows in the
     current tenant (403 otherwise); None lets any member through and leaves finer checks to the
-    view.
+    view. ``staff_only=False`` also lets in a signed-in user on no tenant's staff
+    (``request.membership`` is then None): their invitations are for them to answer.
     """
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -60,11 +69,13 @@ def tenant_view(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             memberships = membership_list_for_user(user=request.user)
-            if not memberships:
+            if not memberships and staff_only:
                 return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)
             desk_request: Any = request
             desk_request.memberships = memberships
-            desk_request.membership = current_membership(request, memberships)
+            desk_request.membership = (
+                current_membership(request, memberships) if memberships else None
+            )
             if may is not None and not may(desk_request.membership):
                 raise PermissionDenied("Your role in this tenant does not allow this.")
             return view(request, *args, **kwargs)

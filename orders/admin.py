@@ -2,12 +2,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from orders.models import Membership, Order, OrderLine, SubmissionAttempt, Tenant
+from orders.forms.tenants import ClarusConnectionChecks
+from orders.models import Membership, Order, OrderLine, StaffInvitation, SubmissionAttempt, Tenant
+from orders.usernames import username_clean
 
 
-class TenantAdminForm(forms.ModelForm[Tenant]):
+class TenantAdminForm(ClarusConnectionChecks):
     # Write-only: the stored secret is never rendered back into the page.
     client_secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
@@ -29,11 +34,12 @@ class TenantAdminForm(forms.ModelForm[Tenant]):
             "client_secret",
         )
 
-    def clean_client_secret(self) -> str:
-        secret = self.cleaned_data["client_secret"]
-        if not secret and not self.instance.client_secret:
-            raise forms.ValidationError("Enter the client secret Clarus issued.")
-        return secret or self.instance.client_secret
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Blank keeps the stored secret (the checks above made sure it may be kept).
+        if not cleaned.get("client_secret") and not self.errors.get("client_secret"):
+            cleaned["client_secret"] = self.instance.client_secret
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline[Membership, Tenant]):
@@ -100,3 +106,38 @@ class SubmissionAttemptAdmin(admin.ModelAdmin[SubmissionAttempt]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin[StaffInvitation]):
+    """Invitations are answered by their login; a superuser adds staff on the tenant's page."""
+
+    list_display = ("username", "tenant", "role", "status", "expires_at", "invited_by")
+    list_filter = ("status", "tenant")
+    search_fields = ("username",)
+    readonly_fields = [field.name for field in StaffInvitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class DeskUserCreationForm(AdminUserCreationForm):
+    def clean_username(self) -> str:
+        self.cleaned_data["username"] = username_clean(self.cleaned_data["username"])
+        return str(super().clean_username())
+
+
+class DeskUserChangeForm(UserChangeForm[User]):
+    def clean_username(self) -> str:
+        return username_clean(self.cleaned_data["username"])
+
+
+class DeskUserAdmin(UserAdmin[User]):
+    """Django's user admin, with the desk's rules for login names (orders.usernames)."""
+
+    add_form = DeskUserCreationForm
+    form = DeskUserChangeForm
+
+
+admin.site.unregister(User)
+admin.site.register(User, DeskUserAdmin)

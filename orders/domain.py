@@ -231,6 +231,8 @@ class GoodsOutNews:
     event: str
     goods_out_id: int | None
     reference: str
+    # The stock account the goods-out is for, if the delivery says.
+    account_id: int | None
     # Clarus's status code for the goods-out, blank if the delivery gave none.
     status: str
     # When the change happened in Clarus, if the record says so with a time zone.

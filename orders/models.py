@@ -7,6 +7,7 @@ are written.
 
 import secrets
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,15 +20,18 @@ from orders.crypto import EncryptedTextField
 from orders.states import AttemptOutcome, OrderStatus
 
 __all__ = [
+    "OPEN_INVITATION_STATUSES",
     "AppendOnlyModel",
     "AttemptOutcome",
     "AuthFlow",
+    "InvitationStatus",
     "Membership",
     "Order",
     "OrderLine",
     "OrderStatus",
     "OrderTransition",
     "Role",
+    "StaffInvitation",
     "SubmissionAttempt",
     "Tenant",
     "WebhookDelivery",
@@ -71,6 +75,12 @@ class Tenant(models.Model):
     # The secret part of the address Clarus Automations post webhooks to (CONTRACT.md §5: Clarus
     # signs nothing, so the address itself must be unguessable).
     webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    # The secret before the last rotation, still accepted for DESK_WEBHOOK_SECRET_GRACE_HOURS
+    # after it, so the Clarus automation can be changed over to the new address meanwhile.
+    previous_webhook_secret = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
+    webhook_secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when Clarus refused a token refresh: a tenant admin must reconnect.
     needs_reconnect = models.BooleanField(default=False, editable=False)
     connection_problem = models.CharField(max_length=300, blank=True, default="", editable=False)
@@ -84,6 +94,15 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.subdomain
+
+    @property
+    def previous_webhook_secret_until(self) -> datetime | None:
+        """Return until when the secret before the last rotation is still accepted, if it is."""
+        if not self.previous_webhook_secret or self.webhook_secret_rotated_at is None:
+            return None
+        return self.webhook_secret_rotated_at + timedelta(
+            hours=settings.DESK_WEBHOOK_SECRET_GRACE_HOURS
+        )
 
 
 class Role(models.TextChoices):
@@ -100,6 +119,10 @@ class Membership(models.Model):
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # When the member last switched to this tenant: after signing in, the desk opens on the
+    # tenant they used last (orders.access), which only they can change. A tenant's name
+    # decides nothing, since its admin can rename it.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("tenant__name", "user__username")
@@ -111,6 +134,62 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.tenant} as {self.get_role_display()}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Withdrawn"
+
+
+# Invitations the tenant admin still sees as waiting: a declined one looks like one not yet
+# answered, so the list does not tell whether a login exists (orders.services.staff).
+OPEN_INVITATION_STATUSES = (InvitationStatus.PENDING, InvitationStatus.DECLINED)
+
+
+class StaffInvitation(models.Model):
+    """A tenant admin's offer of a role to an existing login, which joins only if it accepts.
+
+    ``username`` is what the admin typed (normalised); ``invitee`` is the login that had that
+    name when the invitation was sent or renewed, or None if none had: such an invitation is
+    shown to nobody, and the admin's page cannot tell it from any other.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    username = models.CharField(max_length=150)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # A login deleted meanwhile leaves the invitation as the admin saw it, reaching nobody.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_invitations",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("username",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("tenant", "username"),
+                condition=models.Q(status__in=["pending", "declined"]),
+                name="invitation_one_open_per_username",
+            )
+        ]
+        indexes = [models.Index(fields=("invitee", "status"), name="invitation_invitee_status")]
+
+    def __str__(self) -> str:
+        return f"{self.username} to {self.tenant} as {self.get_role_display()}"
 
 
 class Order(models.Model):

@@ -45,12 +45,14 @@ CLAIMABLE = frozenset({DRAFT, FAILED, UNKNOWN})
 WAITING = frozenset({FAILED, UNKNOWN})
 # "Send again" may be offered.
 RESENDABLE = frozenset({DRAFT, FAILED, UNKNOWN})
-# The desk does not know whether Clarus has these, and nobody is sending them (a sender holds an
-# order in ``sending``): a goods-out found for one is adopted.
-ADOPTABLE = frozenset({UNKNOWN, FAILED})
-# A request for the order may have reached Clarus without the desk learning the goods-out id; a
-# draft never went, a rejected one Clarus refused.
-MAY_BE_IN_CLARUS = frozenset({SENDING, *ADOPTABLE})
+# The states the delivery worker claims and reconciles from (``sending`` once its sender's lease
+# ran out): nobody else is sending these, so a goods-out found for one is adopted.
+ADOPTABLE = frozenset({UNKNOWN, FAILED, SENDING})
+# A request for the order may have reached Clarus without the desk learning the goods-out id:
+# being sent, or after a try that got no answer (which ``unknown`` stands for). A ``failed`` order
+# may be too, if one of its tries went unanswered (``audit.order_had_unanswered_try``); a draft
+# never went, a rejected one Clarus refused.
+MAY_BE_IN_CLARUS = frozenset({SENDING, UNKNOWN})
 # Clarus is asked by reference before anything is sent again.
 RECONCILE_FIRST = frozenset({UNKNOWN, SENDING})
 # Orders whose fate Clarus has decided: accepted (and maybe cancelled since), or refused.

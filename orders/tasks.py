@@ -1,9 +1,9 @@
 """Background delivery on Django's task framework (django-tasks-db runs it from the database).
 
 One task, the delivery sweep: it sends every waiting order that is due, oldest first, then puts
-itself back in the queue, so orders left behind by a dead process are found even when nobody
-scheduled them. A failed send schedules a sweep for its own next try
-(``orders.services.delivery.sweep_schedule``, which names this task by its path).
+itself back in the queue. A failed send schedules a sweep for its own next try. How sweeps are
+scheduled, kept alive and taken over from a dead worker is ``orders.services.sweeps``, which names
+this task by its path.
 """
 
 from datetime import timedelta
@@ -12,13 +12,30 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from orders.services.delivery import deliver_due_orders, sweep_schedule
+from orders.services.delivery import deliver_due_orders
+from orders.services.sweeps import (
+    abandoned_sweeps_give_up,
+    sweep_claim_window,
+    sweep_ensure,
+    sweep_schedule,
+)
+
+__all__ = ["SweepAbandoned", "delivery_sweep", "sweep_ensure", "sweep_schedule"]
+
+
+class SweepAbandoned(Exception):
+    """The worker running a sweep stopped before the sweep ended (recorded on its task row)."""
 
 
 @task
 def delivery_sweep() -> int:
     """Deliver what is due; return how many orders reached Clarus."""
+    stop_claiming_at = timezone.now() + sweep_claim_window()
     try:
-        return deliver_due_orders()
+        abandoned_sweeps_give_up()
+        return deliver_due_orders(stop_claiming_at=stop_claiming_at)
     finally:
-        sweep_schedule(at=timezone.now() + timedelta(seconds=settings.DESK_SWEEP_INTERVAL_SECONDS))
+        now = timezone.now()
+        # Cut short with orders perhaps left: the next sweep starts at once (on any worker).
+        interval = timedelta(seconds=settings.DESK_SWEEP_INTERVAL_SECONDS)
+        sweep_schedule(at=now if now >= stop_claiming_at else now + interval)

@@ -9,6 +9,13 @@ urlpatterns = [
     path("test/", tenants.tenant_test, name="test"),
     path("connect/", tenants.tenant_connect, name="connect"),
     path("callback/", tenants.tenant_callback, name="callback"),
+    path("webhook/rotate/", tenants.tenant_webhook_rotate, name="webhook_rotate"),
     path("staff/", tenants.tenant_staff, name="staff"),
+    path("staff/new-login/", tenants.tenant_staff_create, name="staff_create"),
     path("staff/<int:membership_id>/", tenants.tenant_staff_update, name="staff_update"),
+    path(
+        "staff/invitations/<int:invitation_id>/withdraw/",
+        tenants.tenant_invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

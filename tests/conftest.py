@@ -1,8 +1,12 @@
 """Shared fixtures: staff logins, and a desk tenant wired to the sandbox over real HTTP."""
 
+import json
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,9 @@ from sandbox.seed import catalogue_seed
 
 SANDBOX_CLIENT_ID = "desk-tests"
 SANDBOX_CLIENT_SECRET = "desk-tests-secret-0123456789"
+# The Clarus hosts the desk may call in tests: the sandbox on loopback (the live server answers
+# at localhost), the test client's host, and the made-up hosts of the unit tests.
+TEST_CLARUS_HOSTS = ["127.0.0.1", "localhost", "testserver", "clarus.test", "clarus.example"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -32,6 +39,14 @@ def expected_database() -> None:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def clarus_hosts(settings: Any) -> list[str]:
+    """Let the desk call the test Clarus hosts, over plain http as in development."""
+    settings.DESK_CLARUS_HOSTS = list(TEST_CLARUS_HOSTS)
+    settings.DESK_CLARUS_REQUIRE_HTTPS = False
+    return settings.DESK_CLARUS_HOSTS
 
 
 @pytest.fixture
@@ -114,3 +129,53 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         database.setdefault("TEST", {})
         name = f"desk-tests-{os.getpid()}.sqlite3"
         database["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / name)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One request a ``listener`` received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Listener:
+    """A tiny HTTP server on loopback that records every request and answers like a token
+    endpoint: an address the desk must not call, to see whether it did."""
+
+    url: str
+    heard: list[Heard] = field(default_factory=list)
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    heard: list[Heard] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            heard.append(Heard(self.command, self.path, dict(self.headers.items()), body))
+            answer = json.dumps({"access_token": "listener-token", "expires_in": 3600}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Listener(url=f"http://127.0.0.1:{server.server_address[1]}", heard=heard)
+    finally:
+        server.shutdown()
+        server.server_close()

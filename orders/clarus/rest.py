@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from orders.clarus.addresses import ClarusAddressRefused, clarus_address_check, path_prefix_check
 from orders.clarus.documents import goods_out_body
 from orders.clarus.http import http_client, redact_headers, rest_url
 from orders.clarus.tokens import (
@@ -110,7 +111,8 @@ def _exchange(
     )
 
 
-def _no_token(tenant: Tenant, url: str, body: str, problem: Exception) -> ClarusExchange:
+def _not_sent(tenant: Tenant, url: str, body: str, problem: Exception) -> ClarusExchange:
+    """Record a request that never went over the wire: no token, or an address refused."""
     return ClarusExchange(
         method="POST",
         url=url,
@@ -136,6 +138,11 @@ def post_json(
     refreshes the token once and retries once (two exchanges); a refused refresh leaves the
     tenant marked "needs reconnecting".
     """
+    try:
+        path_prefix_check(tenant.api_path_prefix)
+    except ClarusAddressRefused as exc:
+        body = "" if document is None else goods_out_body(document)
+        return [_not_sent(tenant, rest_url(tenant, path), body, exc)]
     return post_to(tenant, rest_url(tenant, path), document, transport=transport)
 
 
@@ -154,14 +161,19 @@ def post_to(
     """
     body = "" if document is None else goods_out_body(document)
     try:
+        # Before the token: a refused address gets neither the request nor the credentials.
+        clarus_address_check(url)
+    except ClarusAddressRefused as exc:
+        return [_not_sent(tenant, url, body, exc)]
+    try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [_no_token(tenant, url, body, exc)]
+        return [_not_sent(tenant, url, body, exc)]
     first = _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)
     if first.status != 401:
         return [first]
     try:
         token = refresh_access_token(tenant, stale=token, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [first, _no_token(tenant, url, body, exc)]
+        return [first, _not_sent(tenant, url, body, exc)]
     return [first, _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)]

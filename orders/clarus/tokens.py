@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from orders.clarus.addresses import ClarusAddressRefused, clarus_address_check
 from orders.clarus.http import http_timeout
 from orders.models import AuthFlow, Tenant
 
@@ -88,6 +89,7 @@ def _store_token(tenant: Tenant, token: dict[str, Any]) -> None:
 @sensitive_variables()
 def _request_token(tenant: Tenant, transport: httpx.BaseTransport | None) -> dict[str, Any]:
     """Ask the token endpoint for a new token by the tenant's flow."""
+    _token_address_check(tenant)
     try:
         with _oauth_client(tenant, transport) as oauth:
             if tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE:
@@ -108,6 +110,14 @@ def _request_token(tenant: Tenant, transport: httpx.BaseTransport | None) -> dic
             "The Clarus token service gave an answer that is not a token."
         ) from exc
     return dict(token)
+
+
+def _token_address_check(tenant: Tenant) -> None:
+    """Refuse, before the client secret goes anywhere, a token address the desk may not call."""
+    try:
+        clarus_address_check(tenant.token_url)
+    except ClarusAddressRefused as exc:
+        raise ClarusTokenUnavailable(f"The token address was not called: {exc}") from exc
 
 
 def _mark_needs_reconnect(tenant: Tenant, problem: str) -> None:
@@ -171,7 +181,11 @@ def access_token(tenant: Tenant, *, transport: httpx.BaseTransport | None = None
 
 
 def authorization_url(tenant: Tenant, *, redirect_uri: str) -> PendingAuthorization:
-    """Return where to send a tenant admin to sign in at Clarus, with state and PKCE."""
+    """Return where to send a tenant admin to sign in at Clarus, with state and PKCE.
+
+    Raises ClarusAddressRefused if the sign-in address is not one the desk may send them to.
+    """
+    clarus_address_check(tenant.authorize_url)
     code_verifier = secrets.token_urlsafe(48)
     with _oauth_client(
         tenant, None, redirect_uri=redirect_uri, code_challenge_method="S256"
@@ -195,6 +209,7 @@ def connect_with_code(
 
     authlib checks that the ``state`` in the response is the one we sent.
     """
+    _token_address_check(tenant)
     try:
         with _oauth_client(
             tenant, transport, redirect_uri=redirect_uri, state=pending.state

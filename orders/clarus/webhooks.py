@@ -106,6 +106,8 @@ def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
         event=event,
         goods_out_id=_integer(record.get("id")),
         reference=str(record.get("reference") or "")[:50],
+        # Clarus: account_id, CONTRACT.md §2.3, §5.
+        account_id=_integer(record.get("account_id")),
         status=status,
         updated_at=_aware_time(record.get("updated_at")),
         # An automation on another resource (a pick list's `completed`, CONTRACT.md §5) posted

@@ -1,1 +1,1 @@
-"""Writes: one module per feature (``orders.services.submission``, ``delivery``, ``cancel``, …)."""
+"""Writes: one module per feature (``orders.services.submission``, ``delivery``, ``staff``, …)."""

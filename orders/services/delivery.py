@@ -20,10 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django.utils.module_loading import import_string
-from django_tasks_db.models import DBTaskResult, get_date_max
 
 from orders import audit, states
 from orders.audit import Actor
@@ -32,12 +29,9 @@ from orders.clarus.documents import goods_out_document, stored_address, stored_h
 from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_id_by_reference
 from orders.domain import AnswerKind, LineInput, Refusal
 from orders.models import AttemptOutcome, Order, OrderStatus
+from orders.services.sweeps import sweep_schedule
 
 logger = logging.getLogger(__name__)
-
-# The delivery sweep, named by its path as the task queue stores it: the task calls into this
-# module, so this module does not import it.
-SWEEP_TASK = "orders.tasks.delivery_sweep"
 
 
 @dataclass(frozen=True)
@@ -284,17 +278,6 @@ def _clock(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%H:%M:%S") if moment else "—"
 
 
-def sweep_schedule(*, at: datetime) -> None:
-    """Make sure a sweep runs at ``at`` or sooner, without piling up duplicates."""
-    soon_enough = DBTaskResult.objects.filter(
-        Q(run_after__lte=at) | Q(run_after=get_date_max()),
-        task_path=SWEEP_TASK,
-        status=TaskResultStatus.READY,
-    )
-    if not soon_enough.exists():
-        import_string(SWEEP_TASK).using(run_after=at).enqueue()
-
-
 def _schedule(moment: datetime | None) -> None:
     if moment is not None:
         sweep_schedule(at=moment)
@@ -308,11 +291,16 @@ def already_message(order: Order) -> str:
     return "This order is being sent to Clarus already."
 
 
-def deliver_due_orders(*, transport: Transport | None = None) -> int:
+def deliver_due_orders(
+    *,
+    stop_claiming_at: datetime | None = None,
+    transport: Transport | None = None,
+) -> int:
     """Deliver every waiting order that is due, oldest first per tenant; return how many went.
 
     A tenant whose Clarus is still failing stops at its oldest order, so orders reach Clarus in
-    the order they were keyed.
+    the order they were keyed. No order is claimed after ``stop_claiming_at``: the sweep that
+    calls this must end within its lease (``orders.services.sweeps``).
     """
     sent = 0
     tenant_ids = (
@@ -321,7 +309,7 @@ def deliver_due_orders(*, transport: Transport | None = None) -> int:
         .distinct()
     )
     for tenant_id in list(tenant_ids):
-        while True:
+        while stop_claiming_at is None or timezone.now() < stop_claiming_at:
             order = (
                 Order.objects.filter(due_orders(), tenant_id=tenant_id)
                 .order_by("created_at", "id")

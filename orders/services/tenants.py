@@ -1,19 +1,18 @@
-"""Writes for tenant admins: the Clarus connection and the tenant's staff."""
+"""Writes for tenant admins: the Clarus connection (the staff list is ``staff``)."""
 
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from orders import clarus, permissions, states
+from orders import clarus, states
 from orders.clarus.tokens import PendingAuthorization
-from orders.models import Membership, Order, Role, Tenant
-from orders.services.delivery import sweep_schedule
+from orders.models import Order, Tenant, new_webhook_secret
 from orders.services.lookups import new_lookups_version
+from orders.services.sweeps import sweep_schedule
 
 CONNECTION_FIELDS = (
     "name",
@@ -24,13 +23,42 @@ CONNECTION_FIELDS = (
     "authorize_url",
     "client_id",
 )
+# Where the client secret goes, or where what it buys goes: changing one of these sends the
+# stored secret somewhere new, so the secret must come with the change.
+SECRET_BOUND_FIELDS = ("api_base_url", "token_url", "authorize_url", "auth_flow")
+
+
+def address_refusal(url: str) -> str:
+    """Return why the desk may not call ``url`` (not an allowed Clarus host), or "" if it may."""
+    try:
+        clarus.clarus_address_check(url)
+    except clarus.ClarusAddressRefused as exc:
+        return str(exc)
+    return ""
+
+
+def path_prefix_refusal(prefix: str) -> str:
+    """Return why ``prefix`` cannot be a REST path prefix, or "" if it can."""
+    try:
+        clarus.path_prefix_check(prefix)
+    except clarus.ClarusAddressRefused as exc:
+        return str(exc)
+    return ""
 
 
 def tenant_connection_update(
     *, tenant: Tenant, data: Mapping[str, Any], client_secret: str
 ) -> Tenant:
-    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones."""
+    """Change how the desk reaches Clarus; new credentials drop the tokens of the old ones.
+
+    Raises ValidationError if an address the secret goes to changes without the secret: the
+    stored one is never sent to a new address that nobody typed it for.
+    """
     changed = {name for name in CONNECTION_FIELDS if getattr(tenant, name) != data[name]}
+    if not client_secret and changed.intersection(SECRET_BOUND_FIELDS):
+        raise ValidationError(
+            "Enter the client secret again to send it to the new address.", code="secret_again"
+        )
     for name in CONNECTION_FIELDS:
         setattr(tenant, name, data[name])
     if client_secret:
@@ -47,6 +75,27 @@ def tenant_connection_update(
     tenant.save()
     _wake_waiting_orders(tenant)
     return tenant
+
+
+def tenant_webhook_secret_rotate(*, tenant: Tenant) -> Tenant:
+    """Give the tenant a new webhook address; the old one works for the grace period only.
+
+    Rotating again within the grace period ends the oldest address at once: only the address
+    in use just before the rotation is kept.
+    """
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked.previous_webhook_secret = locked.webhook_secret
+        locked.webhook_secret = new_webhook_secret()
+        locked.webhook_secret_rotated_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "previous_webhook_secret",
+                "webhook_secret",
+                "webhook_secret_rotated_at",
+            ]
+        )
+    return locked
 
 
 def _wake_waiting_orders(tenant: Tenant) -> None:
@@ -70,9 +119,19 @@ def tenant_connection_test(*, tenant: Tenant) -> str:
     return "Connected: Clarus issued a token."
 
 
+class AddressRefused(Exception):
+    """An address of the tenant's connection is not one the desk may call (``CLARUS_HOSTS``)."""
+
+
 def tenant_connect_start(*, tenant: Tenant, redirect_uri: str) -> dict[str, str]:
-    """Return the session record for a sign-in at Clarus; its ``url`` is where to send the admin."""
-    pending = clarus.authorization_url(tenant, redirect_uri=redirect_uri)
+    """Return the session record for a sign-in at Clarus; its ``url`` is where to send the admin.
+
+    Raises AddressRefused when the sign-in address is not an allowed Clarus host.
+    """
+    try:
+        pending = clarus.authorization_url(tenant, redirect_uri=redirect_uri)
+    except clarus.ClarusAddressRefused as exc:
+        raise AddressRefused(str(exc)) from exc
     return {**asdict(pending), "tenant_id": str(tenant.pk), "redirect_uri": redirect_uri}
 
 
@@ -94,45 +153,3 @@ def tenant_connect_finish(*, tenant: Tenant, pending: Mapping[str, str], callbac
     except (clarus.ClarusAuthError, clarus.ClarusTokenUnavailable) as exc:
         raise ConnectionRefused(str(exc)) from exc
     _wake_waiting_orders(tenant)
-
-
-def membership_add(
-    *, tenant: Tenant, username: str, role: str, password: str = "", email: str = ""
-) -> Membership:
-    """Give ``username`` a role in ``tenant``, creating the login if it does not exist yet."""
-    with transaction.atomic():
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            if not password:
-                raise ValidationError("Set a password for the new login.", code="password")
-            user = User(username=username, email=email)
-            user.set_password(password)
-            user.save()
-        membership, created = Membership.objects.get_or_create(
-            user=user, tenant=tenant, defaults={"role": role}
-        )
-        if not created:
-            raise ValidationError(
-                f"{username} is already {membership.get_role_display().lower()} here.",
-                code="member",
-            )
-    return membership
-
-
-def _refuse_own_membership(membership: Membership, *, acting_user: User) -> None:
-    if not permissions.membership_may_change(membership=membership, acting_user=acting_user):
-        raise PermissionDenied("You cannot change your own role.")
-
-
-def membership_set_role(*, membership: Membership, role: str, acting_user: User) -> Membership:
-    _refuse_own_membership(membership, acting_user=acting_user)
-    if role not in Role.values:
-        raise ValidationError("Unknown role.", code="role")
-    membership.role = role
-    membership.save(update_fields=["role"])
-    return membership
-
-
-def membership_remove(*, membership: Membership, acting_user: User) -> None:
-    _refuse_own_membership(membership, acting_user=acting_user)
-    membership.delete()

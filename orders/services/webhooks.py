@@ -8,14 +8,18 @@ delivery order (``orders.clarus.webhooks`` reads it), so:
   reference per tenant), and only in the tenant whose address it came to;
 - the newest status is chosen by when the change happened in Clarus (the record's
   ``updated_at``), never by arrival, and a repeat changes nothing;
-- a ``cancelled`` goods-out cancels the order; any webhook for an order whose outcome the desk
-  does not know proves the goods-out exists, and the desk adopts it, under the same row lock the
-  delivery worker claims orders with (see ``_adopt``).
+- a change dated more than ``FUTURE_SKEW`` past the desk's clock is taken as happening when it
+  arrived, as a time without a zone is: taken at its word it would stay "the newest" until then;
+- a ``cancelled`` goods-out cancels the order; a webhook for an order one of whose requests may
+  have reached Clarus unanswered, naming the account the order was keyed for, proves the
+  goods-out exists, and the desk adopts it, under the same row lock the delivery worker claims
+  orders with (see ``_adopt``). An order whose every request Clarus refused (a 401, no
+  connection) cannot be in Clarus, whatever a webhook with its reference says.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -26,6 +30,10 @@ from orders.clarus.webhooks import DeliveryUnreadable, delivery_read, event_stag
 from orders.domain import GoodsOutNews
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
 from orders.services.delivery import goods_out_adopt
+
+# How far past the desk's clock a change may be dated and still be taken at its word: clocks
+# drift a little, and a later date would make the news "the newest" until that date comes.
+FUTURE_SKEW = timedelta(minutes=5)
 
 
 class WebhookRefused(Exception):
@@ -69,7 +77,7 @@ def webhook_receive(
                     headers=delivered.kept_headers,
                     body=delivered.body,
                     status=news.status,
-                    happened_at=news.updated_at or timezone.now(),
+                    happened_at=_happened_at(news.updated_at),
                 )
         except IntegrityError:
             repeated = True
@@ -108,7 +116,23 @@ def _matching_order(tenant: Tenant, news: GoodsOutNews) -> Order | None:
         # The desk knows its goods-out: another id under the same reference is another
         # goods-out (Clarus documents no unique references, CONTRACT.md §3.6).
         return order if news.goods_out_id in (None, order.clarus_id) else None
-    return order if order.status in states.MAY_BE_IN_CLARUS else None
+    # Matched by reference alone: a goods-out of another account is not this order, and an
+    # order none of whose requests can have reached Clarus is not in it.
+    if news.account_id != order.account_id or not _may_be_in_clarus(order):
+        return None
+    return order
+
+
+def _may_be_in_clarus(order: Order) -> bool:
+    """Return whether a request for the order may have reached Clarus without the desk knowing.
+
+    Being sent, or after a try that got no answer (a timeout, a dropped connection, a sender
+    that died, which ``unknown`` stands for). Not a draft, nor an order Clarus rejected, nor one
+    every try of which was refused at the door (a 401, a refused token, no connection).
+    """
+    if order.status in states.MAY_BE_IN_CLARUS:
+        return True
+    return order.status == OrderStatus.FAILED and audit.order_had_unanswered_try(order)
 
 
 def _act_on_order(order: Order, delivery: WebhookDelivery, news: GoodsOutNews) -> None:
@@ -136,8 +160,9 @@ def _adopt(order: Order, *, goods_out_id: int, event: str, automation: str) -> N
     """Take the webhook's goods-out as the order's, as reconciliation would have.
 
     Safe against the delivery worker because both hold the order's row: the worker claims only
-    a draft, failed or unknown order, so once this commits it finds the order sent and leaves
-    it; if the worker claimed first the order is ``sending`` and this is not called. Making the
+    a draft, failed or unknown order, or one in ``sending`` whose lease ran out, so once this
+    commits it finds the order sent and leaves it; if the worker claimed first the order is
+    ``sending`` with a running lease and this is not called. Making the
     order due instead would not do: reconciliation rightly waits a lease after an unanswered try
     before it trusts a lookup, and a ``failed`` order with no unanswered try is sent again without
     one, which is the duplicate this webhook proves would happen.
@@ -164,3 +189,11 @@ def _newer(delivery: WebhookDelivery, *, than: WebhookDelivery) -> bool:
         return (each.happened_at, event_stage(each.event))
 
     return moment(delivery) > moment(than)
+
+
+def _happened_at(updated_at: datetime | None) -> datetime:
+    """Return when the change happened: the record's time, unless absent or too far ahead."""
+    now = timezone.now()
+    if updated_at is None or updated_at > now + FUTURE_SKEW:
+        return now
+    return updated_at

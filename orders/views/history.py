@@ -2,6 +2,7 @@
 htmx fragment or a CSV download."""
 
 import csv
+import re
 from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -60,12 +61,28 @@ def history_list(request: DeskRequest) -> HttpResponse:
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = "=+-@\t\r"
+# A spreadsheet can also start a cell inside one of ours: opened where the list separator is
+# another character (a semicolon-locale Excel reads `x;=1+1` as `x` and a formula `=1+1`), or
+# read line by line. So a trigger after any of these is neutralised too, past spaces and quotes.
+CELL_SEPARATORS = ",;|\t\r\n"
+_FORMULA_START = re.compile(
+    rf'(^|[{re.escape(CELL_SEPARATORS)}])([ "]*)(?=[{re.escape(FORMULA_TRIGGERS)}])'
+)
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Return typed text so a spreadsheet shows it as text, never runs it as a formula."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """Return typed text so a spreadsheet shows it as text, never runs any part as a formula.
+
+    An apostrophe goes before each formula trigger that starts the text or follows a separator
+    (``x;=1`` becomes ``x;'=1``): a spreadsheet shows it, and the text stays readable.
+    """
+    return _FORMULA_START.sub(r"\1\2'", text)
+
+
+def _csv_cell(value: str | int) -> str | int:
+    # Numbers are the desk's own (ids and counts, never negative): kept as numbers.
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 class _Echo:
@@ -80,31 +97,32 @@ class _Echo:
 def history_export(request: DeskRequest) -> StreamingHttpResponse:
     """Stream the filtered history as CSV, a chunk of rows at a time (constant memory)."""
     _form, filters = _filters(request)
-    writer = csv.writer(_Echo())
+    # Every cell quoted, so a separator inside one never splits it for a reader that honours
+    # quotes; spreadsheet_safe covers those that do not.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
         for order in history.history_rows_for_export(
             user=request.user, memberships=request.memberships, filters=filters
         ):
-            yield writer.writerow(
-                (
-                    timezone.localtime(order.created_at).isoformat(timespec="seconds"),
-                    spreadsheet_safe(order.tenant.name),
-                    spreadsheet_safe(order.created_by.username),
-                    spreadsheet_safe(order.reference),
-                    order.account_id,
-                    order.line_count,
-                    order.status,
-                    order.clarus_id or "",
-                    spreadsheet_safe(order.postcode),
-                    timezone.localtime(order.sent_at).isoformat(timespec="seconds")
-                    if order.sent_at
-                    else "",
-                    order.attempt_count,
-                    "" if order.response_ms is None else order.response_ms,
-                )
+            row: tuple[str | int, ...] = (
+                timezone.localtime(order.created_at).isoformat(timespec="seconds"),
+                order.tenant.name,
+                order.created_by.username,
+                order.reference,
+                order.account_id,
+                order.line_count,
+                order.status,
+                order.clarus_id or "",
+                order.postcode,
+                timezone.localtime(order.sent_at).isoformat(timespec="seconds")
+                if order.sent_at
+                else "",
+                order.attempt_count,
+                "" if order.response_ms is None else order.response_ms,
             )
+            yield writer.writerow([_csv_cell(value) for value in row])
 
     filename = f"orders-{timezone.localdate():%Y-%m-%d}.csv"
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -1,20 +1,28 @@
 """Tenant admin pages (connection, staff) and switching between one's tenants."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders import permissions
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
-from orders.forms.tenants import MembershipAddForm, MembershipRoleForm, TenantConnectionForm
+from orders.forms.tenants import (
+    MembershipRoleForm,
+    StaffInviteForm,
+    StaffLoginForm,
+    TenantConnectionForm,
+)
 from orders.models import AuthFlow, Role
-from orders.selectors import tenants as selectors
-from orders.services import tenants as services
-from orders.services.tenants import ConnectionRefused
+from orders.selectors import staff as selectors
+from orders.services import staff, tenants
+from orders.services.tenants import AddressRefused, ConnectionRefused
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
 
@@ -25,7 +33,9 @@ def tenant_switch(request: DeskRequest) -> HttpResponse:
     chosen = request.POST.get("tenant", "")
     if not permissions.may_switch_to(memberships=request.memberships, tenant_id=chosen):
         raise Http404("No such tenant.")
+    membership = next(m for m in request.memberships if str(m.tenant_id) == chosen)
     request.session[SESSION_TENANT_KEY] = chosen
+    staff.staff_tenant_remember(membership=membership)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("home")
@@ -38,27 +48,60 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
     tenant = request.membership.tenant
     form = TenantConnectionForm(request.POST or None, instance=tenant)
     if request.method == "POST" and form.is_valid():
-        services.tenant_connection_update(
-            tenant=tenant, data=form.cleaned_data, client_secret=form.cleaned_data["client_secret"]
-        )
-        messages.success(request, "Connection settings saved.")
-        return redirect("tenants:settings")
+        try:
+            tenants.tenant_connection_update(
+                tenant=tenant,
+                data=form.cleaned_data,
+                client_secret=form.cleaned_data["client_secret"],
+            )
+        except ValidationError as exc:
+            form.add_error("client_secret", exc)
+        else:
+            messages.success(request, "Connection settings saved.")
+            return redirect("tenants:settings")
     webhook_path = reverse(
         "clarus_webhook", kwargs={"subdomain": tenant.subdomain, "secret": tenant.webhook_secret}
     )
+    previous_until = tenant.previous_webhook_secret_until
     context = {
         "form": form,
         "tenant": tenant,
         "webhook_address": request.build_absolute_uri(webhook_path),
+        "previous_webhook_until": (
+            previous_until if previous_until and previous_until > timezone.now() else None
+        ),
+        "webhook_grace": _hours_in_words(settings.DESK_WEBHOOK_SECRET_GRACE_HOURS),
         "uses_sign_in": tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE,
     }
     return render(request, "orders/tenant_settings.html", context)
 
 
+def _hours_in_words(hours: float) -> str:
+    if hours >= 24 and hours % 24 == 0:
+        days = int(hours // 24)
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+@tenant_view(may=permissions.may_run_tenant)
+@require_POST
+def tenant_webhook_rotate(request: DeskRequest) -> HttpResponse:
+    tenant = tenants.tenant_webhook_secret_rotate(tenant=request.membership.tenant)
+    until = tenant.previous_webhook_secret_until
+    messages.success(
+        request,
+        "The webhook address is new: give it to the Clarus automation. The old address works "
+        f"until {date_format(timezone.localtime(until), 'j M Y H:i')}."
+        if until
+        else "The webhook address is new: give it to the Clarus automation.",
+    )
+    return redirect("tenants:settings")
+
+
 @tenant_view(may=permissions.may_run_tenant)
 @require_POST
 def tenant_test(request: DeskRequest) -> HttpResponse:
-    messages.info(request, services.tenant_connection_test(tenant=request.membership.tenant))
+    messages.info(request, tenants.tenant_connection_test(tenant=request.membership.tenant))
     return redirect("tenants:settings")
 
 
@@ -71,9 +114,13 @@ def tenant_connect(request: DeskRequest) -> HttpResponse:
             request, "This tenant does not sign in at Clarus: it uses client credentials."
         )
         return redirect("tenants:settings")
-    pending = services.tenant_connect_start(
-        tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
-    )
+    try:
+        pending = tenants.tenant_connect_start(
+            tenant=tenant, redirect_uri=request.build_absolute_uri(reverse("tenants:callback"))
+        )
+    except AddressRefused as exc:
+        messages.error(request, f"The desk did not send you to the sign-in address: {exc}")
+        return redirect("tenants:settings")
     request.session[SESSION_PENDING_KEY] = pending
     return redirect(pending["url"])
 
@@ -94,7 +141,7 @@ def tenant_callback(request: DeskRequest) -> HttpResponse:
         messages.error(request, f"Clarus did not connect the desk ({error}).")
         return redirect("tenants:settings")
     try:
-        services.tenant_connect_finish(
+        tenants.tenant_connect_finish(
             tenant=tenant, pending=pending, callback_url=request.build_absolute_uri()
         )
     except ConnectionRefused as exc:
@@ -104,25 +151,89 @@ def tenant_callback(request: DeskRequest) -> HttpResponse:
     return redirect("tenants:settings")
 
 
+def _staff_page(
+    request: DeskRequest,
+    invite_form: StaffInviteForm | None = None,
+    login_form: StaffLoginForm | None = None,
+) -> HttpResponse:
+    tenant = request.membership.tenant
+    context = {
+        "tenant": tenant,
+        "members": selectors.membership_list_for_tenant(tenant_id=tenant.pk),
+        "invitations": selectors.invitation_list_for_tenant(tenant_id=tenant.pk),
+        "invite_form": invite_form or StaffInviteForm(prefix="invite"),
+        "login_form": login_form or StaffLoginForm(prefix="login", tenant=tenant),
+        "roles": Role.choices,
+    }
+    return render(request, "orders/tenant_staff.html", context)
+
+
 @tenant_view(may=permissions.may_run_tenant)
 @require_http_methods(["GET", "POST"])
 def tenant_staff(request: DeskRequest) -> HttpResponse:
-    tenant = request.membership.tenant
-    form = MembershipAddForm(request.POST or None)
+    """The staff list; a POST invites a login, which joins only if it accepts.
+
+    The answer never depends on whether the login exists (orders.services.staff).
+    """
+    form = StaffInviteForm(request.POST or None, prefix="invite")
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_add(tenant=tenant, **form.cleaned_data)
+            invitation = staff.staff_invite(
+                tenant=request.membership.tenant, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error("username", exc)
         else:
             messages.success(
                 request,
-                f"{membership.user.username} added as {membership.get_role_display().lower()}.",
+                f"Invitation sent to {invitation.username}: they join as "
+                f"{invitation.get_role_display().lower()} once they accept it, signed in to "
+                "the desk.",
             )
             return redirect("tenants:staff")
-    members = selectors.membership_list_for_tenant(tenant_id=tenant.pk)
-    context = {"form": form, "members": members, "tenant": tenant, "roles": Role.choices}
-    return render(request, "orders/tenant_staff.html", context)
+    return _staff_page(request, invite_form=form)
+
+
+@tenant_view(may=permissions.may_run_tenant)
+@require_POST
+def tenant_staff_create(request: DeskRequest) -> HttpResponse:
+    """Create a new login of the tenant's own (``name@subdomain``) with a role here."""
+    tenant = request.membership.tenant
+    form = StaffLoginForm(request.POST, prefix="login", tenant=tenant)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = staff.staff_login_create(
+                tenant=tenant,
+                name=data["name"],
+                role=data["role"],
+                password=data["password"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(
+                request,
+                f"Login {membership.user.username} created as "
+                f"{membership.get_role_display().lower()}: they sign in with that name and "
+                "the password you chose.",
+            )
+            return redirect("tenants:staff")
+    return _staff_page(request, login_form=form)
+
+
+@tenant_view(may=permissions.may_run_tenant)
+@require_POST
+def tenant_invitation_revoke(request: DeskRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitation_get_for_tenant(
+        invitation_id=invitation_id, tenant_id=request.membership.tenant_id
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    staff.staff_invitation_revoke(invitation=invitation)
+    messages.success(request, f"Invitation to {invitation.username} withdrawn.")
+    return redirect("tenants:staff")
 
 
 @tenant_view(may=permissions.may_run_tenant)
@@ -135,13 +246,13 @@ def tenant_staff_update(request: DeskRequest, membership_id: int) -> HttpRespons
         raise Http404("No such member of staff.")
     try:
         if "remove" in request.POST:
-            services.membership_remove(membership=membership, acting_user=request.user)
+            staff.membership_remove(membership=membership, acting_user=request.user)
             messages.success(request, f"{membership.user.username} removed.")
         else:
             form = MembershipRoleForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("Choose a role.")
-            services.membership_set_role(
+            staff.membership_set_role(
                 membership=membership, role=form.cleaned_data["role"], acting_user=request.user
             )
             messages.success(

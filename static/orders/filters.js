@@ -1,6 +1,8 @@
 // Filter forms that update their results with htmx (the history, the dashboard): a filter left
 // empty is left out of the request, so the address pushed to the browser, and shared, names only
 // what was chosen.
+//
+// Listens to: htmx:configRequest of a form.filters. Dispatches: none.
 (function () {
   "use strict";
 

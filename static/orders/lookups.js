@@ -1,9 +1,18 @@
-// Lookups by code or name on the entry page (issue 5). htmx asks the desk for suggestions
-// (debounced, a newer request replacing an older one); this script lets the keyboard choose them:
-// ↓ and ↑ move, Enter picks, or settles what was typed or scanned (an exact SKU, barcode or Clarus
-// id), Escape closes. A pick fills the hidden Clarus id and what the agent saw, for the audit.
-// Its Enter handler runs first (capture) and lets the event go on to order_entry.js, which moves
-// to the next field, unless the agent still has to choose.
+// Lookups by code or name on the entry page. htmx asks the desk for suggestions (debounced, a
+// newer request replacing an older one); this script lets the keyboard choose them: ↓ and ↑ move,
+// Enter picks, or settles what was typed or scanned (an exact SKU, barcode or Clarus id), Escape
+// closes. A pick fills the hidden Clarus id and what the agent saw, for the audit.
+//
+// Plain Enter in a .lookup-input belongs to this script alone (it never lets the browser send the
+// form). It tells the page what came of it with bubbling events on the box (detail.input):
+//   lookup:settled  {input, late: false}  the box holds its value (picked, a typed Clarus id,
+//                                          already picked, or empty): the agent may move on;
+//   lookup:pending  {input}               not answered yet: Clarus was asked at once, the agent
+//                                          may move on, and the box settles when the answer comes;
+//   lookup:settled  {input, late: true}   that later answer settled the box.
+// When the agent still has to choose, nothing is sent and the focus stays (or comes back).
+// Listens to: keydown, mousedown, input, focusout, change, and htmx:afterSwap, htmx:responseError,
+// htmx:sendError, htmx:beforeRequest, htmx:afterRequest, htmx:load (htmx.onLoad).
 (function () {
   "use strict";
 
@@ -225,61 +234,69 @@
     return false;
   }
 
-  document.addEventListener(
-    "keydown",
-    function (event) {
-      var input = event.target;
-      if (!isLookup(input)) {
+  function tell(input, name, detail) {
+    input.dispatchEvent(new CustomEvent(name, { bubbles: true, detail: detail }));
+  }
+
+  function settled(input, late) {
+    tell(input, "lookup:settled", { input: input, late: late });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!isLookup(input)) {
+      return;
+    }
+    var list = options(input);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!list.length) {
+        askNow(input);
         return;
       }
-      var list = options(input);
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var index = list.indexOf(active(input));
+      index = index < 0 && step < 0 ? list.length - 1 : (index + step + list.length) % list.length;
+      setActive(input, list[index]);
+      input.setAttribute("aria-expanded", "true");
+      return;
+    }
+    if (event.key === "Escape") {
+      if (results(input).textContent.trim()) {
         event.preventDefault();
-        if (!list.length) {
-          askNow(input);
-          return;
-        }
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        var index = list.indexOf(active(input));
-        index = index < 0 && step < 0 ? list.length - 1 : (index + step + list.length) % list.length;
-        setActive(input, list[index]);
-        input.setAttribute("aria-expanded", "true");
-        return;
+        close(input);
       }
-      if (event.key === "Escape") {
-        if (results(input).textContent.trim()) {
-          event.preventDefault();
-          close(input);
-        }
-        return;
+      return;
+    }
+    if (event.key !== "Enter" || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) {
+      return;
+    }
+    // Enter in a lookup never sends the order; the page moves on when told to by the events.
+    event.preventDefault();
+    var chosen = active(input);
+    if (chosen) {
+      pick(input, chosen);
+      settled(input, false);
+      return;
+    }
+    if (!input.value.trim() || input.dataset.picked === input.value) {
+      settled(input, false);
+      return;
+    }
+    var busy = input.closest(".lookup").classList.contains("htmx-request");
+    if (!busy && answeredFor(input) === norm(input.value)) {
+      // Otherwise stay: moving on would leave nothing chosen.
+      if (settle(input)) {
+        settled(input, false);
       }
-      if (event.key !== "Enter" || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) {
-        return;
-      }
-      var chosen = active(input);
-      if (chosen) {
-        pick(input, chosen);
-        return;
-      }
-      if (!input.value.trim() || input.dataset.picked === input.value) {
-        return;
-      }
-      var busy = input.closest(".lookup").classList.contains("htmx-request");
-      if (!busy && answeredFor(input) === norm(input.value)) {
-        if (!settle(input)) {
-          // Stay here: Enter would otherwise move on with nothing chosen.
-          event.preventDefault();
-          event.stopPropagation();
-        }
-        return;
-      }
-      // Not answered yet (a scanner is faster than the debounce): ask now, move on, and settle
-      // when the answer comes; a typed or scanned exact code needs nothing more from the agent.
-      input.dataset.pending = "1";
-      askNow(input);
-    },
-    true
-  );
+      return;
+    }
+    // Not answered yet (a scanner is faster than the debounce): ask now, let the agent move on,
+    // and settle when the answer comes; a typed or scanned exact code needs nothing more.
+    input.dataset.pending = "1";
+    askNow(input);
+    tell(input, "lookup:pending", { input: input });
+  });
 
   document.addEventListener("mousedown", function (event) {
     var option = event.target.closest && event.target.closest(".lookup-results [role=option]");
@@ -334,7 +351,9 @@
     input.setAttribute("aria-expanded", options(input).length ? "true" : "false");
     if (input.dataset.pending) {
       delete input.dataset.pending;
-      if (!settle(input)) {
+      if (settle(input)) {
+        settled(input, true);
+      } else {
         // Enter moved on before the answer came, and there is still a choice to make.
         input.focus();
         if (options(input).length) {
@@ -360,6 +379,7 @@
       delete input.dataset.pending;
       if (/^\d+$/.test(norm(input.value))) {
         useTypedId(input, norm(input.value));
+        settled(input, true);
       }
     }
   }

@@ -1,6 +1,13 @@
 // Keyboard-first order entry: Enter moves on instead of sending, Enter in a line's quantity adds
-// the next line, Ctrl+Enter sends, many lines pasted into a product box become rows, and leaving
-// a half-keyed order asks first.
+// the next line, Ctrl+Enter sends, "Add line" focuses the new row, and leaving a half-keyed order
+// asks first.
+//
+// Listens to: keydown, input, click (Remove), submit, beforeunload; htmx:afterSwap of the order
+// form (#order-form, sent back with problems) and of "Add line" (#add-line); htmx:responseError of
+// "Add line"; and the entry page's own events:
+//   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box;
+//   lines:pasted, from paste_lines.js: the order has changed (ask before leaving it).
+// Dispatches: none.
 (function () {
   "use strict";
 
@@ -26,6 +33,31 @@
     if (next) {
       next.focus();
     }
+  }
+
+  function isLookup(el) {
+    return !!(el.classList && el.classList.contains("lookup-input"));
+  }
+
+  // Enter's "next field": a line's product → its quantity; a quantity → the next line's product,
+  // or a new line; anything else → the next field.
+  function moveOn(form, target) {
+    var row = target.closest(".line-row");
+    if (row && target.classList.contains("line-product")) {
+      row.querySelector(".line-quantity").focus();
+      return;
+    }
+    if (row && target.classList.contains("line-quantity")) {
+      var rows = visibleRows(form);
+      var next = rows[rows.indexOf(row) + 1];
+      if (next) {
+        next.querySelector(".line-product").focus();
+      } else {
+        document.getElementById("add-line").click();
+      }
+      return;
+    }
+    focusNext(form, target);
   }
 
   var dirty = false;
@@ -63,24 +95,30 @@
     if (target.tagName === "TEXTAREA" || target.tagName === "BUTTON" || target.tagName === "SUMMARY") {
       return;
     }
+    if (isLookup(target) && !event.altKey && !event.shiftKey) {
+      // Enter in a lookup box is the lookup's: it says lookup:settled or lookup:pending when the
+      // agent may move on, and nothing while there is still a choice to make.
+      return;
+    }
     // A scanner or an agent pressing Enter means "next field", never "send the order".
     event.preventDefault();
-    var row = target.closest(".line-row");
-    if (row && target.classList.contains("line-product")) {
-      row.querySelector(".line-quantity").focus();
+    moveOn(form, target);
+  });
+
+  function lookupDone(event) {
+    var form = orderForm();
+    var input = event.target;
+    // A late answer settles a box the agent has already left: the focus stays where they are.
+    if (!form || !form.contains(input) || event.detail.late) {
       return;
     }
-    if (row && target.classList.contains("line-quantity")) {
-      var rows = visibleRows(form);
-      var next = rows[rows.indexOf(row) + 1];
-      if (next) {
-        next.querySelector(".line-product").focus();
-      } else {
-        document.getElementById("add-line").click();
-      }
-      return;
-    }
-    focusNext(form, target);
+    moveOn(form, input);
+  }
+  document.addEventListener("lookup:settled", lookupDone);
+  document.addEventListener("lookup:pending", lookupDone);
+
+  document.addEventListener("lines:pasted", function () {
+    dirty = true;
   });
 
   document.addEventListener("click", function (event) {
@@ -117,11 +155,7 @@
       }
       return;
     }
-    if (swapped && swapped.id === "order-lines" && event.detail.elt.id === "paste-lines") {
-      afterPaste(swapped);
-      return;
-    }
-    if (swapped && swapped.id === "order-lines") {
+    if (swapped && swapped.id === "order-lines" && event.detail.elt.id === "add-line") {
       var rows = visibleRows(orderForm());
       var last = rows[rows.length - 1];
       if (last) {
@@ -141,88 +175,8 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("line-status");
     var elt = event.detail.elt;
-    if (status && elt && (elt.id === "add-line" || elt.id === "paste-lines")) {
+    if (status && elt && elt.id === "add-line") {
       status.textContent = event.detail.xhr.responseText;
     }
-    if (elt && elt.id === "paste-lines") {
-      pasteFailed();
-    }
   });
-
-  // Many lines pasted into a product box (from a spreadsheet or an e-mail) become rows: the desk
-  // asks Clarus for every code at once (orders:paste_lines) and sends back the rows. A single
-  // value, with no tab or line break, is pasted into the box as ever.
-  var pastes = [];
-
-  function pasteStatus(text) {
-    var status = document.getElementById("paste-status");
-    if (status) {
-      status.textContent = text;
-    }
-  }
-
-  function pasteFailed() {
-    pastes = [];
-    pasteStatus("The desk could not take the pasted lines just now: they are still in your clipboard, paste them again.");
-  }
-
-  document.addEventListener("paste", function (event) {
-    var input = event.target;
-    if (!input.classList || !input.classList.contains("line-product") || !event.clipboardData) {
-      return;
-    }
-    var text = event.clipboardData.getData("text/plain") || event.clipboardData.getData("text") || "";
-    // A cell copied from a spreadsheet ends with a line break: still a single value.
-    if (!/[\t\r\n]/.test(text.replace(/[\r\n]+$/, ""))) {
-      return;
-    }
-    event.preventDefault();
-    var row = input.closest(".line-row");
-    var index = (input.name.match(/^lines-(\d+)-product$/) || [])[1];
-    var quantity = row.querySelector(".line-quantity");
-    var hidden = document.getElementById(input.dataset.idInput);
-    var whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
-    // The row pasted into is taken by the first pasted line when nothing was keyed on it.
-    var blank = (!input.value.trim() || whole) && !quantity.value.trim() && !(hidden && hidden.value);
-    var count = text.split(/\r\n|\r|\n/).filter(function (line) {
-      return line.trim();
-    }).length;
-    pastes.push({ text: text, into: blank && index !== undefined ? index : "" });
-    dirty = true;
-    pasteStatus("Asking Clarus about " + count + (count === 1 ? " pasted line…" : " pasted lines…"));
-    htmx.trigger(document.getElementById("paste-lines"), "paste-lines");
-  });
-
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (event.detail.elt.id !== "paste-lines") {
-      return;
-    }
-    var paste = pastes.shift() || { text: "", into: "" };
-    event.detail.parameters.text = paste.text;
-    event.detail.parameters.into = paste.into;
-  });
-
-  document.addEventListener("htmx:sendError", function (event) {
-    if (event.detail.elt && event.detail.elt.id === "paste-lines") {
-      pasteFailed();
-    }
-  });
-
-  // The pasted rows are in: wire their lookups, then focus the first that needs the agent (the
-  // server marks it autofocus), else the blank line after them.
-  function afterPaste(lines) {
-    lines.querySelectorAll(".line-row").forEach(function (row) {
-      htmx.process(row);
-    });
-    var first = lines.querySelector("[autofocus]");
-    lines.querySelectorAll("[autofocus]").forEach(function (element) {
-      // Focused now; htmx would focus it again when the rows settle.
-      element.removeAttribute("autofocus");
-    });
-    if (first) {
-      first.focus();
-      first.scrollIntoView({ block: "center" });
-    }
-    document.getElementById("line-status").textContent = "";
-  }
 })();

@@ -1,6 +1,7 @@
 """Real Chromium driven by Playwright. Under CI=true a missing browser fails instead of skipping."""
 
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,21 @@ FAILED = pytest.StashKey[bool]()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
+@pytest.fixture(scope="session")
+def warm_desk(live_server: Any) -> None:
+    """Make the live server's first request before any page waits on it.
+
+    The first request imports the views and compiles the templates: 7 to 10 seconds on a busy
+    2-core machine, as long as a page's whole timeout. The session's first test failed on it.
+    """
+    # No proxy, whatever the environment says: the live server is on loopback.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{live_server.url}/login/", timeout=60) as response:
+        assert response.status == 200
+
+
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(browser: Any, warm_desk: None, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -1,6 +1,8 @@
 """An agent keys an order by names and codes, keyboard only, in real Chromium: account by code,
 warehouse and carrier service from Clarus's lists, carrier by name, lines by SKU, scanned barcode
-and description words. Clarus ids reach the sandbox; the codes and names seen are kept."""
+and description words. Clarus ids reach the sandbox; the codes and names seen are kept. The same
+again with the page's own scripts loaded in the opposite order: they speak through named events,
+never through which of them runs first."""
 
 import re
 
@@ -10,16 +12,19 @@ from playwright.sync_api import expect
 from orders.models import Order
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
-from tests.browser.desk import acme_row, sign_in_agent
+from tests.browser.desk import acme_row, entry_scripts, reverse_entry_scripts, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SERVED = ["lookups.js", "order_entry.js", "paste_lines.js"]
 
 
 def focused(page, selector):
     expect(page.locator(selector)).to_be_focused()
 
 
-def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_tenant):
+@pytest.mark.parametrize("scripts", ["as-served", "reversed"])
+def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_tenant, scripts):
     acme = acme_row(sandbox_catalogue.Account, code="ACME")
     owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
     products = sorted((link.product for link in owned), key=lambda product: product.pk)
@@ -41,6 +46,10 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     sign_in_agent(page, live_server, catalogue_tenant)
+    assert entry_scripts(page) == SERVED
+    if scripts == "reversed":
+        reverse_entry_scripts(page, live_server)
+        assert entry_scripts(page) == SERVED[::-1]
 
     # Until a carrier is chosen, its services' list says so, and only that.
     service_help = page.locator("#carrier-service-choice").locator("xpath=..").locator("> .help")

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from orders.models import Membership, Order, Role
+from orders.models import InvitationStatus, Membership, Order, Role
+from orders.services.staff import staff_invite
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # URL namespaces that are not the desk's own pages: Django admin (superusers only, checked
@@ -36,9 +37,14 @@ ROLE_PAGES = {
     "home": ("get", 302, 302, 302),
     "tenants:settings": ("get", 403, 403, 200),
     "tenants:staff": ("get", 403, 403, 200),
+    # An empty new-login form comes back with its errors.
+    "tenants:staff_create": ("post", 403, 403, 200),
+    # One's own invitations: any signed-in user.
+    "invitations:list": ("get", 200, 200, 200),
     "tenants:test": ("post", 403, 403, 302),
     "tenants:connect": ("post", 403, 403, 302),
     "tenants:callback": ("get", 403, 403, 302),
+    "tenants:webhook_rotate": ("post", 403, 403, 302),
 }
 # Pages about one object, given another tenant's object: never found, or refused by role first.
 OTHER_TENANT_PAGES = {
@@ -50,6 +56,10 @@ OTHER_TENANT_PAGES = {
     "orders:clarus_status": ("get", 404, 404, 404),
     "tenants:staff_update": ("post", 403, 403, 404),
     "tenants:switch": ("post", 404, 404, 404),
+    # Another tenant's invitation, to another login: neither withdrawn nor answered.
+    "tenants:invitation_revoke": ("post", 403, 403, 404),
+    "invitations:accept": ("post", 404, 404, 404),
+    "invitations:decline": ("post", 404, 404, 404),
 }
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN)
 
@@ -84,6 +94,15 @@ def two_tenants(make_tenant):
     return mine, other, other_order, other_member
 
 
+@pytest.fixture
+def other_invitation(two_tenants):
+    _mine, other, _order, other_member = two_tenants
+    User.objects.create_user("invited-elsewhere")
+    return staff_invite(
+        tenant=other, username="invited-elsewhere", role=Role.AGENT, invited_by=other_member.user
+    )
+
+
 def member_client(client, tenant, role):
     user = User.objects.create_user(f"{role}-user")
     Membership.objects.create(user=user, tenant=tenant, role=role)
@@ -111,7 +130,9 @@ def test_role_pages(client, two_tenants, name, role_index):
 
 @pytest.mark.parametrize("role_index", range(3), ids=[role.value for role in ROLES])
 @pytest.mark.parametrize("name", sorted(OTHER_TENANT_PAGES))
-def test_other_tenants_objects_are_out_of_reach(client, two_tenants, name, role_index):
+def test_other_tenants_objects_are_out_of_reach(
+    client, two_tenants, other_invitation, name, role_index
+):
     mine, other, other_order, other_member = two_tenants
     method, *expected = OTHER_TENANT_PAGES[name]
     client = member_client(client, mine, ROLES[role_index])
@@ -124,6 +145,9 @@ def test_other_tenants_objects_are_out_of_reach(client, two_tenants, name, role_
         "orders:clarus_status": lambda: (reverse(name, args=[other_order.pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
         "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
+        "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
+        "invitations:accept": lambda: (reverse(name, args=[other_invitation.pk]), None),
+        "invitations:decline": lambda: (reverse(name, args=[other_invitation.pk]), None),
     }[name]()
 
     response = call(client, method, url, data)
@@ -131,6 +155,9 @@ def test_other_tenants_objects_are_out_of_reach(client, two_tenants, name, role_
     assert response.status_code == expected[role_index]
     other_member.refresh_from_db()
     assert other_member.role == Role.TENANT_ADMIN
+    other_invitation.refresh_from_db()
+    assert other_invitation.status == InvitationStatus.PENDING
+    assert not Membership.objects.filter(tenant=other, user__username="invited-elsewhere").exists()
 
 
 def test_agents_see_only_their_own_orders_and_supervisors_all(client, make_tenant):
@@ -197,7 +224,7 @@ def test_switching_tenant_persists_for_the_session(client, make_tenant):
     assert response["Location"] == reverse("home")
     page = client.get(reverse("orders:create")).content.decode()
     # Both the header's switcher and the order's tenant choice start on the chosen tenant.
-    assert f'<option value="{second.pk}" selected>Two (Agent)</option>' in page
+    assert f'<option value="{second.pk}" selected>Two (two), agent</option>' in page
     assert f'<option value="{second.pk}" selected>Two</option>' in page
 
 

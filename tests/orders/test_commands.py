@@ -82,3 +82,32 @@ def test_clarus_staff_adds_a_login_with_a_role(db, monkeypatch):
 def test_clarus_staff_needs_a_known_tenant(db):
     with pytest.raises(CommandError, match="No tenant"):
         run("clarus_staff", tenant="nowhere", username="jo", role=Role.AGENT)
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("agent\u200b", "invisible or control characters"),
+        ("\u0430gent", "cannot mix alphabets"),
+        ("jo smith", "cannot contain spaces"),
+    ],
+)
+def test_clarus_staff_refuses_names_that_pass_for_another(db, username, message):
+    run("clarus_tenant", **TENANT)
+
+    with pytest.raises(CommandError, match=message):
+        run("clarus_staff", tenant="acme", username=username, role=Role.AGENT)
+
+    assert not User.objects.exists()
+
+
+def test_clarus_staff_takes_any_form_of_a_name_as_that_login(db):
+    run("clarus_tenant", **TENANT)
+    run("clarus_staff", tenant="acme", username="agent", role=Role.AGENT)
+    full_width = "\uff41\uff47\uff45\uff4e\uff54"
+
+    output = run("clarus_staff", tenant="acme", username=full_width, role=Role.SUPERVISOR)
+
+    assert "agent is Supervisor in acme" in output
+    assert list(User.objects.values_list("username", flat=True)) == ["agent"]
+    assert Membership.objects.get().role == Role.SUPERVISOR

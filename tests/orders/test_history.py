@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -11,10 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from orders.domain import normalised_name, phone_digits
-from orders.models import Membership, Order, OrderLine, OrderStatus, Role
+from orders.models import Membership, Order, OrderLine, OrderStatus, Role, Tenant
 from orders.selectors.history import decode_cursor
+from orders.views.history import spreadsheet_safe
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")
@@ -187,6 +192,14 @@ def test_csv_export_streams_the_filtered_history(client, tenant, supervisor, age
         ("-2+3", "'-2+3"),
         ("@SUM(1)", "'@SUM(1)"),
         ("SO-=1", "SO-=1"),
+        # Opened where `;` or `,` separates cells, the part after it would be a cell of its own.
+        ("x;=1+1", "x;'=1+1"),
+        ("x,@SUM(1)", "x,'@SUM(1)"),
+        ("x; -2+3", "x; '-2+3"),
+        ('x;"=1', "x;\"'=1"),
+        ("x|+1", "x|'+1"),
+        ("\t=1", "'\t'=1"),
+        ("x\n=1", "x\n'=1"),
     ],
 )
 def test_csv_export_never_hands_a_spreadsheet_a_formula(
@@ -201,7 +214,83 @@ def test_csv_export_never_hands_a_spreadsheet_a_formula(
 
     [row] = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
     assert row[3] == exported
+    assert row[8] == spreadsheet_safe(typed[:10])
     assert row[8].startswith("'") == exported.startswith("'")
+
+
+def test_csv_export_quotes_every_cell_and_keeps_numbers_numbers(client, tenant, supervisor, agents):
+    make_orders(tenant, agents, 2)
+    client.force_login(supervisor)
+
+    body = b"".join(client.get(EXPORT).streaming_content).decode()
+
+    lines = body.splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        cells = line.split('","')
+        assert cells[0].startswith('"')
+        assert cells[-1].endswith('"')
+        assert len(cells) == 12
+    [_, first, _] = list(csv.reader(io.StringIO(body)))
+    # Ids and counts, still plain numbers once the quotes are read.
+    assert first[4].isdigit()
+    assert first[5] == "1"
+    assert first[7] == "5001"
+
+
+# What a spreadsheet takes for the start of a formula, at the start of a cell.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Keyed text, with plenty of what makes trouble: triggers, separators, quotes, spaces.
+keyed_text = st.text(
+    alphabet=st.sampled_from(list("=+-@\t\r\n,;| \"'aZ09.")) | st.characters(codec="utf-8"),
+    max_size=40,
+).map(lambda text: text.replace("\x00", ""))
+
+
+def formula_parts(text, separators=",;"):
+    """Return the parts of ``text``, cut at ``separators``, that a spreadsheet would run."""
+    parts = re.split(f"[{re.escape(separators)}]", text)
+    return [part for part in parts if part.lstrip(' "').startswith(FORMULA_TRIGGERS)]
+
+
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(tenant_name=keyed_text, username=keyed_text, reference=keyed_text, postcode=keyed_text)
+def test_no_part_of_any_csv_cell_runs_as_a_formula(
+    client, tenant, supervisor, agents, tenant_name, username, reference, postcode
+):
+    tenant_name, username, reference, postcode = (
+        tenant_name[:100],
+        f"{username[:140]}~{agents[0].pk}",
+        reference[:50],
+        postcode[:10],
+    )
+    Tenant.objects.filter(pk=tenant.pk).update(name=tenant_name)
+    User.objects.filter(pk=agents[0].pk).update(username=username)
+    Order.objects.update_or_create(
+        tenant=tenant,
+        created_by=agents[0],
+        defaults={"reference": reference, "postcode": postcode, "account_id": 1},
+    )
+    client.force_login(supervisor)
+
+    body = b"".join(client.get(EXPORT).streaming_content).decode()
+
+    [header, row] = list(csv.reader(io.StringIO(body, newline="")))
+    for cell in header + row:
+        # Opened with `,` or `;` as the separator, or `|`, or read line by line.
+        assert formula_parts(cell) == [], cell
+        assert formula_parts(cell, ",;|\n") == [], cell
+    # The file as it is, read by a spreadsheet that ignores its quotes.
+    for line in re.split(r"[\r\n]+", body):
+        assert formula_parts(line) == [], line
+    # Still what was typed: apostrophes added, nothing taken away.
+    typed = (tenant_name, username, reference, postcode)
+    exported = (row[1], row[2], row[3], row[8])
+    assert [text.replace("'", "") for text in exported] == [t.replace("'", "") for t in typed]
 
 
 def test_csv_export_reads_in_chunks(client, tenant, supervisor, agents, monkeypatch):

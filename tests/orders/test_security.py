@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Membership, Role, Tenant
+from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from tests.orders.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -168,3 +170,132 @@ def test_a_missing_key_is_a_clear_error(make_tenant, settings):
 
     with pytest.raises(Exception, match="cannot be decrypted"):
         Tenant.objects.get(pk=tenant.pk)
+
+
+# Who opens each desk page in the no-store walk: someone the page is for, in their own tenant.
+PAGE_ROLES = {
+    **dict.fromkeys(ROLE_PAGES | OTHER_TENANT_PAGES, Role.SUPERVISOR),
+    "tenants:settings": Role.TENANT_ADMIN,
+    "tenants:staff": Role.TENANT_ADMIN,
+    "tenants:test": Role.TENANT_ADMIN,
+    "tenants:connect": Role.TENANT_ADMIN,
+    "tenants:callback": Role.TENANT_ADMIN,
+    "tenants:staff_update": Role.TENANT_ADMIN,
+}
+
+
+@pytest.fixture
+def own_tenant(make_tenant):
+    """Return a tenant with an order full of personal data, and its staff by role."""
+    # Nothing listens there: the pages that ask Clarus are refused at once.
+    tenant = make_tenant(
+        api_base_url="http://127.0.0.1:9", token_url="http://127.0.0.1:9/oauth/token"
+    )
+    staff = {}
+    for role in (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN):
+        staff[role] = User.objects.create_user(f"{role}-user")
+        Membership.objects.create(user=staff[role], tenant=tenant, role=role)
+    personal = {
+        "account_id": 7,
+        "postcode": "LS1 4AP",
+        "contact_email": "jo@example.com",
+        "contact_name": "JO BLOGGS",
+        "address": {
+            "name": "Jo Bloggs",
+            "address_1": "1 High Street",
+            "postcode": "LS1 4AP",
+            "email_address": "jo@example.com",
+        },
+    }
+    sent = Order.objects.create(
+        tenant=tenant,
+        created_by=staff[Role.AGENT],
+        reference="SENT-1",
+        status=OrderStatus.SENT,
+        clarus_id=41,
+        **personal,
+    )
+    rejected = Order.objects.create(
+        tenant=tenant,
+        created_by=staff[Role.AGENT],
+        reference="REJ-1",
+        status=OrderStatus.REJECTED,
+        **personal,
+    )
+    return tenant, staff, sent, rejected
+
+
+def desk_request(name, own_tenant):
+    """Return the method, URL and data that open ``name`` in the user's own tenant."""
+    tenant, staff, sent, rejected = own_tenant
+    agent_membership = Membership.objects.get(user=staff[Role.AGENT])
+    by_name = {
+        # A sent order is not sent again, and a cancel without a reason asks no one.
+        "orders:detail": (reverse("orders:detail", args=[sent.pk]), None),
+        "orders:resend": (reverse("orders:resend", args=[sent.pk]), None),
+        "orders:correct": (reverse("orders:correct", args=[rejected.pk]), None),
+        "orders:copy": (reverse("orders:copy", args=[sent.pk]), None),
+        "orders:cancel": (reverse("orders:cancel", args=[sent.pk]), {"reason": ""}),
+        "orders:clarus_status": (reverse("orders:clarus_status", args=[sent.pk]), None),
+        "tenants:staff_update": (
+            reverse("tenants:staff_update", args=[agent_membership.pk]),
+            {"role": "agent"},
+        ),
+        "tenants:switch": (reverse("tenants:switch"), {"tenant": str(tenant.pk)}),
+        "orders:line_row": (reverse("orders:line_row"), {"lines-TOTAL_FORMS": "1"}),
+        "orders:paste_lines": (reverse("orders:paste_lines"), {"lines-TOTAL_FORMS": "1"}),
+    }
+    url, data = by_name[name] if name in by_name else (reverse(name), None)
+    method = (ROLE_PAGES | OTHER_TENANT_PAGES)[name][0]
+    return method, url, data
+
+
+def test_the_no_store_walk_covers_every_desk_url():
+    assert desk_url_names() == set(PAGE_ROLES)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("name", sorted(PAGE_ROLES))
+def test_no_desk_page_is_kept_in_a_cache(client, own_tenant, name, htmx):
+    _tenant, staff, *_ = own_tenant
+    client.force_login(staff[PAGE_ROLES[name]])
+    method, url, data = desk_request(name, own_tenant)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    response = getattr(client, method)(url, data or {}, **headers)
+
+    assert response.status_code < 400, (response.status_code, url)
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+
+
+def test_a_page_with_an_order_on_it_is_no_store(client, own_tenant):
+    _tenant, staff, sent, _rejected = own_tenant
+    client.force_login(staff[Role.SUPERVISOR])
+
+    response = client.get(reverse("orders:detail", args=[sent.pk]))
+
+    assert "Jo Bloggs" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/login/", "/no-such-page/", "/admin/login/", "/orders/999999/"],
+)
+def test_signed_out_and_missing_pages_are_no_store_too(client, path):
+    response = client.get(path)
+
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_sandbox_and_static_files_keep_their_own_caching(client, own_tenant, settings):
+    _tenant, staff, *_ = own_tenant
+    client.force_login(staff[Role.SUPERVISOR])
+
+    sandbox = client.get(reverse("sandbox:goods_out_list"))
+    static = client.get(f"/{settings.STATIC_URL.lstrip('/')}orders/missing.js")
+
+    assert sandbox.status_code == 200
+    assert "no-store" not in sandbox.get("Cache-Control", "")
+    assert "no-store" not in static.get("Cache-Control", "")

@@ -98,8 +98,8 @@ def test_every_named_set_holds_statuses_only() -> None:
         assert each
         assert each <= set(OrderStatus)
     assert set(AttemptOutcome) >= states.RETRYABLE_OUTCOMES
-    # An order the desk may adopt is one a request may have reached Clarus for.
-    assert states.ADOPTABLE < states.MAY_BE_IN_CLARUS
+    # An order that may be in Clarus by its state alone is one the desk may adopt.
+    assert states.MAY_BE_IN_CLARUS < states.ADOPTABLE
 
 
 def test_every_kind_of_clarus_answer_has_a_verdict() -> None:

@@ -1,18 +1,21 @@
 """A tenant admin connects the desk to Clarus by signing in there (authorization code + PKCE),
 over real HTTP to the sandbox; a refused refresh asks for reconnecting and loses no order."""
 
+import base64
 import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import AuthFlow, Membership, Order, OrderStatus, Role, Tenant
 from orders.services.submission import order_submit
+from orders.services.tenants import CONNECTION_FIELDS, tenant_connection_update
 from sandbox.models import SandboxGoodsOut
 from sandbox.services import tokens_revoke, user_register
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
@@ -162,3 +165,135 @@ def test_saving_settings_without_a_secret_keeps_it(admin_client, signin_tenant):
     assert response.status_code == 302
     assert signin_tenant.name == "Renamed"
     assert signin_tenant.client_secret == SANDBOX_CLIENT_SECRET
+
+
+# The stored secret never follows a changed address by itself: whoever changes where the desk
+# signs in or sends orders types the secret again.
+
+
+@pytest.fixture
+def credentials_admin(client, sandbox_tenant):
+    admin = User.objects.create_user("tenant-admin")
+    Membership.objects.create(user=admin, tenant=sandbox_tenant, role=Role.TENANT_ADMIN)
+    client.force_login(admin)
+    return client
+
+
+def settings_data(tenant, **changes):
+    data = {
+        "name": tenant.name,
+        "api_base_url": tenant.api_base_url,
+        "api_path_prefix": tenant.api_path_prefix,
+        "auth_flow": tenant.auth_flow,
+        "token_url": tenant.token_url,
+        "authorize_url": tenant.authorize_url,
+        "client_id": tenant.client_id,
+        "client_secret": "",
+    }
+    data.update(changes)
+    return data
+
+
+def secret_sent_to(listener):
+    """Return the requests the listener got that carry the sandbox client's secret."""
+    basic = base64.b64encode(f"{SANDBOX_CLIENT_ID}:{SANDBOX_CLIENT_SECRET}".encode()).decode()
+    return [
+        heard
+        for heard in listener.heard
+        if basic in heard.headers.get("Authorization", "")
+        or SANDBOX_CLIENT_SECRET.encode() in heard.body
+    ]
+
+
+def test_a_new_token_address_without_the_secret_is_refused_and_gets_nothing(
+    credentials_admin, sandbox_tenant, listener
+):
+    new_token_url = f"{listener.url}/oauth/token"
+    agent = User.objects.create_user("agent")
+    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
+    Tenant.objects.filter(pk=sandbox_tenant.pk).update(access_token="")
+
+    response = credentials_admin.post(
+        reverse("tenants:settings"), settings_data(sandbox_tenant, token_url=new_token_url)
+    )
+
+    page = response.content.decode()
+    sandbox_tenant.refresh_from_db()
+    assert response.status_code == 200
+    assert 'id="id_client_secret-error"' in page
+    assert "enter the client secret again" in page
+    assert f'value="{new_token_url}"' in page
+    assert sandbox_tenant.token_url != new_token_url
+    # "Test the connection", an order keyed, the delivery worker: nothing reaches the address.
+    credentials_admin.post(reverse("tenants:test"))
+    order_submit(form_token=uuid.uuid4(), keyed=keyed(sandbox_tenant, reference="T-1"), user=agent)
+    call_command("desk_worker", batch=True, interval=0.01)
+    assert listener.heard == []
+
+    # With the secret typed again it goes there, on purpose.
+    response = credentials_admin.post(
+        reverse("tenants:settings"),
+        settings_data(sandbox_tenant, token_url=new_token_url, client_secret=SANDBOX_CLIENT_SECRET),
+    )
+    credentials_admin.post(reverse("tenants:test"))
+
+    assert response.status_code == 302
+    assert len(secret_sent_to(listener)) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("api_base_url", "http://127.0.0.1:9/sandbox"),
+        ("authorize_url", "http://127.0.0.1:9/oauth/authorize"),
+        ("auth_flow", AuthFlow.AUTHORIZATION_CODE),
+    ],
+)
+def test_changing_where_the_secret_goes_needs_it_again(
+    credentials_admin, sandbox_tenant, field, value
+):
+    changes = {field: value}
+    if field == "auth_flow":
+        changes["authorize_url"] = f"{sandbox_tenant.api_base_url}/oauth/authorize"
+    before = {name: getattr(sandbox_tenant, name) for name in changes}
+
+    response = credentials_admin.post(
+        reverse("tenants:settings"), settings_data(sandbox_tenant, **changes)
+    )
+
+    sandbox_tenant.refresh_from_db()
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["client_secret"]
+    assert {name: getattr(sandbox_tenant, name) for name in changes} == before
+
+
+def test_the_service_refuses_a_new_address_without_the_secret(sandbox_tenant):
+    data = {name: getattr(sandbox_tenant, name) for name in CONNECTION_FIELDS}
+
+    with pytest.raises(ValidationError, match="client secret again"):
+        tenant_connection_update(
+            tenant=sandbox_tenant,
+            data={**data, "token_url": "http://127.0.0.1:9/oauth/token"},
+            client_secret="",
+        )
+
+    sandbox_tenant.refresh_from_db()
+    assert sandbox_tenant.token_url != "http://127.0.0.1:9/oauth/token"
+
+
+def test_the_django_admin_also_asks_for_the_secret_again(client, sandbox_tenant):
+    superuser = User.objects.create_superuser("root", password="root-pass-123")
+    client.force_login(superuser)
+    data = settings_data(
+        sandbox_tenant, subdomain=sandbox_tenant.subdomain, token_url="http://127.0.0.1:9/t"
+    )
+
+    response = client.post(
+        reverse("admin:orders_tenant_change", args=[sandbox_tenant.pk]),
+        {**data, "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )
+
+    sandbox_tenant.refresh_from_db()
+    assert response.status_code == 200
+    assert "enter the client secret again" in response.content.decode()
+    assert sandbox_tenant.token_url != "http://127.0.0.1:9/t"

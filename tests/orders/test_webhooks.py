@@ -1,6 +1,7 @@
 """Clarus Automations webhooks: checked, kept once, matched to the order, and what they change
 there (CONTRACT.md §5)."""
 
+import importlib
 import io
 import json
 import uuid
@@ -21,6 +22,7 @@ from orders.models import (
     OrderStatus,
     Role,
     SubmissionAttempt,
+    Tenant,
     WebhookDelivery,
     WebhookStatus,
 )
@@ -330,12 +332,28 @@ def test_news_that_says_no_status_keeps_the_last_one(client, make_order):
     assert said(order) == "COMPLETED"
 
 
+def unanswered_try(order):
+    """Record a try of the order that got no answer: it may have reached Clarus."""
+    SubmissionAttempt.objects.create(
+        order=order,
+        tenant=order.tenant,
+        started_at=timezone.now() - timedelta(minutes=10),
+        duration_ms=20_000,
+        method="POST",
+        url="http://clarus.test/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        outcome=AttemptOutcome.NO_ANSWER,
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("status", [OrderStatus.UNKNOWN, OrderStatus.FAILED])
 def test_an_order_clarus_may_have_is_adopted_by_reference(client, make_order, status):
     order = make_order(
         status=status, clarus_id=None, next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
+    unanswered_try(order)
 
     deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
 
@@ -420,7 +438,12 @@ def test_a_json_api_record_is_read_from_its_attributes(client, make_order):
         "data": {
             "id": "77",
             "type": "goods_outs",
-            "attributes": {"reference": "SO-1", "goods_out_status_id": 2, "updated_at": T0},
+            "attributes": {
+                "reference": "SO-1",
+                "account_id": 7,
+                "goods_out_status_id": 2,
+                "updated_at": T0,
+            },
         },
     }
 
@@ -624,3 +647,205 @@ def test_webhooks_and_workers_racing_for_an_unknown_order_settle_it_once(
     assert order.attempts.count() == 1
     assert SandboxGoodsOut.objects.count() == 1
     assert WebhookDelivery.objects.filter(order=order).count() == 8
+
+
+# A change dated far ahead of the desk's clock (a wrong clock, or a forged delivery) must not
+# stay "what Clarus last said" until that date.
+
+
+def test_news_dated_far_ahead_does_not_stay_the_newest(client, make_order):
+    order = make_order()
+    far_ahead = "2099-01-01T00:00:00+00:00"
+
+    deliver(
+        client, address(order.tenant), news("completed", status="COMPLETED", updated_at=far_ahead)
+    )
+    later = timezone.now().isoformat()
+    deliver(client, address(order.tenant), news("updated", status="ALLOCATED", updated_at=later))
+
+    ahead = WebhookDelivery.objects.get(status="COMPLETED")
+    assert ahead.body["data"]["updated_at"] == far_ahead
+    assert ahead.happened_at <= timezone.now()
+    assert said(order) == "ALLOCATED"
+
+
+def test_news_a_little_ahead_is_taken_at_its_word(client, make_order):
+    order = make_order()
+    ahead = timezone.now() + timedelta(minutes=2)
+
+    deliver(
+        client,
+        address(order.tenant),
+        news("updated", status="ALLOCATED", updated_at=ahead.isoformat()),
+    )
+
+    assert WebhookDelivery.objects.get().happened_at == ahead
+
+
+# A webhook naming an order's reference adopts the order only if one of its requests may have
+# reached Clarus, and only for the account the order was keyed for.
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("refusal", ["401 from Clarus", "token refused", "no connection"])
+def test_an_order_every_try_of_which_was_refused_is_never_adopted(
+    client, live_server, sandbox_tenant, refusal
+):
+    user = User.objects.create_user("agent")
+    if refusal == "401 from Clarus":
+        faults(forced_status=401)
+    elif refusal == "token refused":
+        sandbox_tenant.client_secret = "not-the-secret-0123456789"
+        sandbox_tenant.save()
+    else:
+        sandbox_tenant.api_base_url = "http://127.0.0.1:9/sandbox"
+        sandbox_tenant.save()
+    result = submit(sandbox_tenant, user)
+    order = result.order
+    assert order.status == OrderStatus.FAILED
+    assert not order.attempts.filter(outcome=AttemptOutcome.NO_ANSWER).exists()
+
+    response = deliver(
+        client,
+        address(sandbox_tenant),
+        news(
+            "created",
+            goods_out_id=77,
+            reference=order.reference,
+            account_id=order.account_id,
+            status="PENDING",
+        ),
+    )
+
+    order.refresh_from_db()
+    assert response.status_code == 200
+    assert order.status == OrderStatus.FAILED
+    assert order.clarus_id is None
+    assert not webhook_transitions(order)
+    assert WebhookDelivery.objects.get().order is None
+
+
+@pytest.mark.parametrize("account", [8, None])
+def test_a_goods_out_of_another_account_is_not_adopted(client, make_order, account):
+    order = make_order(status=OrderStatus.UNKNOWN, clarus_id=None)
+    unanswered_try(order)
+    body = news("created", goods_out_id=77, status="PENDING")
+    body["data"]["account_id"] = account
+
+    deliver(client, address(order.tenant), body)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNKNOWN
+    assert order.clarus_id is None
+    assert WebhookDelivery.objects.get().order is None
+    assert said(order) is None
+
+
+@pytest.mark.postgres
+def test_a_failed_order_after_an_unanswered_try_is_adopted(client, make_order):
+    order = make_order(status=OrderStatus.FAILED, clarus_id=None)
+    unanswered_try(order)
+
+    deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SENT
+    assert order.clarus_id == 77
+
+
+@pytest.mark.postgres
+def test_an_order_whose_sender_died_is_adopted(client, make_order):
+    lease = timezone.now() - timedelta(seconds=1)
+    order = make_order(status=OrderStatus.SENDING, clarus_id=None, lease_until=lease)
+
+    deliver(client, address(order.tenant), news("created", goods_out_id=77, status="PENDING"))
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SENT
+    assert order.clarus_id == 77
+    assert order.lease_until is None
+    assert webhook_transitions(order) == [("sending", "sent")]
+
+
+# A tenant admin gives Clarus a new address; the old one works for the grace period only.
+
+
+@pytest.fixture
+def admin_client(client, tenant):
+    admin = User.objects.create_user("admin")
+    Membership.objects.create(user=admin, tenant=tenant, role=Role.TENANT_ADMIN)
+    client.force_login(admin)
+    return client
+
+
+def body_for(automation):
+    return {**BODY, "data": {"id": 41, "reference": "R", "automation": automation}}
+
+
+def test_a_new_address_keeps_the_old_one_for_the_grace_period_only(admin_client, tenant, settings):
+    settings.DESK_WEBHOOK_SECRET_GRACE_HOURS = 168
+    old = address(tenant)
+
+    page = admin_client.post(reverse("tenants:webhook_rotate"), follow=True).content.decode()
+
+    tenant.refresh_from_db()
+    new = address(tenant)
+    assert new != old
+    assert f'<code id="webhook-address">http://testserver{new}</code>' in page
+    assert old not in page
+    assert 'id="previous-webhook-address"' in page
+    assert deliver(admin_client, new, body_for(1)).status_code == 200
+    # Six days and 23 hours on, the automation still posts to the old address: taken.
+    Tenant.objects.filter(pk=tenant.pk).update(
+        webhook_secret_rotated_at=timezone.now() - timedelta(hours=167)
+    )
+    assert deliver(admin_client, old, body_for(2)).status_code == 200
+    # A week and a minute on: refused, and the new address works on.
+    Tenant.objects.filter(pk=tenant.pk).update(
+        webhook_secret_rotated_at=timezone.now() - timedelta(hours=168, minutes=1)
+    )
+    assert deliver(admin_client, old, body_for(3)).status_code == 404
+    assert deliver(admin_client, new, body_for(4)).status_code == 200
+    assert WebhookDelivery.objects.count() == 3
+    page = admin_client.get(reverse("tenants:settings")).content.decode()
+    assert 'id="previous-webhook-address"' not in page
+
+
+def test_rotating_again_ends_the_oldest_address_at_once(admin_client, tenant):
+    first = address(tenant)
+    admin_client.post(reverse("tenants:webhook_rotate"))
+    tenant.refresh_from_db()
+    second = address(tenant)
+
+    admin_client.post(reverse("tenants:webhook_rotate"))
+
+    tenant.refresh_from_db()
+    assert deliver(admin_client, first, body_for(1)).status_code == 404
+    assert deliver(admin_client, second, body_for(2)).status_code == 200
+    assert deliver(admin_client, address(tenant), body_for(3)).status_code == 200
+
+
+def test_a_secret_with_characters_beyond_ascii_is_not_found(client, tenant):
+    assert deliver(client, address(tenant, secret="é" * 43), BODY).status_code == 404
+
+
+@pytest.mark.postgres
+def test_news_kept_with_a_far_future_date_is_dated_at_its_arrival_by_the_migration(
+    client, make_order
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("orders.migrations.0016_webhook_secret_rotation")
+    order = make_order()
+    deliver(client, address(order.tenant), news("completed", status="COMPLETED", updated_at=T1))
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        happened_at=timezone.now() + timedelta(days=3650)
+    )
+    ahead = WebhookDelivery.objects.get(pk=delivery.pk)
+
+    migration.distrust_far_future_news(apps, None)
+
+    delivery.refresh_from_db()
+    assert delivery.happened_at == delivery.received_at
+    assert ahead.happened_at > delivery.happened_at

@@ -1,16 +1,18 @@
 import os
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orders.models import Membership, Role, Tenant
+from orders.models import Role, Tenant
+from orders.services.staff import staff_member_set
 
 
 class Command(BaseCommand):
     help = (
-        "Give a login a role in a tenant, creating the login if needed. The password comes from "
-        "--password or, better, the DESK_STAFF_PASSWORD environment variable."
+        "Give a login a role in a tenant at once, creating the login if needed (an "
+        "administrator's way: tenant admins invite, and the login must accept). The password "
+        "comes from --password or, better, the DESK_STAFF_PASSWORD environment variable."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,18 +27,20 @@ class Command(BaseCommand):
         if tenant is None:
             raise CommandError(f"No tenant with subdomain {options['tenant']!r}.")
         password = options["password"] or os.environ.get("DESK_STAFF_PASSWORD", "")
-        user, created = User.objects.get_or_create(username=options["username"])
-        if options["email"]:
-            user.email = options["email"]
-        if password:
-            user.set_password(password)
-        elif created:
-            user.set_unusable_password()
+        try:
+            membership, created = staff_member_set(
+                tenant=tenant,
+                username=options["username"],
+                role=options["role"],
+                password=password,
+                email=options["email"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        if created and not password:
             self.stderr.write("No password given: the login cannot sign in until one is set.")
-        user.save()
-        Membership.objects.update_or_create(
-            user=user, tenant=tenant, defaults={"role": options["role"]}
-        )
         self.stdout.write(
-            self.style.SUCCESS(f"{user.username} is {Role(options['role']).label} in {tenant}.")
+            self.style.SUCCESS(
+                f"{membership.user.username} is {Role(options['role']).label} in {tenant}."
+            )
         )

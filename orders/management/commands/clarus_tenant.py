@@ -1,7 +1,9 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from orders.clarus import ClarusAddressRefused, clarus_address_check, path_prefix_check
 from orders.models import AuthFlow, Tenant
 
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["flow"] == AuthFlow.AUTHORIZATION_CODE and not options["authorize_url"]:
             raise CommandError("--flow authorization_code needs --authorize-url.")
+        self._check_addresses(options)
         tenant = Tenant.objects.filter(subdomain=options["subdomain"]).first() or Tenant(
             subdomain=options["subdomain"]
         )
@@ -37,6 +40,7 @@ class Command(BaseCommand):
             tenant.client_id != options["client_id"]
             or tenant.client_secret != options["client_secret"]
             or tenant.token_url != options["token_url"]
+            or tenant.api_base_url != options["base_url"]
             or tenant.auth_flow != options["flow"]
         )
         tenant.name = options["name"] or tenant.name or options["subdomain"]
@@ -56,3 +60,21 @@ class Command(BaseCommand):
         tenant.save()
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} tenant {tenant.subdomain} ({tenant.name})."))
+
+    def _check_addresses(self, options: dict[str, Any]) -> None:
+        """Refuse an address the desk may not call, as the Clarus connection page does.
+
+        The secret is always given here, so no stored one can follow a new address.
+        """
+        checks: list[tuple[str, Callable[[str], object], str]] = [
+            ("--base-url", clarus_address_check, options["base_url"]),
+            ("--token-url", clarus_address_check, options["token_url"]),
+            ("--path-prefix", path_prefix_check, options["path_prefix"]),
+        ]
+        if options["authorize_url"]:
+            checks.append(("--authorize-url", clarus_address_check, options["authorize_url"]))
+        for option, check, value in checks:
+            try:
+                check(value)
+            except ClarusAddressRefused as exc:
+                raise CommandError(f"{option}: {exc}") from exc

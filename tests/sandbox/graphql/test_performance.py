@@ -1,6 +1,9 @@
-"""Speed over a full demo catalogue: one SQL query per page, a few milliseconds per lookup."""
+"""Cost over a full demo catalogue: one SQL query per lookup and per page, whatever its size.
 
-import time
+Timings are the benches' business (`bench/lookups` measures suggestions through the desk against a
+5,000-product sandbox); these tests pin what makes them fast: the number of queries.
+"""
+
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +15,6 @@ from tests.sandbox.factories import goods_out_document
 from tests.sandbox.graphql.conftest import Catalogue, listing
 
 CATALOGUE_PRODUCTS = 5000
-# Generous for a slow CI machine; on a laptop these take 1 to 5 ms.
-BUDGET_SECONDS = 0.05
 
 
 @pytest.fixture
@@ -30,18 +31,6 @@ def run(
     return result
 
 
-def fastest(
-    acme: SandboxSubdomain, query: str, variables: dict[str, Any], repeat: int = 5
-) -> float:
-    """Return the best of ``repeat`` timings, which is what the query itself costs."""
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run(acme, query, variables)
-        timings.append(time.perf_counter() - started)
-    return min(timings)
-
-
 @pytest.mark.parametrize(
     "row_filter",
     [
@@ -51,36 +40,38 @@ def fastest(
         {"code": {"ilike": "%-4999"}},
     ],
 )
-def test_typeahead_over_5000_products_takes_milliseconds(
-    seeded: Catalogue, acme: SandboxSubdomain, row_filter: dict[str, Any]
+def test_typeahead_over_5000_products_is_one_query(
+    seeded: Catalogue,
+    acme: SandboxSubdomain,
+    django_assert_num_queries: Any,
+    row_filter: dict[str, Any],
 ) -> None:
     query = listing("products", "id code description", page_size=20)
 
-    seconds = fastest(acme, query, {"filter": row_filter})
+    with django_assert_num_queries(1):
+        edges = run(acme, query, {"filter": row_filter})["data"]["products"]["all"]["edges"]
 
     assert len(seeded.products) == CATALOGUE_PRODUCTS
-    assert seconds < BUDGET_SECONDS, f"{seconds * 1000:.1f} ms"
+    assert 0 < len(edges) <= 20
 
 
 @pytest.mark.parametrize("field", ["code", "barcode", "all_codes"])
-def test_exact_code_lookup_takes_milliseconds(
-    seeded: Catalogue, acme: SandboxSubdomain, field: str
+def test_exact_code_lookup_is_one_query(
+    seeded: Catalogue, acme: SandboxSubdomain, django_assert_num_queries: Any, field: str
 ) -> None:
     row = seeded.products[-1]
     value = row.code if field == "code" else row.barcode
     query = listing("products", "id code", page_size=5)
 
-    seconds = fastest(acme, query, {"filter": {field: {"eq": value}}})
+    with django_assert_num_queries(1):
+        result = run(acme, query, {"filter": {field: {"eq": value}}})
 
-    [edge] = run(acme, query, {"filter": {field: {"eq": value}}})["data"]["products"]["all"][
-        "edges"
-    ]
+    [edge] = result["data"]["products"]["all"]["edges"]
     assert edge["node"]["code"] == row.code
-    assert seconds < BUDGET_SECONDS, f"{seconds * 1000:.1f} ms"
 
 
-def test_goods_out_by_reference_takes_milliseconds(
-    acme: SandboxSubdomain, post_goods_out: Callable[..., Any]
+def test_goods_out_by_reference_is_one_query(
+    acme: SandboxSubdomain, post_goods_out: Callable[..., Any], django_assert_num_queries: Any
 ) -> None:
     for number in range(30):
         document = goods_out_document()
@@ -88,9 +79,11 @@ def test_goods_out_by_reference_takes_milliseconds(
         post_goods_out(document)
     query = listing("goods_outs", "id reference goods_out_status { code }", page_size=5)
 
-    seconds = fastest(acme, query, {"filter": {"reference": {"eq": "SO-1"}}})
+    with django_assert_num_queries(1):
+        result = run(acme, query, {"filter": {"reference": {"eq": "SO-1"}}})
 
-    assert seconds < BUDGET_SECONDS, f"{seconds * 1000:.1f} ms"
+    [edge] = result["data"]["goods_outs"]["all"]["edges"]
+    assert edge["node"]["reference"] == "SO-1"
 
 
 NESTED = {

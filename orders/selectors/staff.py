@@ -1,0 +1,66 @@
+"""Reads of a tenant's staff: its members, and the invitations its admin sent and its invitees
+answer."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from orders.models import (
+    OPEN_INVITATION_STATUSES,
+    InvitationStatus,
+    Membership,
+    StaffInvitation,
+)
+
+
+def membership_list_for_tenant(*, tenant_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(tenant_id=tenant_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def membership_get(*, membership_id: int, tenant_id: int) -> Membership | None:
+    return (
+        Membership.objects.filter(pk=membership_id, tenant_id=tenant_id)
+        .select_related("user")
+        .first()
+    )
+
+
+def invitation_list_for_tenant(*, tenant_id: int) -> QuerySet[StaffInvitation]:
+    """Return the tenant's invitations still waiting, as its admin sees them.
+
+    A declined invitation is among them until it expires, as one nobody could answer is: the
+    list reads the same whether or not a login of that name exists.
+    """
+    return StaffInvitation.objects.filter(
+        tenant_id=tenant_id, status__in=OPEN_INVITATION_STATUSES, expires_at__gt=timezone.now()
+    ).order_by("username")
+
+
+def invitation_get_for_tenant(*, invitation_id: int, tenant_id: int) -> StaffInvitation | None:
+    return invitation_list_for_tenant(tenant_id=tenant_id).filter(pk=invitation_id).first()
+
+
+def _invitations_open_to(user_id: int) -> QuerySet[StaffInvitation]:
+    """Only the invited login ever reaches an invitation, and only while it is open."""
+    return StaffInvitation.objects.filter(
+        invitee_id=user_id, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+    )
+
+
+def invitation_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[StaffInvitation]:
+    """Return the invitations ``user`` may still accept or decline, with their tenants."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        _invitations_open_to(user.pk)
+        .select_related("tenant", "invited_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def invitation_get_for_user(*, invitation_id: int, user: User) -> StaffInvitation | None:
+    return _invitations_open_to(user.pk).filter(pk=invitation_id).first()
