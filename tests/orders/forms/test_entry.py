@@ -5,7 +5,6 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from orders import display
 from orders.clarus.documents import goods_out_document
 from orders.clarus.errors import source_target
 from orders.domain import DeliveryAddress, OrderHeader, Refusal
@@ -169,18 +168,6 @@ def test_clarus_errors_land_on_the_fields_they_name(tenant):
     assert unplaced == ["data.attributes.string1: Odd", "Something else"]
 
 
-def test_stored_order_is_labelled_in_the_agents_words():
-    header = {"goods_out_type": "work_order", "reference": "SO-1", "pick_type": "tote"}
-    address = DeliveryAddress(town="Leeds", country="GB")
-
-    assert display.header_rows(header) == [
-        ("Order type", "Work order"),
-        ("Order reference", "SO-1"),
-        ("Picking", "Tote"),
-    ]
-    assert display.address_rows(address) == [("Town or city", "Leeds"), ("Country", "GB")]
-
-
 def test_picked_ids_keep_what_the_agent_saw(tenant):
     form, formset = bind(
         tenant,
@@ -225,17 +212,6 @@ def test_a_line_takes_a_typed_product_id(tenant):
 
     assert formset.is_valid(), formset.errors
     assert [(line.product_id, line.product_code) for line in formset.lines()] == [(501, "")]
-
-
-def test_a_picked_id_is_shown_with_its_code_and_name():
-    header = {"account_id": 7, "warehouse_id": 3, "reference": "SO-1"}
-    labels = {"account_id": {"code": "ACME", "name": "Acme Homeware Ltd"}}
-
-    assert display.header_rows(header, labels) == [
-        ("Account id", "7 (ACME · Acme Homeware Ltd)"),
-        ("Warehouse id", "3"),
-        ("Order reference", "SO-1"),
-    ]
 
 
 def test_digits_longer_than_a_clarus_id_are_a_barcode_not_an_id():

@@ -30,10 +30,10 @@ from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from sandbox.selectors import token_request_count
 from tests.conftest import SANDBOX_CLIENT_ID, TEST_CLARUS_HOSTS
 from tests.orders.factories import order_post_data
-from tests.orders.test_delivery import keyed
+from tests.orders.services.test_delivery import keyed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def process_env(**extra):
 
 def desk_process(*args, **env):
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.orders.desk_process", *args],
+        [sys.executable, "-m", "tests.orders.flows.desk_process", *args],
         cwd=PROJECT,
         env=process_env(**env),
         stdout=subprocess.PIPE,

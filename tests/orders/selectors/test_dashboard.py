@@ -20,7 +20,7 @@ from orders.models import (
     Role,
     SubmissionAttempt,
 )
-from orders.selectors.dashboard import Period, Tally, clarus_errors, dashboard_get
+from orders.selectors.dashboard import Period, Tally, dashboard_get
 
 # The figures lean on each database's own SQL (dates in a time zone, FILTER, PostgreSQL's
 # percentile_cont): `make test` runs them again on PostgreSQL.
@@ -235,19 +235,6 @@ def test_no_orders_no_figures(tenant):
     assert figures.median_keying is None
     assert figures.reasons == []
     assert [d.tally.keyed for d in figures.days] == [0, 0, 0]
-
-
-def test_clarus_errors_read_what_clarus_sends_and_forgive_the_rest():
-    assert clarus_errors(rejection(error("x", "lines_changes[12].quantity", 5, "Too many."))) == [
-        (5, "x", "Too many.", "lines_changes[n].quantity")
-    ]
-    assert clarus_errors(json.dumps({"errors": [{"details": "Odd", "code": True}]})) == [
-        (None, "", "Odd", "")
-    ]
-    for body in ("", "[]", '{"errors": []}', '{"errors": "no"}', "null", "{"):
-        assert clarus_errors(body) == [
-            (None, "", "Clarus rejected the order without saying why.", "")
-        ]
 
 
 def test_period_days_and_bounds_are_local_whole_days():

@@ -1,7 +1,8 @@
 """A separate desk process for the reliability tests: keys orders, or runs delivery sweeps.
 
-Run as ``python -m tests.orders.desk_process submit COUNT PREFIX`` or
-``python -m tests.orders.desk_process sweep SECONDS``, with DATABASE_URL naming the test database.
+Run as ``python -m tests.orders.flows.desk_process submit COUNT PREFIX`` or
+``python -m tests.orders.flows.desk_process sweep SECONDS``, with DATABASE_URL naming the test
+database.
 """
 
 import os

@@ -9,8 +9,7 @@ from orders.clarus.documents import (
     goods_out_document,
     header_attributes,
 )
-from orders.clarus.errors import source_target
-from orders.domain import DeliveryAddress, FieldRef, LineInput, OrderHeader
+from orders.domain import DeliveryAddress, LineInput, OrderHeader
 from tests.clarus_spec import request_schema
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
@@ -137,29 +136,6 @@ def test_whole_quantities_are_json_integers():
     quantity = document["data"]["attributes"]["lines_changes"][0]["attributes"]["order_quantity"]
     assert quantity == 1
     assert isinstance(quantity, int)
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("reference", FieldRef("header", "reference")),
-        ("expected_date_of_dispatch", FieldRef("header", "expected_date_of_dispatch")),
-        ("lines_changes[2].order_quantity", FieldRef("line", "quantity", 2)),
-        ("lines_changes[0].product_id", FieldRef("line", "product_id", 0)),
-        ("lines_changes[n].product_id", FieldRef("line", "product_id", None)),
-        ("address.postcode", FieldRef("address", "postcode")),
-        ("address.address_3", FieldRef("address", "town")),
-        ("address.country_code", FieldRef("address", "country")),
-        ("lines_changes[x].product_id", None),
-        ("lines_changes[1].stock_configuration", None),
-        ("address.code", None),
-        ("data.type", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_error_source_maps_to_form_field(source, expected):
-    assert source_target(source) == expected
 
 
 EVERY_HEADER_FIELD = cleaned_order(

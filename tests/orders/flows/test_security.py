@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Membership, Order, OrderStatus, Role, Tenant
-from tests.orders.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
+from tests.orders.views.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 
 
 def test_production_settings_pass_the_deploy_check():

@@ -9,8 +9,6 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from orders import display
-from orders.clarus.errors import source_target
 from orders.forms.entry import (
     OrderForm,
     line_formset,
@@ -269,23 +267,6 @@ def test_entry_data_round_trips_through_the_form(make_tenant, agent):
     dispatch = form.cleaned_data["expected_date_of_dispatch"]
     assert dispatch == datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
     assert form.labels() == {"account_id": {"code": "ACME", "name": "Acme Ltd"}}
-
-
-@pytest.mark.parametrize(
-    ("source", "label"),
-    [
-        ("reference", "Order reference"),
-        ("account_id", "Account"),
-        ("address.postcode", "Postcode"),
-        ("lines_changes[1].product_id", "Line 2, product"),
-        ("lines_changes[0].order_quantity", "Line 1, quantity"),
-        ("lines_changes[n].product_id", "Product, on a line"),
-        ("data.relationships", "data.relationships"),
-        (None, ""),
-    ],
-)
-def test_clarus_sources_read_in_the_forms_words(source, label):
-    assert display.field_label(source_target(source), source or "") == label
 
 
 @pytest.mark.django_db(transaction=True)

@@ -32,8 +32,8 @@ from orders.services.delivery import deliver_due_orders
 from sandbox.models import SandboxGoodsOut
 from sandbox.webhooks import goods_out_webhook_body
 from tests.orders.factories import order_post_data
-from tests.orders.test_concurrency import in_threads
-from tests.orders.test_delivery import faults, submit
+from tests.orders.flows.test_concurrency import in_threads
+from tests.orders.services.test_delivery import faults, submit
 
 HEADERS = {
     "X-ClarusWMS-Subdomain": "acme",

@@ -19,7 +19,7 @@ from orders.services.tenants import CONNECTION_FIELDS, tenant_connection_update
 from sandbox.models import SandboxGoodsOut
 from sandbox.services import tokens_revoke, user_register
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from tests.orders.test_delivery import keyed
+from tests.orders.services.test_delivery import keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CALLBACK = "http://localhost/tenant/callback/"

@@ -21,9 +21,9 @@ from orders.clarus.http import rest_url
 from orders.forms.tenants import TenantConnectionForm
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role, Tenant
 from tests.conftest import TEST_CLARUS_HOSTS
-from tests.orders.test_delivery import submit
+from tests.orders.services.test_delivery import submit
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(

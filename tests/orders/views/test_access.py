@@ -12,7 +12,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # below), the sandbox (the Clarus stand-in), and sign-in.
 NOT_DESK = {"admin", "sandbox"}
 # The webhook receiver is Clarus's, not staff's: its secret address is its check
-# (tests/orders/test_webhooks.py).
+# (tests/orders/flows/test_webhooks.py).
 NOT_DESK_NAMES = {"login", "logout", "clarus_webhook", None}
 
 # Pages without an id: what each role gets in its own tenant. 2xx/3xx means allowed.

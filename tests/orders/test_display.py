@@ -1,0 +1,78 @@
+"""Labels and formats shared by the pages: stored orders and Clarus's reasons in the entry
+form's words, durations and shares."""
+
+from datetime import timedelta
+
+import pytest
+
+from orders import display
+from orders.clarus.errors import source_target
+from orders.domain import DeliveryAddress, FieldRef, Refusal
+
+
+def test_stored_order_is_labelled_in_the_agents_words():
+    header = {"goods_out_type": "work_order", "reference": "SO-1", "pick_type": "tote"}
+    address = DeliveryAddress(town="Leeds", country="GB")
+
+    assert display.header_rows(header) == [
+        ("Order type", "Work order"),
+        ("Order reference", "SO-1"),
+        ("Picking", "Tote"),
+    ]
+    assert display.address_rows(address) == [("Town or city", "Leeds"), ("Country", "GB")]
+
+
+def test_a_picked_id_is_shown_with_its_code_and_name():
+    header = {"account_id": 7, "warehouse_id": 3, "reference": "SO-1"}
+    labels = {"account_id": {"code": "ACME", "name": "Acme Homeware Ltd"}}
+
+    assert display.header_rows(header, labels) == [
+        ("Account id", "7 (ACME · Acme Homeware Ltd)"),
+        ("Warehouse id", "3"),
+        ("Order reference", "SO-1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "label"),
+    [
+        ("reference", "Order reference"),
+        ("account_id", "Account"),
+        ("address.postcode", "Postcode"),
+        ("lines_changes[1].product_id", "Line 2, product"),
+        ("lines_changes[0].order_quantity", "Line 1, quantity"),
+        ("lines_changes[n].product_id", "Product, on a line"),
+        ("data.relationships", "data.relationships"),
+        (None, ""),
+    ],
+)
+def test_clarus_sources_read_in_the_forms_words(source, label):
+    assert display.field_label(source_target(source), source or "") == label
+
+
+def test_clarus_s_reasons_are_listed_by_field_saying_the_line_once():
+    rows = display.refusal_rows(
+        [
+            Refusal(
+                "Line 2: no such product", source="x", target=FieldRef("line", "product_id", 1)
+            ),
+            Refusal("Taken", source="reference", target=FieldRef("header", "reference")),
+            Refusal("Odd", source="data.type"),
+        ]
+    )
+
+    assert rows == [
+        {"field": "Line 2, product", "details": "no such product"},
+        {"field": "Order reference", "details": "Taken"},
+        {"field": "data.type", "details": "Odd"},
+    ]
+
+
+def test_durations_and_shares_read_as_people_say_them():
+    assert display.as_minutes_and_seconds(timedelta(seconds=245)) == "4 min 05 s"
+    assert display.as_minutes_and_seconds(timedelta(seconds=42)) == "42 s"
+    assert display.as_minutes_and_seconds(None) == "—"
+    assert display.share(0.0485) == "4.9%"
+    assert display.share(None) == "—"
+    assert display.percent(0.25) == "25%"
+    assert display.count(12345) == "12,345"
