@@ -34,6 +34,8 @@ def test_error_source_maps_to_form_field(source, expected):
     assert source_target(source) == expected
 
 
+# Run again on PostgreSQL, as it was among the dashboard's tests.
+@pytest.mark.postgres
 def test_clarus_errors_read_what_clarus_sends_and_forgive_the_rest():
     assert clarus_errors(rejection(error("x", "lines_changes[12].quantity", 5, "Too many."))) == [
         (5, "x", "Too many.", "lines_changes[n].quantity")
