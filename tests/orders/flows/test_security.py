@@ -17,7 +17,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Membership, Order, OrderStatus, Role, Tenant
+from orders.models import Membership, Order, OrderStatus, Role, StaffInvitation, Tenant
 from tests.orders.views.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -181,6 +181,9 @@ PAGE_ROLES = {
     "tenants:connect": Role.TENANT_ADMIN,
     "tenants:callback": Role.TENANT_ADMIN,
     "tenants:staff_update": Role.TENANT_ADMIN,
+    "tenants:staff_create": Role.TENANT_ADMIN,
+    "tenants:invitation_revoke": Role.TENANT_ADMIN,
+    "tenants:webhook_rotate": Role.TENANT_ADMIN,
 }
 
 
@@ -229,6 +232,26 @@ def desk_request(name, own_tenant):
     """Return the method, URL and data that open ``name`` in the user's own tenant."""
     tenant, staff, sent, rejected = own_tenant
     agent_membership = Membership.objects.get(user=staff[Role.AGENT])
+    if name.startswith("invitations:") and name != "invitations:list":
+        inviting = Tenant.objects.create(
+            name="Inviting 3PL", subdomain=f"inviting-{name.split(':')[1]}"
+        )
+        invitation = StaffInvitation.objects.create(
+            tenant=inviting,
+            username=staff[PAGE_ROLES[name]].username,
+            invitee=staff[PAGE_ROLES[name]],
+            role=Role.AGENT,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        return "post", reverse(name, args=[invitation.pk]), None
+    if name == "tenants:invitation_revoke":
+        invitation = StaffInvitation.objects.create(
+            tenant=tenant,
+            username="someone",
+            role=Role.AGENT,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        return "post", reverse(name, args=[invitation.pk]), None
     by_name = {
         # A sent order is not sent again, and a cancel without a reason asks no one.
         "orders:detail": (reverse("orders:detail", args=[sent.pk]), None),
