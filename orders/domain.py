@@ -21,12 +21,17 @@ CLARUS_ID_MAX_DIGITS = 9
 
 @dataclass(frozen=True)
 class OrderHeader:
-    """The order header as keyed; empty text and None are left for Clarus to default."""
+    """The order header as keyed; empty text and None are left for Clarus to default.
 
-    goods_out_type: str
-    account_id: int
-    reference: str
-    expected_date_of_dispatch: datetime
+    The entry form requires the first four; a stored order is read back as it was kept, so
+    they default to empty too (an order made outside the form may lack them).
+    """
+
+    goods_out_type: str = ""
+    account_id: int | None = None
+    reference: str = ""
+    # As keyed, with its time zone; a stored value that is not a date-time is kept as text.
+    expected_date_of_dispatch: datetime | str | None = None
     warehouse_id: int | None = None
     priority: int | None = None
     customer_id: int | None = None

@@ -79,7 +79,13 @@ def stored_header(attributes: Mapping[str, Any]) -> OrderHeader:
     values = {name: attributes[name] for name in HEADER_ATTRIBUTES if name in attributes}
     dispatch = values.get("expected_date_of_dispatch")
     if isinstance(dispatch, str):
-        values["expected_date_of_dispatch"] = datetime.fromisoformat(dispatch)
+        try:
+            moment = datetime.fromisoformat(dispatch)
+        except ValueError:
+            moment = None
+        # A value that is not a date-time with its zone is sent again as it was kept.
+        if moment is not None and moment.tzinfo is not None:
+            values["expected_date_of_dispatch"] = moment
     return OrderHeader(**values)
 
 

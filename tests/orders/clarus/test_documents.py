@@ -8,6 +8,7 @@ from orders.clarus.documents import (
     address_attributes,
     goods_out_document,
     header_attributes,
+    stored_header,
 )
 from orders.domain import DeliveryAddress, LineInput, OrderHeader
 from tests.clarus_spec import request_schema
@@ -196,3 +197,16 @@ def test_spec_check_catches_a_broken_document():
     document["data"]["attributes"]["goods_out_type"] = "sales"
 
     assert list(request_schema("/api/goods_outs", "post").iter_errors(document))
+
+
+def test_a_stored_header_reads_back_as_it_was_sent():
+    sent = header_attributes(header_of(EVERY_HEADER_FIELD))
+
+    assert header_attributes(stored_header(sent)) == sent
+    assert list(header_attributes(stored_header(dict(reversed(sent.items()))))) == list(sent)
+
+
+def test_a_stored_header_missing_fields_or_odd_dates_reads_back_all_the_same():
+    assert stored_header({}) == OrderHeader()
+    odd = {"reference": "R-1", "expected_date_of_dispatch": "2026-12-01T14:30"}
+    assert header_attributes(stored_header(odd)) == odd
