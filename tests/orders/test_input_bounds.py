@@ -1,0 +1,237 @@
+"""Odd input at each of the desk's doors: a "²" (``str.isdigit()`` holds, ``int()`` refuses it),
+more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and deep nesting in JSON,
+text longer than its field. Each is refused with a clear answer, or cleaned, and never a 500 or
+half an order.
+"""
+
+import json
+import socket
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from orders import catalogue
+from orders.forms import MAX_LINES
+from orders.models import (
+    Membership,
+    Order,
+    OrderStatus,
+    OrderTransition,
+    Role,
+    SubmissionAttempt,
+    WebhookDelivery,
+)
+from orders.payloads import error_field
+from tests.orders.factories import order_post_data
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+CREATE = reverse("orders:create")
+BIG = str(2**63)
+
+
+@pytest.fixture
+def tenant(make_tenant, agent):
+    """The agent's tenant, with a Clarus nothing listens for: a valid order is kept, unsent."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    tenant = make_tenant(
+        api_base_url=f"http://127.0.0.1:{port}", token_url=f"http://127.0.0.1:{port}/oauth/token"
+    )
+    Membership.objects.create(user=agent, tenant=tenant, role=Role.SUPERVISOR)
+    return tenant
+
+
+@pytest.fixture
+def answering(agent_client):
+    """The agent's client, answering a view's exception as a browser would see it (a 500)."""
+    agent_client.raise_request_exception = False
+    return agent_client
+
+
+def rows() -> tuple[int, int, int, int]:
+    return (
+        Order.objects.count(),
+        SubmissionAttempt.objects.count(),
+        OrderTransition.objects.count(),
+        WebhookDelivery.objects.count(),
+    )
+
+
+def entry(tenant, **fields):
+    """Return the entry form's POST data: a valid order, typed by name, with ``fields`` changed."""
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), [("", "2")])
+    data.pop("account_id")
+    data.update({"account": "7", "lines-0-product": "101"})
+    data.update(fields)
+    return data
+
+
+# --- The entry form -------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("field", "value", "error_near", "message"),
+    [
+        ("account", "²", "account-lookup", "is not picked: choose the account"),
+        ("account", "1" * 25, "account-lookup", "is not picked: choose the account"),
+        ("account_id", BIG, "account-lookup", "No Clarus id is that large"),
+        ("carrier_id", BIG, "carrier-lookup", "No Clarus id is that large"),
+        ("warehouse_id", BIG, "id_warehouse_id-error", "No Clarus id is that large"),
+        ("lines-0-product", "²", "lines-0-lookup", "is not picked: choose the product"),
+        ("lines-0-product", "9" * 25, "lines-0-lookup", "is not picked: choose the product"),
+        ("lines-0-product_id", BIG, "lines-0-lookup", "No Clarus id is that large"),
+    ],
+)
+def test_ids_that_are_not_ascii_digits_or_too_large_are_refused_beside_the_field(
+    answering, tenant, field, value, error_near, message
+):
+    before = rows()
+
+    response = answering.post(CREATE, entry(tenant, **{field: value}))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    # The message sits beside the field, and what was typed is still there.
+    assert html.index(error_near) < html.index(message)
+    assert f'value="{value}"' in html
+    assert rows() == before
+
+
+@pytest.mark.postgres
+def test_a_nul_in_a_picked_label_is_dropped_and_the_order_kept(answering, tenant):
+    label = json.dumps({"code": "AC\u0000ME", "name": "Acme\u0000 Ltd"})
+
+    response = answering.post(CREATE, entry(tenant, account_id="7", account_label=label))
+
+    assert response.status_code == 302
+    assert Order.objects.get().labels == {"account_id": {"code": "ACME", "name": "Acme Ltd"}}
+
+
+@pytest.mark.parametrize(
+    "label",
+    ['{"code": NaN}', "[" * 50_000 + "]" * 50_000, '{"code": {"code": {"code": 1}}}'],
+)
+def test_a_label_that_is_not_plain_json_is_left_out(answering, tenant, label):
+    response = answering.post(CREATE, entry(tenant, account_id="7", account_label=label))
+
+    assert response.status_code == 302
+    assert Order.objects.get().labels == {}
+
+
+@pytest.mark.parametrize("available", ["NaN", "sNaN", "-Infinity", "1e999999999"])
+def test_stock_seen_that_is_no_number_is_no_stock(answering, tenant, available):
+    data = entry(tenant, **{"lines-0-available": available, "reference": ""})
+
+    response = answering.post(CREATE, data)
+
+    assert response.status_code == 200
+    assert "More than is available" not in response.content.decode()
+
+
+def test_a_damaged_form_token_is_said_in_words(answering, tenant):
+    response = answering.post(CREATE, entry(tenant, form_token="not-a-token"))
+
+    assert response.status_code == 200
+    assert "This page is damaged or out of date" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_long_note_keeps_the_typing_and_says_how_long_it_may_be(answering, tenant):
+    note = "Ring the bell twice. " * 60
+
+    response = answering.post(CREATE, entry(tenant, delivery_notes=note))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index('id="id_delivery_notes"') < html.index("Up to 1000 characters: this has")
+    assert note.strip() in html
+    assert not Order.objects.exists()
+
+
+# --- Query parameters: lookups, a line row, pasted lines ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("orders:lookup_products", {"q": "mug", "account_id": "²"}),
+        ("orders:lookup_products", {"q": "²"}),
+        ("orders:lookup_products", {"lines-0-product": "1" * 25, "warehouse_id": BIG}),
+        ("orders:lookup_warehouses", {"account_id": "²"}),
+        ("orders:lookup_carrier_services", {"carrier_id": "²"}),
+        ("orders:lookup_order_types", {"order_type_id": BIG}),
+        ("orders:lookup_accounts", {"q": "a\u0000b"}),
+    ],
+)
+def test_lookups_take_ascii_ids_only(answering, tenant, name, params):
+    for headers in ({}, HTMX):
+        response = answering.get(reverse(name), params, **headers)
+
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", ["²", "1" * 25, "-1", BIG, ""])
+def test_a_line_row_needs_an_ascii_line_count(answering, tenant, count):
+    response = answering.get(reverse("orders:line_row"), {"lines-TOTAL_FORMS": count}, **HTMX)
+
+    assert response.status_code == 400
+    assert f"at most {MAX_LINES} lines" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"lines-TOTAL_FORMS": "²"}, 400),
+        ({"lines-TOTAL_FORMS": "1", "into": "²"}, 200),
+        ({"lines-TOTAL_FORMS": "1", "account_id": "²", "warehouse_id": BIG}, 200),
+        ({"lines-TOTAL_FORMS": "1", "text": "MUG\u0000-1\t²"}, 200),
+    ],
+)
+def test_pasted_lines_take_ascii_numbers_only(answering, tenant, params, status):
+    data = {"text": "MUG-BLK-0010\t2", **params}
+
+    response = answering.post(reverse("orders:paste_lines"), data, **HTMX)
+
+    assert response.status_code == status
+
+
+# --- What Clarus answers ---------------------------------------------------------------------
+
+
+def test_a_product_search_for_a_unicode_digit_asks_clarus_for_no_id(catalogue_tenant):
+    found = catalogue.product_search(tenant=catalogue_tenant, text="²")
+
+    assert found.typed_id is None
+
+
+@pytest.mark.parametrize(
+    "source", ["lines_changes[²].product_id", f"lines_changes[{BIG}].product_id"]
+)
+def test_a_clarus_error_naming_no_line_index_is_placed_nowhere(source):
+    assert error_field(source) is None
+
+
+# --- The order page ---------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_nul_in_a_cancel_reason_is_dropped(agent, agent_client, sandbox_tenant):
+    agent_client.raise_request_exception = False
+    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.SUPERVISOR)
+    agent_client.post(CREATE, order_post_data(sandbox_tenant.pk, str(uuid.uuid4())))
+    order = Order.objects.get(status=OrderStatus.SENT)
+
+    response = agent_client.post(
+        reverse("orders:cancel", args=[order.pk]), {"reason": "Caller\u0000 changed their mind"}
+    )
+
+    order.refresh_from_db()
+    cancelled = order.transitions.last()
+    assert response.status_code == 302
+    assert order.status == OrderStatus.CANCELLED
+    assert cancelled is not None
+    assert cancelled.reason.endswith("Caller changed their mind")
