@@ -1,9 +1,10 @@
 """Odd input at each of the desk's doors: a "²" (``str.isdigit()`` holds, ``int()`` refuses it),
 more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and deep nesting in JSON,
-text longer than its field. Each is refused with a clear answer, or cleaned, and never a 500 or
-half an order.
+text longer than its field, a crafted history cursor. Each is refused with a clear answer, or
+cleaned, and never a 500 or half an order.
 """
 
+import base64
 import json
 import socket
 import uuid
@@ -235,3 +236,48 @@ def test_a_nul_in_a_cancel_reason_is_dropped(agent, agent_client, sandbox_tenant
     assert order.status == OrderStatus.CANCELLED
     assert cancelled is not None
     assert cancelled.reason.endswith("Caller changed their mind")
+
+
+# --- The history ----------------------------------------------------------------------------
+
+
+def cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.fixture
+def keyed(answering, tenant):
+    """One order of the agent's, kept unsent."""
+    assert answering.post(CREATE, entry(tenant)).status_code == 302
+    return Order.objects.get()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "after",
+    [
+        cursor("9999-12-31T23:59:59-05:00|1"),
+        cursor("0001-01-01T00:00:00+05:00|1"),
+        cursor("2020-01-01T00:00:00|1"),
+        cursor(f"2020-01-01T00:00:00+00:00|{'9' * 30}"),
+        cursor("2020-01-01T00:00:00+00:00|²"),
+        "not-a-cursor",
+        "x" * 10_000,
+    ],
+)
+def test_a_crafted_history_cursor_shows_the_first_page_and_says_so(answering, keyed, after):
+    response = answering.get(reverse("orders:list"), {"after": after})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert keyed.reference in html
+    assert "That link to older orders is damaged or out of date" in html
+
+
+def test_a_cursor_the_desk_made_still_pages(answering, keyed):
+    made = cursor(f"{keyed.created_at.isoformat()}|{keyed.pk + 1}")
+
+    html = answering.get(reverse("orders:list"), {"after": made}).content.decode()
+
+    assert keyed.reference in html
+    assert "damaged or out of date" not in html
