@@ -1,5 +1,5 @@
 """Odd input at each of the desk's doors: a "²" (``str.isdigit()`` holds, ``int()`` refuses it),
-more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and deep nesting in JSON,
+more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and Infinity in JSON,
 text longer than its field, a crafted history cursor. Each is refused with a clear answer, or
 cleaned, and never a 500 or half an order.
 """
@@ -10,6 +10,7 @@ import socket
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from orders import catalogue
@@ -29,6 +30,7 @@ from tests.orders.factories import order_post_data
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CREATE = reverse("orders:create")
 BIG = str(2**63)
+WEBHOOK_HEADERS = {"X-ClarusWMS-Subdomain": "acme", "X-ClarusWMS-Automation-ID": "7"}
 
 
 @pytest.fixture
@@ -281,3 +283,64 @@ def test_a_cursor_the_desk_made_still_pages(answering, keyed):
 
     assert keyed.reference in html
     assert "damaged or out of date" not in html
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+def webhook(client: Client, tenant, body: str | bytes):
+    client.raise_request_exception = False
+    url = reverse("clarus_webhook", kwargs={"subdomain": "acme", "secret": tenant.webhook_secret})
+    return client.post(url, body, content_type="application/json", headers=WEBHOOK_HEADERS)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('{"data": {"id": NaN}}', "NaN is not a JSON number"),
+        ('{"data": {"id": Infinity}}', "Infinity is not a JSON number"),
+        ('{"data": {"id": 41, "x": -Infinity}}', "-Infinity is not a JSON number"),
+        ('{"data": {"id": 1e400}}', "too large"),
+        (f'{{"data": {{"id": {2**63}}}}}', "id is not an id"),
+        ('{"data": {"id": "²"}}', "id is not an id"),
+        ('{"data": {"id": 41.5}}', "id is not an id"),
+        ('{"data": {"id": 41, "goods_out_status_id": Infinity}}', "not a JSON number"),
+        ('{"data": {"id": 41, "goods_out_status_id": 1e300}}', "goods_out_status_id is not"),
+        (
+            '{"data": {"id": 41, "updated_at": "9999-12-31T23:59:59-14:00"}}',
+            "updated_at is outside the calendar",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"a":' * 40 + "1" + "}" * 40, "nested too deeply"),
+        (b'{"data": {"reference": "\xff"}}', "not JSON"),
+    ],
+)
+def test_a_bad_webhook_body_is_refused_with_a_reason_and_nothing_kept(client, tenant, body, reason):
+    response = webhook(client, tenant, body)
+
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.postgres
+def test_nul_in_a_webhook_body_is_dropped_and_the_delivery_kept(client, tenant):
+    body = {"event": "upd\u0000ated", "data": {"id": 41, "reference": "SO\u0000-1", "n\u0000": 1}}
+
+    response = webhook(client, tenant, json.dumps(body))
+
+    delivery = WebhookDelivery.objects.get()
+    assert response.status_code == 200
+    assert delivery.event == "updated"
+    assert delivery.body == {"event": "updated", "data": {"id": 41, "reference": "SO-1", "n": 1}}
+
+
+@pytest.mark.postgres
+def test_a_large_id_in_a_field_the_desk_does_not_read_is_kept(client, tenant):
+    body = {"data": {"id": 41, "integer1": 10**30, "string1": "\ud800"}}
+
+    response = webhook(client, tenant, json.dumps(body))
+
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().body["data"]["integer1"] == 10**30
