@@ -1,7 +1,9 @@
 """Odd input at each of the desk's doors: a "²" (``str.isdigit()`` holds, ``int()`` refuses it),
-more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and Infinity in JSON,
-text longer than its field, a crafted history cursor. Each is refused with a clear answer, or
-cleaned, and never a 500 or half an order.
+more digits than a column holds, NUL (PostgreSQL cannot store it), NaN and Infinity in JSON, a
+crafted history cursor, and bodies larger than the desk takes. Each is refused with a clear
+answer, or cleaned, and never a 500 or half an order.
+
+The property tests in test_input_properties.py throw arbitrary input at the same doors.
 """
 
 import base64
@@ -344,3 +346,95 @@ def test_a_large_id_in_a_field_the_desk_does_not_read_is_kept(client, tenant):
 
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().body["data"]["integer1"] == 10**30
+
+
+def test_a_webhook_body_over_a_megabyte_is_refused_unread(client, tenant):
+    body = json.dumps({"data": {"id": 41, "notes": "x" * (1024 * 1024)}})
+
+    response = webhook(client, tenant, body)
+
+    assert response.status_code == 413
+    assert "longer than 1048576 bytes" in response.json()["error"]
+    assert not WebhookDelivery.objects.exists()
+
+
+# --- Request bodies -------------------------------------------------------------------------
+
+
+def full_entry(tenant, *, character: str) -> dict[str, str]:
+    """Return the largest entry form an agent can send: 200 lines, every box full."""
+    data = entry(tenant, **{"lines-TOTAL_FORMS": str(MAX_LINES), "reference": ""})
+    for name, size in (
+        ("delivery_notes", 1000),
+        ("order_notes", 1000),
+        ("pick_notes", 1000),
+        ("packing_notes", 255),
+        ("load_reference", 100),
+        ("pick_reference", 100),
+        ("external_system_reference1", 100),
+        ("external_system_reference2", 100),
+        ("external_system_reference3", 100),
+        ("delivery_name", 80),
+        ("delivery_address_1", 80),
+        ("delivery_address_2", 80),
+        ("delivery_town", 80),
+        ("delivery_county", 80),
+        ("delivery_address_5", 80),
+        ("account", 200),
+        ("customer", 200),
+        ("carrier", 200),
+    ):
+        data[name] = character * size
+    for label in ("account", "customer", "carrier", "warehouse", "carrier_service", "order_type"):
+        data[f"{label}_label"] = json.dumps({"code": character * 200, "name": character * 200})
+    for index in range(MAX_LINES):
+        data.update(
+            {
+                f"lines-{index}-product": character * 100,
+                f"lines-{index}-product_id": str(2**63 - 1),
+                f"lines-{index}-description": character * 255,
+                f"lines-{index}-available": "123456789.123",
+                f"lines-{index}-quantity": "123456789.123",
+                f"lines-{index}-DELETE": "",
+            }
+        )
+    return data
+
+
+@pytest.mark.parametrize("character", ["x", "😀"])
+def test_the_largest_order_an_agent_can_key_is_taken(answering, tenant, character):
+    data = full_entry(tenant, character=character)
+
+    response = answering.post(CREATE, data)
+
+    # The view read it all: the form comes back with its 200 lines and the missing reference.
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'name="lines-{MAX_LINES - 1}-product"' in html
+    assert "This field is required." in html
+
+
+def test_a_body_larger_than_the_desk_takes_is_refused_in_words(answering, tenant):
+    before = rows()
+    data = entry(tenant, order_notes="n" * 2_600_000)
+
+    page = answering.post(CREATE, data)
+    fragment = answering.post(CREATE, data, **HTMX)
+
+    assert page.status_code == 413
+    assert "more than the desk takes at once (over 1 MB)" in page.content.decode()
+    assert "<html" in page.content.decode()
+    assert fragment.status_code == 413
+    assert fragment["Content-Type"].startswith("text/plain")
+    assert fragment.content.decode().startswith("This is more than the desk takes at once")
+    assert rows() == before
+
+
+def test_more_fields_than_any_order_has_are_refused_in_words(answering, tenant):
+    data = entry(tenant, **{f"extra-{n}": "1" for n in range(2500)})
+
+    response = answering.post(CREATE, data)
+
+    assert response.status_code == 400
+    assert "more boxes than any order can" in response.content.decode()
+    assert not Order.objects.exists()
