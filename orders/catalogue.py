@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from orders import clarus
+from orders.inputs import id_from_text
 from orders.lookup_cache import LookupUnavailable, cached
 from orders.models import Tenant
 from orders.payloads import MAX_ID_DIGITS
@@ -335,7 +336,8 @@ def product_search(
 
     def fetch() -> ProductSearch:
         owner = {"account_id": {"eq": str(account_id)}} if account_id is not None else {}
-        digits = text.isdigit() and len(text) <= MAX_ID_DIGITS
+        typed_id = id_from_text(text, max_digits=MAX_ID_DIGITS)
+        digits = typed_id is not None
         data = _ask(
             tenant,
             PRODUCT_SEARCH,
@@ -366,7 +368,7 @@ def product_search(
         return ProductSearch(
             options=options,
             exact=exact_options[0] if len(exact_options) == 1 else None,
-            typed_id=int(text) if digits and not exact_options else None,
+            typed_id=typed_id if not exact_options else None,
         )
 
     params = {"text": text.lower(), "account": account_id, "warehouse": warehouse_id}

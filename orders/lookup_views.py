@@ -22,12 +22,14 @@ from django.views.decorators.vary import vary_on_headers
 from orders import catalogue
 from orders.access import DeskRequest, tenant_view
 from orders.forms import LOOKUPS, Lookup
+from orders.inputs import clean_text, id_from_text
 from orders.lookup_cache import LookupUnavailable, lookups_refresh
 from orders.models import KEYING_ROLES, Tenant
+from orders.payloads import MAX_ID_DIGITS
 
 PAGE = "orders/lookup_page.html"
 CHOICE = "orders/partials/lookup_choice.html"
-LINE_PRODUCT = re.compile(r"^lines-\d{1,3}-product$")
+LINE_PRODUCT = re.compile(r"^lines-[0-9]{1,3}-product$")
 
 
 def lookup_tenant(request: DeskRequest) -> Tenant:
@@ -42,8 +44,13 @@ def lookup_tenant(request: DeskRequest) -> Tenant:
 
 
 def _id(data: QueryDict, name: str) -> int | None:
-    value = data.get(name, "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+    return id_from_text(data.get(name, ""))
+
+
+def _typed(data: QueryDict, *names: str, max_length: int) -> str:
+    """Return what the agent typed, in the first of ``names`` given, as Clarus may be asked it."""
+    text = next((str(data.get(name)) for name in names if data.get(name)), "")
+    return clean_text(text)[:max_length]
 
 
 def _refresh(request: DeskRequest) -> bool:
@@ -68,7 +75,7 @@ class Search:
 
 def _search(request: DeskRequest, search: Search) -> HttpResponse:
     field = search.lookup.text_name
-    query = (request.GET.get("q") or request.GET.get(field) or "").strip()[:200]
+    query = _typed(request.GET, "q", field, max_length=200).strip()
     options: list[catalogue.Choice] = []
     problem = ""
     try:
@@ -124,22 +131,21 @@ def lookup_carriers(request: DeskRequest) -> HttpResponse:
 def lookup_products(request: DeskRequest) -> HttpResponse:
     """Suggest products for a line by SKU, barcode, description words or id, with stock."""
     field = next((name for name in request.GET if LINE_PRODUCT.match(name)), "q")
-    query = request.GET.get("q") or request.GET.get(field) or ""
+    query = _typed(request.GET, "q", field, max_length=100)
     account_id, warehouse_id = _id(request.GET, "account_id"), _id(request.GET, "warehouse_id")
     problem = ""
     try:
         found = catalogue.product_search(
             tenant=lookup_tenant(request),
-            text=query[:100],
+            text=query,
             account_id=account_id,
             warehouse_id=warehouse_id,
             refresh=_refresh(request),
         )
     except LookupUnavailable as unavailable:
         problem = unavailable.message
-        digits = query.strip()
         found = catalogue.ProductSearch(
-            options=[], exact=None, typed_id=int(digits) if digits.isdigit() else None
+            options=[], exact=None, typed_id=id_from_text(query, max_digits=MAX_ID_DIGITS)
         )
     context = {
         "title": "Find a product",

@@ -9,6 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from orders.inputs import is_ascii_digits
+
 # A Clarus id is a database id: more digits than this is a barcode that matched nothing.
 MAX_ID_DIGITS = 9
 
@@ -164,7 +166,7 @@ def error_field(source: str | None) -> tuple[int | None, str] | None:
         return None
     if source.startswith("lines_changes["):
         index_text, _, rest = source.removeprefix("lines_changes[").partition("]")
-        if not index_text.isdigit():
+        if not is_ascii_digits(index_text) or len(index_text) > 6:
             return None
         line_field = {".product_id": "product_id", ".order_quantity": "quantity"}.get(rest)
         if line_field is None:

@@ -13,6 +13,7 @@ from orders import clarus, lookups, selectors, services
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import FieldChange, body_changes
 from orders.forms import clarus_source_label, labelled_address, labelled_header
+from orders.inputs import clean_text
 from orders.models import OrderStatus
 
 
@@ -28,7 +29,7 @@ def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     if not _supervises(request, order):
         raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
-    reason = request.POST.get("reason", "").strip()
+    reason = clean_text(request.POST.get("reason", "")).strip()
     if not reason:
         messages.error(request, "Say why the order is cancelled.")
         return desk_redirect(request, order.get_absolute_url())

@@ -2,7 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.webhooks import WebhookRefused, tenant_for_webhook, webhook_receive
+from orders.webhooks import MAX_BODY_BYTES, WebhookRefused, tenant_for_webhook, webhook_receive
 
 
 @csrf_exempt
@@ -12,8 +12,19 @@ def clarus_webhook(request: HttpRequest, subdomain: str, secret: str) -> JsonRes
     tenant = tenant_for_webhook(subdomain=subdomain, secret=secret)
     if tenant is None:
         return JsonResponse({"error": "Unknown webhook address."}, status=404)
+    if _content_length(request) > MAX_BODY_BYTES:
+        # Refused unread: a body is read whole into memory.
+        error = f"The body is longer than {MAX_BODY_BYTES} bytes."
+        return JsonResponse({"error": error}, status=413)
     try:
         received = webhook_receive(tenant=tenant, headers=request.headers, raw_body=request.body)
     except WebhookRefused as refused:
         return JsonResponse({"error": str(refused)}, status=refused.status)
     return JsonResponse({"received": received.delivery.pk, "repeat": received.repeated})
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -19,16 +19,16 @@ Clarus documents neither the payload schema nor the delivery order, so:
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from orders.inputs import JsonRefused, id_from_json, json_strict_loads
 from orders.models import (
     AttemptOutcome,
     Order,
@@ -128,8 +128,33 @@ def tenant_for_webhook(*, subdomain: str, secret: str) -> Tenant | None:
     return None
 
 
+# A delivery's body is at most this long: a goods-out record with hundreds of lines is a small
+# part of it. The view refuses a longer one before reading it.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def webhook_body(raw_body: bytes) -> dict[str, Any]:
+    """Return a delivery's body as a JSON object, read strictly; raise WebhookRefused if not.
+
+    No NaN or Infinity, no nesting deeper than a record's, and no NUL in its text, which
+    PostgreSQL cannot store (``orders.inputs.json_strict_loads``).
+    """
+    if len(raw_body) > MAX_BODY_BYTES:
+        raise WebhookRefused(413, f"The body is longer than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json_strict_loads(raw_body)
+    except JsonRefused as refused:
+        raise WebhookRefused(400, f"The body is refused: {refused}.") from refused
+    if not isinstance(body, dict):
+        raise WebhookRefused(400, "The body is not a JSON object.")
+    return body
+
+
 def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
-    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``)."""
+    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``).
+
+    Raise WebhookRefused if an id or time in it is not one the desk can keep.
+    """
     # The payload schema is not documented (CONTRACT.md §5); the conditions' `data.account_id`
     # suggests the record sits flat under `data`. Accept it there, under data.attributes as
     # REST answers are shaped (§1.6), or at the top.
@@ -142,7 +167,7 @@ def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
     return GoodsOutNews(
         resource=str(body.get("resource_name") or ""),
         event=event,
-        goods_out_id=_integer(record.get("id")),
+        goods_out_id=_id(record, "id"),
         reference=str(record.get("reference") or "")[:50],
         account_id=_integer(record.get("account_id")),
         status=_status_code(record) or EVENT_STATUS.get(event, ""),
@@ -161,12 +186,7 @@ def webhook_receive(
         raise WebhookRefused(403, "X-ClarusWMS-Subdomain does not name this tenant.")
     if not headers.get("X-ClarusWMS-Automation-ID"):
         raise WebhookRefused(403, "X-ClarusWMS-Automation-ID is missing.")
-    try:
-        body = json.loads(raw_body)
-    except ValueError as exc:
-        raise WebhookRefused(400, "The body is not JSON.") from exc
-    if not isinstance(body, dict):
-        raise WebhookRefused(400, "The body is not a JSON object.")
+    body = webhook_body(raw_body)
     automation_id = headers["X-ClarusWMS-Automation-ID"]
     fingerprint = hashlib.sha256(automation_id.encode() + b"\0" + raw_body).hexdigest()
     news = goods_out_news(body)
@@ -314,7 +334,7 @@ def _status_code(record: Mapping[str, Any]) -> str:
     status = record.get("goods_out_status")
     if isinstance(status, dict) and status.get("code"):
         return str(status["code"]).upper()[:50]
-    status_id = _integer(record.get("goods_out_status_id"))
+    status_id = _id(record, "goods_out_status_id")
     if status_id is None:
         return ""
     return STATUS_CODES.get(status_id, str(status_id))
@@ -329,12 +349,31 @@ def _integer(value: Any) -> int | None:
         return None
 
 
+def _id(record: Mapping[str, Any], name: str) -> int | None:
+    """Return the id under ``name``, None if there is none; refuse one no column can hold."""
+    value = record.get(name)
+    if value is None:
+        return None
+    number = id_from_json(value)
+    if number is None:
+        raise WebhookRefused(400, f"{name} is not an id: a whole number of 1 to 19 digits.")
+    return number
+
+
 def _aware_time(value: Any) -> datetime | None:
-    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely."""
+    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely.
+
+    Refuse one that is no time in UTC (9999-12-31T23:00-05:00 is after the calendar ends).
+    """
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if timezone.is_aware(moment) else None
+    if not timezone.is_aware(moment):
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise WebhookRefused(400, "updated_at is outside the calendar in UTC.") from exc
