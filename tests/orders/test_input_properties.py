@@ -28,7 +28,7 @@ from django.urls import URLPattern, reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from orders import tenant_urls
+from orders import invitation_urls, tenant_urls
 from orders import urls as order_urls
 from orders.forms import MAX_LINES, OrderForm, OrderLineForm
 from orders.models import (
@@ -38,6 +38,7 @@ from orders.models import (
     OrderStatus,
     OrderTransition,
     Role,
+    StaffInvitation,
     SubmissionAttempt,
     WebhookDelivery,
 )
@@ -274,7 +275,7 @@ def test_the_entry_form_takes_any_input_without_a_500_or_half_an_order(
 def desk_urls() -> list[tuple[str, URLPattern]]:
     return [
         (f"{module.app_name}:{pattern.name}", pattern)
-        for module in (order_urls, tenant_urls)
+        for module in (order_urls, tenant_urls, invitation_urls)
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
     ]
@@ -316,6 +317,12 @@ PARAMETERS = [
     "email",
     "password",
     "name",
+    "invite-username",
+    "invite-role",
+    "login-name",
+    "login-role",
+    "login-email",
+    "login-password",
     "api_base_url",
     "api_path_prefix",
     "auth_flow",
@@ -328,12 +335,15 @@ PARAMETERS = [
     "page",
 ]
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN)
+# Each role's member of staff, and a login on no tenant's staff with an invitation to answer.
+INVITEE = "invitee"
+USERS = (*ROLES, INVITEE)
 
 
 @pytest.fixture
 def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
     """Staff of each role, an order Clarus took and one it refused, and a second tenant."""
-    users = {role: User.objects.create_user(f"staff-{role}") for role in ROLES}
+    users: dict[str, User] = {role: User.objects.create_user(f"staff-{role}") for role in ROLES}
     for role, user in users.items():
         Membership.objects.create(user=user, tenant=catalogue_tenant, role=role)
     other = make_tenant(subdomain="other", name="Other 3PL", api_base_url="http://127.0.0.1:9")
@@ -345,6 +355,16 @@ def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
             catalogue_tenant.pk, str(uuid.uuid4()), [(str(product_id), "1")], reference=reference
         )
         answering.post(reverse("orders:create"), data)
+    invitee = User.objects.create_user(INVITEE)
+    invitation = StaffInvitation.objects.create(
+        tenant=catalogue_tenant,
+        username=INVITEE,
+        invitee=invitee,
+        role=Role.AGENT,
+        invited_by=users[Role.TENANT_ADMIN],
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    users[INVITEE] = invitee
     sent, refused = (
         Order.objects.get(reference="SO-SENT"),
         Order.objects.get(reference="SO-REFUSED"),
@@ -358,6 +378,7 @@ def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
         "clients": clients,
         "order_ids": [sent.pk, refused.pk],
         "membership_ids": list(Membership.objects.values_list("pk", flat=True)),
+        "invitation_ids": [invitation.pk],
         "tenant_ids": [str(catalogue_tenant.pk), str(other.pk)],
     }
 
@@ -370,9 +391,13 @@ OWN_TENANTS = ("@tenant-1", "@tenant-2")
 
 def path_for(name: str, pattern: URLPattern, desk: dict[str, Any], target: int) -> str:
     """Return the URL, naming the desk's own order or membership (``OWN``), or ``target``."""
-    known = {"order_id": desk["order_ids"], "membership_id": desk["membership_ids"]}
+    known = {
+        "order_id": desk["order_ids"],
+        "membership_id": desk["membership_ids"],
+        "invitation_id": desk["invitation_ids"],
+    }
     kwargs = {
-        key: known[key][-target - 1] if target in OWN else target
+        key: known[key][min(-target - 1, len(known[key]) - 1)] if target in OWN else target
         for key in pattern.pattern.converters
     }
     return reverse(name, kwargs=kwargs)
@@ -381,7 +406,7 @@ def path_for(name: str, pattern: URLPattern, desk: dict[str, Any], target: int) 
 def flood_examples(test: Any) -> Any:
     """Also always try every parameter holding one poison, in each role, read and posted."""
     for poison in POISONS:
-        for role in ROLES:
+        for role in USERS:
             for method in ("get", "post"):
                 params = dict.fromkeys(PARAMETERS, poison)
                 test = example(
@@ -398,7 +423,7 @@ def flood_examples(test: Any) -> Any:
 @pytest.mark.parametrize(("name", "pattern"), desk_urls(), ids=[name for name, _ in desk_urls()])
 @PROPERTIES
 @given(
-    role=st.sampled_from(ROLES),
+    role=st.sampled_from(USERS),
     params=st.dictionaries(
         st.sampled_from(PARAMETERS) | TEXT.map(lambda t: t[:20]),
         VALUES | st.sampled_from(OWN_TENANTS),
