@@ -265,6 +265,13 @@ if DESK_SWEEP_LEASE_SECONDS <= DESK_SEND_LEASE_SECONDS:
 # can be changed over without losing a delivery.
 DESK_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("DESK_WEBHOOK_SECRET_GRACE_HOURS", "168"))
 
+# Request bodies, set for the largest the desk takes: the entry form of an order with 200 lines
+# (orders.forms.MAX_LINES) is about 1,250 fields, and under 1 MB with every box full of four-byte
+# characters (tests/orders/test_input_bounds.py sends it). Anything larger is refused with 413, and
+# more fields with 400, before a view reads it (clarus_admin/errors.py says why to the agent).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
 # Error reports hide the locals of every frame that handles Clarus credentials.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
 

@@ -6,6 +6,9 @@ from django.urls import include, path
 from orders.views import orders as orders_views
 from orders.views import webhooks as webhook_views
 
+# A body larger than settings.DATA_UPLOAD_MAX_MEMORY_SIZE, or with too many fields.
+handler400 = "clarus_admin.errors.bad_request"
+
 urlpatterns = [
     path("", orders_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -17,6 +17,7 @@ class TenantAdminForm(ClarusConnectionChecks):
     client_secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
+        max_length=500,
         help_text="Leave blank to keep the current secret.",
     )
 

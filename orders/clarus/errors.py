@@ -8,6 +8,7 @@ from typing import Any
 from orders.clarus.documents import ADDRESS_ATTRIBUTES, HEADER_ATTRIBUTES
 from orders.clarus.rest import ClarusExchange
 from orders.domain import FieldRef, Refusal
+from orders.inputs import is_ascii_digits
 
 # "lines_changes[3].product_id" and "lines_changes[0].product_id" are the same reason.
 _INDEX = re.compile(r"\[\d+\]")
@@ -35,12 +36,12 @@ def source_target(source: str | None) -> FieldRef | None:
         return None
     if source.startswith("lines_changes["):
         index_text, _, rest = source.removeprefix("lines_changes[").partition("]")
-        if not (index_text.isdigit() or index_text == "n"):
+        if not (index_text == "n" or (is_ascii_digits(index_text) and len(index_text) <= 6)):
             return None
         line_field = _LINE_FIELDS.get(rest)
         if line_field is None:
             return None
-        return FieldRef("line", line_field, int(index_text) if index_text.isdigit() else None)
+        return FieldRef("line", line_field, int(index_text) if index_text != "n" else None)
     return None
 
 

@@ -7,15 +7,15 @@ as REST answers are shaped, or at the top; and a change's moment is the record's
 """
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
 
 from orders.domain import GoodsOutNews
+from orders.inputs import JsonRefused, id_from_json, json_strict_loads
 
 KEPT_HEADERS = (
     "X-ClarusWMS-Domain",
@@ -44,8 +44,14 @@ EVENT_STATUS = {"completed": COMPLETED, "cancelled": CANCELLED}
 EVENT_STAGE = {"created": 0, "updated": 1, "processed": 1, "completed": 2, "cancelled": 2}
 
 
+# A delivery's body is at most this long: a goods-out record with hundreds of lines is a small
+# part of it. The view refuses a longer one before reading it.
+MAX_BODY_BYTES = 1024 * 1024
+
+
 class DeliveryUnreadable(Exception):
-    """A delivery not Clarus's for this tenant (``forbidden``), or not JSON (``bad_body``)."""
+    """A delivery not Clarus's for this tenant (``forbidden``), too long (``too_large``), or
+    whose body the desk does not take (``bad_body``)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -73,12 +79,7 @@ def delivery_read(*, subdomain: str, headers: Mapping[str, str], raw_body: bytes
         raise DeliveryUnreadable("forbidden", "X-ClarusWMS-Subdomain does not name this tenant.")
     if not headers.get("X-ClarusWMS-Automation-ID"):
         raise DeliveryUnreadable("forbidden", "X-ClarusWMS-Automation-ID is missing.")
-    try:
-        body = json.loads(raw_body)
-    except ValueError as exc:
-        raise DeliveryUnreadable("bad_body", "The body is not JSON.") from exc
-    if not isinstance(body, dict):
-        raise DeliveryUnreadable("bad_body", "The body is not a JSON object.")
+    body = webhook_body(raw_body)
     automation_id = headers["X-ClarusWMS-Automation-ID"]
     return Delivered(
         automation_id=automation_id,
@@ -89,8 +90,28 @@ def delivery_read(*, subdomain: str, headers: Mapping[str, str], raw_body: bytes
     )
 
 
+def webhook_body(raw_body: bytes) -> dict[str, Any]:
+    """Return a delivery's body as a JSON object, read strictly; raise DeliveryUnreadable if not.
+
+    No NaN or Infinity, no nesting deeper than a record's, and no NUL in its text, which
+    PostgreSQL cannot store (``orders.inputs.json_strict_loads``).
+    """
+    if len(raw_body) > MAX_BODY_BYTES:
+        raise DeliveryUnreadable("too_large", f"The body is longer than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json_strict_loads(raw_body)
+    except JsonRefused as refused:
+        raise DeliveryUnreadable("bad_body", f"The body is refused: {refused}.") from refused
+    if not isinstance(body, dict):
+        raise DeliveryUnreadable("bad_body", "The body is not a JSON object.")
+    return body
+
+
 def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
-    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``)."""
+    """Read a delivery's body: the record under ``data`` (flat, or JSON:API ``attributes``).
+
+    Raise DeliveryUnreadable if an id or time in it is not one the desk can keep.
+    """
     # The payload schema is not documented (CONTRACT.md §5); the conditions' `data.account_id`
     # suggests the record sits flat under `data`. Accept it there, under data.attributes as
     # REST answers are shaped (§1.6), or at the top.
@@ -104,7 +125,7 @@ def goods_out_news(body: dict[str, Any]) -> GoodsOutNews:
     status = _status_code(record) or EVENT_STATUS.get(event, "")
     return GoodsOutNews(
         event=event,
-        goods_out_id=_integer(record.get("id")),
+        goods_out_id=_id(record, "id"),
         reference=str(record.get("reference") or "")[:50],
         # Clarus: account_id, CONTRACT.md §2.3, §5.
         account_id=_integer(record.get("account_id")),
@@ -127,7 +148,7 @@ def _status_code(record: Mapping[str, Any]) -> str:
     status = record.get("goods_out_status")
     if isinstance(status, dict) and status.get("code"):
         return str(status["code"]).upper()[:50]
-    status_id = _integer(record.get("goods_out_status_id"))
+    status_id = _id(record, "goods_out_status_id")
     if status_id is None:
         return ""
     return STATUS_CODES.get(status_id, str(status_id))
@@ -142,12 +163,33 @@ def _integer(value: Any) -> int | None:
         return None
 
 
+def _id(record: Mapping[str, Any], name: str) -> int | None:
+    """Return the id under ``name``, None if there is none; refuse one no column can hold."""
+    value = record.get(name)
+    if value is None:
+        return None
+    number = id_from_json(value)
+    if number is None:
+        raise DeliveryUnreadable(
+            "bad_body", f"{name} is not an id: a whole number of 1 to 19 digits."
+        )
+    return number
+
+
 def _aware_time(value: Any) -> datetime | None:
-    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely."""
+    """Return an ISO 8601 time with its zone; a time without one cannot be ordered safely.
+
+    Refuse one that is no time in UTC (9999-12-31T23:00-05:00 is after the calendar ends).
+    """
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if timezone.is_aware(moment) else None
+    if not timezone.is_aware(moment):
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise DeliveryUnreadable("bad_body", "updated_at is outside the calendar in UTC.") from exc

@@ -26,6 +26,14 @@ from orders.domain import (
     Refusal,
 )
 from orders.forms.lookups import LOOKUPS, Lookup
+from orders.inputs import (
+    MAX_BIGINT,
+    JsonRefused,
+    clean_text,
+    id_from_text,
+    is_ascii_digits,
+    json_strict_loads,
+)
 from orders.models import Order, Tenant
 from orders.selectors.orders import order_keyed
 
@@ -54,45 +62,99 @@ PACK_STRATEGIES = [
 PICK_TYPES = [("", "Clarus default"), ("standard", "Standard"), ("tote", "Tote")]
 
 ID_HELP = "The Clarus id (a number)."
+ID_ERRORS = {
+    "invalid": "Enter the Clarus id as a whole number.",
+    "min_value": "A Clarus id is 1 or more.",
+    "max_value": "No Clarus id is that large: check the number.",
+}
+# Bounds for what Clarus leaves unbounded (CONTRACT.md §2.3): a note is a few lines, a reference
+# a code. Clarus's own (reference 50, packing notes 255, the address's) are given where used.
+NOTES_MAX_LENGTH = 1000
+REFERENCE_MAX_LENGTH = 100
+TOO_LONG = "Up to %(limit_value)d characters: this has %(show_value)d. Shorten it to send."
+
+
+class ClarusIdField(forms.IntegerField):
+    """A Clarus id: ASCII digits only (not "²", an Arabic-Indic digit or "1_0"), from 1 to what
+    the desk's columns hold."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", ID_ERRORS)
+        super().__init__(min_value=1, max_value=MAX_BIGINT, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value not in self.empty_values else ""
+        if text and not is_ascii_digits(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
 
 
 def clarus_id_field(
     label: str, *, required: bool = False, help_text: str = ID_HELP
-) -> forms.IntegerField:
-    return forms.IntegerField(
+) -> ClarusIdField:
+    return ClarusIdField(
         label=label,
         required=required,
-        min_value=1,
         help_text=help_text,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid": "Enter the Clarus id as a whole number."},
     )
 
 
-def picked_id_field() -> forms.IntegerField:
+def picked_id_field() -> ClarusIdField:
     """Return the hidden id a pick from the suggestions fills in."""
-    return forms.IntegerField(
-        required=False,
-        min_value=1,
-        widget=forms.HiddenInput,
-        error_messages={"invalid": "Enter the Clarus id as a whole number."},
-    )
+    return ClarusIdField(required=False, widget=forms.HiddenInput)
+
+
+class AuditTextField(forms.CharField):
+    """Hidden text kept for the audit only (what the agent saw): cleaned and cut to its column,
+    never an error the agent could not see on a hidden field."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.keep = max_length
+        self.validators = []
+
+    def to_python(self, value: Any) -> str:
+        return clean_text(str(super().to_python(value)))[: self.keep]
+
+
+class SeenNumberField(forms.Field):
+    """A hidden number the page showed (stock): a finite number, or None when it is not one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        return _decimal(value)
 
 
 class LabelField(forms.JSONField):
     """What the agent saw when picking, as JSON ``{"code", "name"}``; empty until they pick.
 
     It is for the audit only: a label that is not JSON is dropped, never an error the agent
-    could not see on a hidden field.
+    could not see on a hidden field. JSON is read strictly (``orders.inputs``).
     """
 
     widget = forms.HiddenInput
+    # Far more than a code and a name of 200 characters each.
+    MAX_CHARS = 2000
 
     def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
+        if not isinstance(value, str) or not value or len(value) > self.MAX_CHARS:
             return None
+        try:
+            return json_strict_loads(value, max_depth=2)
+        except JsonRefused:
+            return None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # What the page shows again goes through the same strict reading (Django's own would
+        # overflow the stack on deep nesting).
+        return self.to_python(data)
 
     def prepare_value(self, value: Any) -> Any:
         return "" if value is None else super().prepare_value(value)
@@ -111,6 +173,7 @@ def search_field(label: str, help_text: str) -> forms.CharField:
         max_length=200,
         help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": TOO_LONG},
     )
 
 
@@ -136,13 +199,19 @@ class BoundLookup:
 
 
 def text_field(
-    label: str, max_length: int | None = None, *, required: bool = False, **kwargs: Any
+    label: str, max_length: int, *, required: bool = False, **kwargs: Any
 ) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={"max_length": TOO_LONG},
+        **kwargs,
+    )
 
 
 def notes_field(
-    label: str, *, max_length: int | None = None, help_text: str = ""
+    label: str, *, max_length: int = NOTES_MAX_LENGTH, help_text: str = ""
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -150,20 +219,45 @@ def notes_field(
         max_length=max_length,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": TOO_LONG},
     )
+
+
+class StampField(forms.CharField):
+    """A signed stamp the page carries (``opened_stamp``): whatever comes back is read by
+    ``opened_at``, which takes only its own, so it is never an error the agent cannot see."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+        self.validators = []
+
+    def to_python(self, value: Any) -> str:
+        return clean_text(str(super().to_python(value)))[:200]
+
+
+DAMAGED_FORM = "This page is damaged or out of date: open a new order and key it again."
 
 
 class OrderForm(forms.Form):
     """The order header and its delivery address."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": DAMAGED_FORM,
+            "invalid": DAMAGED_FORM,
+        },
+    )
     # When the entry page was opened, signed so it cannot be edited: how long keying took.
-    opened = forms.CharField(required=False, widget=forms.HiddenInput)
+    opened = StampField()
     tenant = forms.ModelChoiceField(
         label="Clarus tenant",
         queryset=Tenant.objects.none(),
         empty_label=None,
         help_text="The warehouse client's Clarus system this order goes to.",
+        error_messages={"invalid_choice": "You do not key orders for that tenant."},
     )
     goods_out_type = forms.ChoiceField(
         label="Order type", choices=GOODS_OUT_TYPES, initial="sales_order"
@@ -212,17 +306,22 @@ class OrderForm(forms.Form):
     )
     pack_strategy = forms.ChoiceField(label="Packing", choices=PACK_STRATEGIES, required=False)
     pick_type = forms.ChoiceField(label="Picking", choices=PICK_TYPES, required=False)
-    delivery_notes = notes_field("Delivery notes", help_text="For the carrier.")
-    order_notes = notes_field("Order notes")
-    pick_notes = notes_field("Pick notes", help_text="For the pickers.")
+    delivery_notes = notes_field(
+        "Delivery notes", help_text=f"For the carrier, up to {NOTES_MAX_LENGTH:,} characters."
+    )
+    order_notes = notes_field("Order notes", help_text=f"Up to {NOTES_MAX_LENGTH:,} characters.")
+    pick_notes = notes_field(
+        "Pick notes", help_text=f"For the pickers, up to {NOTES_MAX_LENGTH:,} characters."
+    )
+    # Clarus: packing_notes maxLength 255 (CONTRACT.md §2.3).
     packing_notes = notes_field(
         "Packing notes", max_length=255, help_text="For the packers, up to 255 characters."
     )
-    load_reference = text_field("Load reference")
-    pick_reference = text_field("Pick reference")
-    external_system_reference1 = text_field("External reference 1")
-    external_system_reference2 = text_field("External reference 2")
-    external_system_reference3 = text_field("External reference 3")
+    load_reference = text_field("Load reference", REFERENCE_MAX_LENGTH)
+    pick_reference = text_field("Pick reference", REFERENCE_MAX_LENGTH)
+    external_system_reference1 = text_field("External reference 1", REFERENCE_MAX_LENGTH)
+    external_system_reference2 = text_field("External reference 2", REFERENCE_MAX_LENGTH)
+    external_system_reference3 = text_field("External reference 3", REFERENCE_MAX_LENGTH)
 
     # The delivery address: ``delivery_<name>`` for each field of ``DeliveryAddress``.
     delivery_name = text_field("Name or company", 80)
@@ -233,7 +332,9 @@ class OrderForm(forms.Form):
     delivery_address_5 = text_field("Address line 5", 80)
     delivery_postcode = text_field("Postcode", 10)
     delivery_country = forms.ChoiceField(label="Country", choices=[], initial="GB")
-    delivery_email = forms.EmailField(label="Email", max_length=254, required=False)
+    delivery_email = forms.EmailField(
+        label="Email", max_length=254, required=False, error_messages={"max_length": TOO_LONG}
+    )
     delivery_phone = text_field("Phone", 50, widget=forms.TextInput(attrs={"type": "tel"}))
 
     HEADER_FIELDS = (
@@ -343,8 +444,9 @@ class OrderForm(forms.Form):
         if cleaned.get(lookup.id_name) is not None:
             return
         text = (cleaned.get(lookup.text_name) or "").strip()
-        if text.isdigit() and int(text) >= 1:
-            cleaned[lookup.id_name] = int(text)
+        typed_id = id_from_text(text, max_digits=CLARUS_ID_MAX_DIGITS)
+        if typed_id is not None:
+            cleaned[lookup.id_name] = typed_id
         elif text:
             self.add_error(
                 lookup.id_name,
@@ -374,6 +476,11 @@ class OrderForm(forms.Form):
             if self.cleaned_data.get(lookup.id_name) is not None and label:
                 labels[lookup.id_name] = label
         return labels
+
+    def unseen_errors(self) -> list[str]:
+        """Return the errors of fields the page does not show (its token, a single tenant)."""
+        names = ["form_token"] + (["tenant"] if self.has_one_tenant else [])
+        return [str(error) for name in names for error in self.errors.get(name, [])]
 
     def notes_fields(self) -> list[forms.BoundField]:
         return self.bound_fields(self.NOTES_FIELDS)
@@ -410,7 +517,7 @@ def picked_label(value: Any) -> dict[str, str]:
     """Return a posted label as ``{"code", "name"}``, or {} if it is not one."""
     if not isinstance(value, dict):
         return {}
-    label = {key: str(value.get(key) or "")[:200] for key in ("code", "name")}
+    label = {key: clean_text(str(value.get(key) or ""))[:200] for key in ("code", "name")}
     return label if any(label.values()) else {}
 
 
@@ -420,11 +527,12 @@ class OrderLineForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": TOO_LONG},
     )
     product_id = picked_id_field()
     # What the agent saw on the line when picking, kept for the audit; stock only for the warning.
-    description = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
-    available = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    description = AuditTextField(max_length=255)
+    available = SeenNumberField()
     quantity = forms.DecimalField(
         label="Quantity",
         max_digits=12,
@@ -445,9 +553,10 @@ class OrderLineForm(forms.Form):
             return cleaned
         text = (cleaned.get("product") or "").strip()
         if cleaned.get("product_id") is None:
-            if text.isdigit() and int(text) >= 1 and len(text) <= CLARUS_ID_MAX_DIGITS:
+            typed_id = id_from_text(text, max_digits=CLARUS_ID_MAX_DIGITS)
+            if typed_id is not None:
                 # Typed a Clarus id: the way round a Clarus that cannot be searched.
-                cleaned["product_id"] = int(text)
+                cleaned["product_id"] = typed_id
             elif text:
                 self.add_error(
                     "product_id",
@@ -481,12 +590,14 @@ class OrderLineForm(forms.Form):
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
+    """Return a finite number from a posted value, or None (NaN cannot even be compared)."""
+    if value is None or value == "" or len(str(value)) > 50:
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from orders import permissions
+from orders.forms.entry import ClarusIdField
 from orders.models import Membership, OrderStatus
 from orders.selectors.history import HistoryFilters
 
@@ -27,7 +28,7 @@ class HistoryFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *OrderStatus.choices]
     )
     agent = forms.TypedChoiceField(label="Keyed by", required=False, coerce=int, empty_value=None)
-    account_id = forms.IntegerField(label="Account id", required=False, min_value=1)
+    account_id = ClarusIdField(label="Account id", required=False)
     date_from = forms.DateField(
         label="Keyed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

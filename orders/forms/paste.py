@@ -10,8 +10,9 @@ from dataclasses import dataclass
 # Spreadsheets paste tabs; e-mails bring commas, semicolons or columns lined up with spaces. A
 # line with a tab is split on tabs only, so that "2,5" in a spreadsheet's cell stays one number.
 SEPARATOR = re.compile(r";|,|\s{2,}")
-# "3", "2.5", "2,5" (a decimal comma survives only when the line is tab-separated), "x3", "3x".
-QUANTITY = re.compile(r"^(?:[x×]\s*)?(\d+(?:[.,]\d+)?)(?:\s*(?:x|×|pcs?|units?|ea))?$", re.I)
+# "3", "2.5", "2,5" (a decimal comma survives only when the line is tab-separated), "x3", "3x";
+# ASCII digits only, as the quantity box takes them.
+QUANTITY = re.compile(r"^(?:[x×]\s*)?([0-9]+(?:[.,][0-9]+)?)(?:\s*(?:x|×|pcs?|units?|ea))?$", re.I)
 HEADER_CODES = {
     "sku",
     "code",

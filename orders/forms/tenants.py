@@ -69,6 +69,8 @@ class TenantConnectionForm(ClarusConnectionChecks):
         label="Client secret",
         required=False,
         strip=False,
+        # Far longer than any OAuth client secret; it is stored encrypted, as text.
+        max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=(
             "Leave blank to keep the current secret, unless you change an address or how the "
@@ -131,6 +133,7 @@ class StaffLoginForm(forms.Form):
     password = forms.CharField(
         label="Password",
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

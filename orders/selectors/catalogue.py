@@ -28,6 +28,7 @@ from orders.clarus import ClarusQueryError
 from orders.clarus import catalogue as clarus_catalogue
 from orders.clarus.catalogue import LIST_LIMIT, clean_text, code_pattern, words_pattern
 from orders.domain import CLARUS_ID_MAX_DIGITS, Choice, ProductChoice, ProductSearch
+from orders.inputs import id_from_text
 from orders.models import Tenant
 
 __all__ = [
@@ -248,7 +249,8 @@ def product_search(
         return ProductSearch(options=[], exact=None, typed_id=None)
 
     def fetch() -> ProductSearch:
-        digits = text.isdigit() and len(text) <= CLARUS_ID_MAX_DIGITS
+        typed_id = id_from_text(text, max_digits=CLARUS_ID_MAX_DIGITS)
+        digits = typed_id is not None
         named = _asked(
             lambda: clarus_catalogue.products_named(
                 tenant=tenant,
@@ -274,7 +276,7 @@ def product_search(
         return ProductSearch(
             options=options,
             exact=exact_options[0] if len(exact_options) == 1 else None,
-            typed_id=int(text) if digits and not exact_options else None,
+            typed_id=typed_id if not exact_options else None,
         )
 
     params = {"text": text.lower(), "account": account_id, "warehouse": warehouse_id}

@@ -8,7 +8,7 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import User
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from orders.domain import normalised_name, normalised_postcode, phone_digits
+from orders.inputs import id_from_text
 from orders.models import Membership, Order, OrderLine, SubmissionAttempt
 from orders.permissions import orders_visible
 
@@ -55,6 +56,8 @@ else:
 class HistoryPage:
     orders: list[HistoryRow]
     next_cursor: str | None
+    # The page asked for came after a cursor the desk did not make: this is the first page.
+    cursor_refused: bool = False
 
 
 def encode_cursor(order: Order) -> str:
@@ -62,15 +65,30 @@ def encode_cursor(order: Order) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# Longer than any cursor ``encode_cursor`` makes.
+MAX_CURSOR = 100
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    """Return (created_at, id) from a cursor, or None if it is not one of ours."""
+    """Return (created_at, id) from a cursor, or None if it is not one of ours.
+
+    A cursor comes back in the address, where anyone can edit it: its time must carry its zone
+    and be one the database can hold in UTC (9999-12-31 at -05:00 is not), its id one the id
+    column can hold.
+    """
+    if len(cursor) > MAX_CURSOR:
+        return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment_text, _, pk_text = raw.partition("|")
         moment = parse_datetime(moment_text)
-        return (moment, int(pk_text)) if moment is not None else None
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if moment is None or timezone.is_naive(moment):
+            return None
+        moment = moment.astimezone(UTC)
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
         return None
+    pk = id_from_text(pk_text)
+    return None if pk is None else (moment, pk)
 
 
 def postcode_forms(text: str) -> list[str]:
@@ -114,9 +132,9 @@ def _exact_search(text: str) -> Q:
     condition = (
         Q(reference=text) | Q(postcode__in=postcode_forms(text)) | Q(contact_email=text.lower())
     )
-    # isdigit() also holds for "²", which int() refuses: ASCII digits only.
-    if text.isascii() and text.isdigit() and len(text) < 19:
-        condition |= Q(clarus_id=int(text))
+    clarus_id = id_from_text(text)
+    if clarus_id is not None:
+        condition |= Q(clarus_id=clarus_id)
     if len(phone_digits(text)) >= 6:
         condition |= Q(contact_phone__in=phone_forms(text))
     return condition
@@ -244,7 +262,11 @@ def history_page(
     )
     more = len(rows) > size
     rows = rows[:size]
-    return HistoryPage(orders=rows, next_cursor=encode_cursor(rows[-1]) if more and rows else None)
+    return HistoryPage(
+        orders=rows,
+        next_cursor=encode_cursor(rows[-1]) if more and rows else None,
+        cursor_refused=bool(after) and position is None,
+    )
 
 
 def history_rows_for_export(

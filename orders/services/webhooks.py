@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from orders import audit, states
-from orders.clarus.webhooks import DeliveryUnreadable, delivery_read, event_stage
+from orders.clarus.webhooks import MAX_BODY_BYTES, DeliveryUnreadable, delivery_read, event_stage
 from orders.domain import GoodsOutNews
 from orders.models import Order, OrderStatus, Tenant, WebhookDelivery, WebhookStatus
 from orders.services.delivery import goods_out_adopt
@@ -36,9 +36,13 @@ from orders.services.delivery import goods_out_adopt
 FUTURE_SKEW = timedelta(minutes=5)
 
 
+__all__ = ["MAX_BODY_BYTES", "WebhookReceived", "WebhookRefused", "webhook_receive"]
+
+
 class WebhookRefused(Exception):
     """A delivery the desk does not take: ``kind`` is ``forbidden`` (not Clarus's for this
-    tenant) or ``bad_body`` (not a JSON object)."""
+    tenant), ``too_large`` (longer than ``MAX_BODY_BYTES``) or ``bad_body`` (not a JSON object
+    the desk can keep)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)

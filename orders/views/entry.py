@@ -25,6 +25,7 @@ from orders.forms.entry import (
     order_entry_initial,
     with_blank_row,
 )
+from orders.inputs import index_from_text
 from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
 from orders.services import submission
@@ -198,10 +199,9 @@ def order_line_row(request: DeskRequest) -> HttpResponse:
     """Return one blank line row, numbered after the rows the page already has."""
     if not request.htmx:
         return redirect("orders:create")
-    raw_index = request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
-    if not raw_index.isdigit() or int(raw_index) >= MAX_LINES:
+    index = index_from_text(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS"), below=MAX_LINES)
+    if index is None:
         return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
-    index = int(raw_index)
     row = line_form(line_formset(), index)
     context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
     return render(request, FORM_TEMPLATE + "#new-line-row", context)

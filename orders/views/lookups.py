@@ -19,19 +19,25 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
-from orders.domain import Choice, ProductSearch
+from orders.domain import CLARUS_ID_MAX_DIGITS, Choice, ProductSearch
 from orders.forms.lookups import REGISTRY, Lookup
+from orders.inputs import clean_text, id_from_text
 from orders.selectors.catalogue import LookupUnavailable
 from orders.services.lookups import lookups_refresh
 
 PAGE = "orders/lookup_page.html"
 CHOICE = "orders/partials/lookup_choice.html"
-LINE_PRODUCT = re.compile(r"^lines-\d{1,3}-product$")
+LINE_PRODUCT = re.compile(r"^lines-[0-9]{1,3}-product$")
 
 
 def _id(data: QueryDict, name: str) -> int | None:
-    value = data.get(name, "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+    return id_from_text(data.get(name, ""))
+
+
+def _typed(data: QueryDict, *names: str, max_length: int) -> str:
+    """Return what the agent typed, in the first of ``names`` given, as Clarus may be asked it."""
+    text = next((str(data.get(name)) for name in names if data.get(name)), "")
+    return clean_text(text)[:max_length]
 
 
 def _refresh(request: DeskRequest) -> bool:
@@ -47,7 +53,7 @@ def _refresh_url(request: DeskRequest) -> str:
 
 def _search(request: DeskRequest, lookup: Lookup) -> HttpResponse:
     field = lookup.text_name
-    query = (request.GET.get("q") or request.GET.get(field) or "").strip()[:200]
+    query = _typed(request.GET, "q", field, max_length=200).strip()
     options: list[Choice] = []
     problem = ""
     try:
@@ -71,22 +77,23 @@ def _search(request: DeskRequest, lookup: Lookup) -> HttpResponse:
 def _products(request: DeskRequest, lookup: Lookup) -> HttpResponse:
     """Suggest products for a line by SKU, barcode, description words or id, with stock."""
     field = next((name for name in request.GET if LINE_PRODUCT.match(name)), "q")
-    query = request.GET.get("q") or request.GET.get(field) or ""
+    query = _typed(request.GET, "q", field, max_length=100)
     account_id, warehouse_id = _id(request.GET, "account_id"), _id(request.GET, "warehouse_id")
     problem = ""
     try:
         found = lookup.selector(
             tenant=keying_tenant(request),
-            text=query[:100],
+            text=query,
             account_id=account_id,
             warehouse_id=warehouse_id,
             refresh=_refresh(request),
         )
     except LookupUnavailable as unavailable:
         problem = unavailable.message
-        digits = query.strip()
         found = ProductSearch(
-            options=[], exact=None, typed_id=int(digits) if digits.isdigit() else None
+            options=[],
+            exact=None,
+            typed_id=id_from_text(query, max_digits=CLARUS_ID_MAX_DIGITS),
         )
     context = {
         "title": lookup.title,

@@ -13,6 +13,7 @@ from orders import audit, display, permissions, states
 from orders.access import DeskRequest, desk_redirect, tenant_view
 from orders.audit import attempts_with_changes
 from orders.forms.orders import CancelForm
+from orders.inputs import clean_text
 from orders.selectors import orders as selectors
 from orders.services import cancel, submission
 
@@ -24,7 +25,7 @@ def order_cancel(request: DeskRequest, order_id: int) -> HttpResponse:
     order = _visible_order(request, order_id)
     if not permissions.order_may_cancel(order=order, memberships=request.memberships):
         raise PermissionDenied("Only a supervisor can cancel an order in Clarus.")
-    form = CancelForm(request.POST)
+    form = CancelForm({"reason": clean_text(request.POST.get("reason", ""))})
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return desk_redirect(request, order.get_absolute_url())

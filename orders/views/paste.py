@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -19,6 +19,7 @@ from orders.forms.entry import (
     line_formset,
 )
 from orders.forms.paste import PastedLine, pasted_lines_parse
+from orders.inputs import clean_text, id_from_text, index_from_text
 from orders.selectors import catalogue
 from orders.selectors.catalogue import LookupUnavailable
 
@@ -76,16 +77,11 @@ def _pasted_row(
         problem = UNCHECKED
     elif matches:
         problem = SEVERAL
-    elif line.code.isdigit() and len(line.code) <= CLARUS_ID_MAX_DIGITS:
+    elif id_from_text(line.code, max_digits=CLARUS_ID_MAX_DIGITS) is not None:
         problem = NOT_FOUND_DIGITS.format(code=line.code)
     else:
         problem = NOT_FOUND
     return PastedRow(line_form(formset, index, product=line.code, quantity=line.quantity), problem)
-
-
-def _posted_index(data: QueryDict, name: str) -> int | None:
-    value = data.get(name, "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -134,20 +130,19 @@ def order_lines_paste(request: DeskRequest) -> HttpResponse:
     """
     if not request.htmx:
         return redirect("orders:create")
-    total = _posted_index(request.POST, f"{LINES_PREFIX}-TOTAL_FORMS")
-    if total is None or total > MAX_LINES:
+    total = index_from_text(request.POST.get(f"{LINES_PREFIX}-TOTAL_FORMS"), below=MAX_LINES + 1)
+    if total is None:
         return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
-    into = _posted_index(request.POST, "into")
-    into = into if into is not None and into < total else None
-    pasted = pasted_lines_parse(request.POST.get("text", "")[:MAX_PASTE])
+    into = index_from_text(request.POST.get("into"), below=total) if total else None
+    pasted = pasted_lines_parse(clean_text(request.POST.get("text", "")[:MAX_PASTE]))
     kept = pasted[: MAX_LINES - total + (into is not None)]
     problem, found = "", None
     try:
         found = catalogue.product_codes_resolve(
             tenant=keying_tenant(request),
             codes=[line.code for line in kept],
-            account_id=_posted_index(request.POST, "account_id") or None,
-            warehouse_id=_posted_index(request.POST, "warehouse_id") or None,
+            account_id=id_from_text(request.POST.get("account_id")),
+            warehouse_id=id_from_text(request.POST.get("warehouse_id")),
         )
     except LookupUnavailable as unavailable:
         problem = unavailable.message

@@ -178,5 +178,15 @@
     if (status && elt && elt.id === "add-line") {
       status.textContent = event.detail.xhr.responseText;
     }
+    // The order was not taken (too large, say): htmx keeps the form as typed; say why beside
+    // the button. The desk's refusals come as plain words (clarus_admin/errors.py).
+    var sendStatus = document.getElementById("send-status");
+    if (elt && elt.id === "order-form" && sendStatus) {
+      var xhr = event.detail.xhr;
+      var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+      sendStatus.textContent = plain
+        ? xhr.responseText
+        : "The desk did not take the order (" + xhr.status + "): nothing was sent. Try again.";
+    }
   });
 })();

@@ -1,0 +1,117 @@
+"""What the desk takes from outside, read one way everywhere: ids, indexes, text and JSON.
+
+Request input (form boxes, hidden fields, query parameters, pasted text, webhook bodies) goes
+through these before it reaches ``int()``, the database or Clarus:
+
+- an id is ASCII digits only: ``str.isdigit()`` also holds for "²", which ``int()`` refuses,
+  and ``int()`` reads Arabic-Indic digits and "1_0" as numbers; and it must fit the 64-bit column
+  it is kept in;
+- text has no NUL (PostgreSQL cannot store one, in a text column or in JSON) and no lone
+  surrogate (not encodable as UTF-8);
+- JSON is RFC 8259's: no NaN or Infinity (nor a number too large for a float, which Python reads
+  as Infinity), and nesting no deeper than anything the desk is sent.
+
+Nothing here imports the rest of the desk, so every layer may use it.
+"""
+
+import json
+import math
+from typing import Any
+
+# The largest value a BigIntegerField holds: PostgreSQL's bigint and SQLite's INTEGER are
+# signed 64-bit. Every id the desk keeps (Clarus ids, product ids, account ids) is one.
+MAX_BIGINT = 2**63 - 1
+MAX_BIGINT_DIGITS = len(str(MAX_BIGINT))
+# Deeper than any webhook or label the desk is sent; deep enough nesting otherwise overflows
+# Python's stack while parsing or storing it.
+MAX_JSON_DEPTH = 32
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Return whether ``text`` is one or more of 0-9, and nothing else."""
+    return text.isascii() and text.isdigit()
+
+
+def id_from_text(value: object, *, max_digits: int = MAX_BIGINT_DIGITS) -> int | None:
+    """Return the id ``value`` spells in ASCII digits (1 up to ``MAX_BIGINT``), else None.
+
+    ``max_digits`` bounds it further, e.g. to tell a typed Clarus id from a barcode.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > max_digits or not is_ascii_digits(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_BIGINT else None
+
+
+def id_from_json(value: object) -> int | None:
+    """Return the id a JSON value holds: a whole number or its ASCII digits; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_BIGINT else None
+    return id_from_text(value)
+
+
+def index_from_text(value: object, *, below: int) -> int | None:
+    """Return the count or index ``value`` spells in ASCII digits if it is under ``below``."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > len(str(below)) or not is_ascii_digits(text):
+        return None
+    number = int(text)
+    return number if number < below else None
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` without NUL characters, and with any lone surrogate made U+FFFD."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text)
+    return text
+
+
+class JsonRefused(ValueError):
+    """The text is not JSON the desk takes; the message says why, for whoever sent it."""
+
+
+def json_strict_loads(raw: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Return the JSON value in ``raw``, its text cleaned by ``clean_text``; raise JsonRefused.
+
+    Refused: what is not JSON, NaN and Infinity (Python's parser takes them by default), a
+    number too large for a float, nesting deeper than ``max_depth``.
+    """
+    try:
+        value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError as exc:
+        raise JsonRefused("it is nested too deeply") from exc
+    except JsonRefused:
+        raise
+    except ValueError as exc:
+        # UnicodeDecodeError too: bytes that are not UTF-8.
+        raise JsonRefused("it is not JSON") from exc
+    return _cleaned(value, depth=max_depth)
+
+
+def _refuse_constant(name: str) -> None:
+    raise JsonRefused(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise JsonRefused(f"the number {text[:20]}… is too large")
+    return number
+
+
+def _cleaned(value: Any, *, depth: int) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict | list) and depth <= 0:
+        raise JsonRefused("it is nested too deeply")
+    if isinstance(value, dict):
+        return {clean_text(key): _cleaned(item, depth=depth - 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item, depth=depth - 1) for item in value]
+    return value
