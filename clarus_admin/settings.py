@@ -207,7 +207,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 # a tenant admin types is refused (orders/clarus/addresses.py); so is plain http unless in debug
 # mode. The sandbox (make run) and the tests set their own.
 DESK_CLARUS_HOSTS = env_list("DESK_CLARUS_HOSTS", "clarus-api.com")
-DESK_CLARUS_REQUIRE_HTTPS = not DEBUG
+DESK_CLARUS_REQUIRE_HTTPS = env_bool("DESK_CLARUS_REQUIRE_HTTPS", not DEBUG)
 
 # How long the desk waits for Clarus, in seconds (connect, then each read).
 CLARUS_CONNECT_TIMEOUT = float(os.environ.get("CLARUS_CONNECT_TIMEOUT", "5"))

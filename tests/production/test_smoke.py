@@ -84,7 +84,7 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
         page.keyboard.press("Enter")
         page.wait_for_selector("#order-form")
         page_load(page, "new order page", timings, assets)
-        expect(page.locator("#tenant-switch option:checked")).to_have_text("Demo 3PL (Agent)")
+        expect(page.locator("#tenant-switch option:checked")).to_have_text("Demo 3PL (demo), agent")
 
         page.focus("#id_account")
         page.keyboard.type("acme")

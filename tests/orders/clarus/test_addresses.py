@@ -22,6 +22,7 @@ from orders.forms.tenants import TenantConnectionForm
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role, Tenant
 from tests.conftest import TEST_CLARUS_HOSTS
 from tests.orders.services.test_delivery import submit
+from tests.orders.views.test_tenants import settings_data
 
 PROJECT = Path(__file__).resolve().parents[3]
 
@@ -210,19 +211,8 @@ def test_the_sign_in_address_is_checked_before_the_admin_is_sent_there(make_tena
 
 
 def connection_data(tenant, **changes):
-    data = {
-        "name": tenant.name,
-        "api_base_url": tenant.api_base_url,
-        "api_path_prefix": tenant.api_path_prefix,
-        "auth_flow": tenant.auth_flow,
-        "token_url": tenant.token_url,
-        "authorize_url": tenant.authorize_url,
-        "client_id": tenant.client_id,
-        # Typed again, so that only the address is judged.
-        "client_secret": "client-secret-value",
-    }
-    data.update(changes)
-    return data
+    # The secret typed again, so that only the address is judged.
+    return settings_data(tenant, **{"client_secret": "client-secret-value", **changes})
 
 
 @pytest.mark.parametrize(
