@@ -3,6 +3,7 @@
 No I/O here: the service layer hands in what was keyed and gets back the exact document to send.
 """
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -144,6 +145,15 @@ def goods_out_document(
             "address": {"data": {"type": "addresses", "attributes": dict(address)}}
         }
     return {"data": data}
+
+
+def goods_out_body(document: Any) -> str:
+    """Return the exact text the desk sends for ``document``: compact JSON, UTF-8 as it is.
+
+    The Clarus client serialises every body with it, so a stored request body is this, byte for
+    byte.
+    """
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def error_field(source: str | None) -> tuple[int | None, str] | None:

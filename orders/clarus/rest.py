@@ -23,6 +23,7 @@ from orders.clarus.tokens import (
     refresh_access_token,
 )
 from orders.models import Tenant
+from orders.payloads import goods_out_body
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,7 @@ def post_to(
 
     ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
     """
-    body = (
-        "" if document is None else json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    )
+    body = "" if document is None else goods_out_body(document)
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
