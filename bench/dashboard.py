@@ -108,7 +108,7 @@ def _fill_keying() -> int:
     one in ten up to half an hour more (a call that ran long), deterministic by id."""
     from django.db import connection
 
-    from orders.management.commands.desk_generate_history import SUBDOMAIN_PREFIX
+    from bench.generate_history import SUBDOMAIN_PREFIX
     from orders.models import Order
 
     generated = Order.objects.filter(tenant__subdomain__startswith=SUBDOMAIN_PREFIX)

@@ -81,10 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         print("The history bench runs on PostgreSQL: unset DATABASE_URL to get a throwaway one.")
         return 3
     call_command("migrate", verbosity=0)
-    from orders.management.commands.desk_generate_history import SUBDOMAIN_PREFIX
-    from orders.models import Order
+    from bench.generate_history import generated_order_count
 
-    generated = Order.objects.filter(tenant__subdomain__startswith=SUBDOMAIN_PREFIX).count()
+    generated = generated_order_count()
     started = time.monotonic()
     if generated and not options.reuse:
         print(f"The database already holds {generated:,} generated orders: pass --reuse.")

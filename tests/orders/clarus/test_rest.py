@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from orders import clarus
+from orders.clarus.documents import goods_out_body
 
 TOKEN = "token-abc-123"
 
@@ -55,6 +56,21 @@ def test_post_sends_the_three_clarus_headers_and_the_exact_body(tenant):
     assert post.content.decode() == exchange.request_body
     assert json.loads(exchange.request_body) == {"data": {"type": "goods_outs"}}
     assert exchange.status == 200
+
+
+def test_the_body_sent_is_goods_out_body_byte_for_byte(tenant):
+    requests: list[httpx.Request] = []
+    document = {"data": {"type": "goods_outs", "attributes": {"delivery_notes": "Zoë’s café"}}}
+
+    [exchange] = clarus.post_json(
+        tenant, "goods_outs", document, transport=recording_transport(accepted, requests)
+    )
+
+    assert requests[-1].content == goods_out_body(document).encode()
+    assert (
+        exchange.request_body
+        == '{"data":{"type":"goods_outs","attributes":{"delivery_notes":"Zoë’s café"}}}'
+    )
 
 
 def test_exchange_never_holds_the_token(tenant):
