@@ -81,7 +81,7 @@ clean:
 bench-chaos: setup
 	bench/chaos $(CHAOS_ARGS)
 
-# Autocomplete speed (issue 5): product suggestions through the desk against the sandbox with
+# Autocomplete speed: product suggestions through the desk against the sandbox with
 # 5,000 products, p50/p95 cold and warm cache. make bench-lookups LOOKUPS_ARGS="--queries 500"
 .PHONY: bench-lookups
 bench-lookups: setup

@@ -5,7 +5,7 @@ an agent and times autocomplete requests as the browser sends them (htmx, an acc
 warehouse chosen) through the desk's view, which asks the sandbox's GraphQL over real HTTP for
 the products and then their stock. Each query is timed cold (first asked: nothing cached) and
 then warm (asked again: the desk's per-tenant cache answers). A few account and carrier searches
-are timed the same way. Goals (issue 5): p95 at most 150 ms cold, at most 20 ms warm.
+are timed the same way. Goals: p95 at most 150 ms cold, at most 20 ms warm.
 
 Run it with ``bench/lookups`` (or ``make bench-lookups``). The database is a throwaway SQLite
 file, as ``make run`` uses, unless DATABASE_URL is set. Exit status: 0 when the goals are met,
