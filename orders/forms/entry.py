@@ -468,7 +468,7 @@ class OrderForm(forms.Form):
     def labels(self) -> dict[str, dict[str, str]]:
         """Return what the agent saw for each id they picked: ``{"account_id": {code, name}}``.
 
-        Kept beside the ids in the audit (issue 5); a typed id has no label.
+        Kept beside the ids in the audit; a typed id has no label.
         """
         labels = {}
         for lookup in LOOKUPS.values():

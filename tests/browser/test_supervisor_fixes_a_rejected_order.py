@@ -1,5 +1,5 @@
 """A supervisor finds an agent's refused order by its postcode, reads what Clarus said, corrects
-it and sends it again, in real Chromium against the sandbox over real HTTP (issue 6)."""
+it and sends it again, in real Chromium against the sandbox over real HTTP."""
 
 import re
 import uuid

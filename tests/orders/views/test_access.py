@@ -21,7 +21,7 @@ ROLE_PAGES = {
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
     "orders:paste_lines": ("post", 200, 200, 403),
-    # Lookups by code or name (issue 5): fragments and pages for those who key orders.
+    # Lookups by code or name: fragments and pages for those who key orders.
     "orders:lookup_accounts": ("get", 200, 200, 403),
     "orders:lookup_customers": ("get", 200, 200, 403),
     "orders:lookup_carriers": ("get", 200, 200, 403),
@@ -32,7 +32,7 @@ ROLE_PAGES = {
     "orders:lookup_refresh": ("post", 200, 200, 403),
     "orders:list": ("get", 200, 200, 403),
     "orders:export": ("get", 200, 200, 403),
-    # The supervisors' dashboard (issue 6): supervisors only.
+    # The supervisors' dashboard: supervisors only.
     "orders:dashboard": ("get", 403, 200, 403),
     "home": ("get", 302, 302, 302),
     "tenants:settings": ("get", 403, 403, 200),
