@@ -36,6 +36,7 @@ __all__ = [
     "Tenant",
     "WebhookDelivery",
     "WebhookStatus",
+    "WorkerHeartbeat",
     "new_webhook_secret",
 ]
 
@@ -457,3 +458,20 @@ class WebhookStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.delivery.status}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a delivery worker last showed it was alive: ``/readyz`` asks for a recent one.
+
+    One row per worker process (its host and process id), written every few seconds by the
+    worker (``orders.services.health``); rows of workers long gone are removed as new ones write.
+    """
+
+    worker = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ("-seen_at",)
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -13,6 +13,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from orders.services.delivery import deliver_due_orders
+from orders.services.health import worker_heartbeat_record
 from orders.services.sweeps import (
     abandoned_sweeps_give_up,
     sweep_claim_window,
@@ -32,6 +33,8 @@ def delivery_sweep() -> int:
     """Deliver what is due; return how many orders reached Clarus."""
     stop_claiming_at = timezone.now() + sweep_claim_window()
     try:
+        # The worker running the sweep is alive (its sweep keeper says so too, between sweeps).
+        worker_heartbeat_record()
         abandoned_sweeps_give_up()
         return deliver_due_orders(stop_claiming_at=stop_claiming_at)
     finally:

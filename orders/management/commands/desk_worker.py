@@ -1,12 +1,15 @@
 import logging
 import threading
+import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from orders.services.health import worker_heartbeat_record
 from orders.services.sweeps import sweep_ensure, sweep_schedule
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Give up the sweep of a worker that died, then a sweep now: it picks up whatever a
         # stopped worker or a dead desk process left behind.
+        worker_heartbeat_record()
         sweep_ensure()
         sweep_schedule(at=timezone.now())
         if not options["batch"]:
@@ -44,7 +48,8 @@ class Command(BaseCommand):
 
 
 class SweepKeeper(threading.Thread):
-    """Every poll, make sure a sweep is on its way, whatever this process is running.
+    """Every poll, make sure a sweep is on its way, whatever this process is running; every half
+    sweep interval, record that this worker is alive (``/readyz`` wants one seen within two).
 
     A thread of its own, so it also runs while this worker is busy with a long sweep, and so
     django-tasks-db's worker loop stays as it is. It dies with the process (daemon).
@@ -54,12 +59,17 @@ class SweepKeeper(threading.Thread):
         super().__init__(name="sweep-keeper", daemon=True)
         self.every = every
         self.stopped = threading.Event()
+        self.heartbeat_every = settings.DESK_SWEEP_INTERVAL_SECONDS / 2
+        self.last_heartbeat = time.monotonic()
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
             # Its own database connection, dropped when expired like a request's.
             close_old_connections()
             try:
+                if time.monotonic() - self.last_heartbeat >= self.heartbeat_every:
+                    worker_heartbeat_record()
+                    self.last_heartbeat = time.monotonic()
                 sweep_ensure()
             except Exception:
                 # The database is away for a moment: the next poll tries again.
