@@ -5,11 +5,15 @@ Every desk view goes through ``tenant_view``; a view that shows one order or mem
 scopes its lookup by the user's memberships, so an id from another tenant is simply not found.
 """
 
+import hashlib
+import hmac
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -98,3 +102,31 @@ def keying_tenant(request: DeskRequest) -> Tenant:
 def desk_redirect(request: DeskRequest, url: str) -> HttpResponse:
     """Redirect after a POST: the whole page under htmx, as a plain redirect without it."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def metrics_caller_allowed(request: HttpRequest) -> bool:
+    """Return whether the caller may read ``/metrics``: the configured bearer token, or an
+    address among the configured ones; nobody when neither is configured.
+
+    The address is the connection's (``REMOTE_ADDR``), never a forwarded one: a header anyone can
+    send proves nothing. The token is compared in constant time (of its digest).
+    """
+    expected = settings.DESK_METRICS_TOKEN
+    if expected:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            hashlib.sha256(given.strip().encode()).digest(),
+            hashlib.sha256(expected.encode()).digest(),
+        ):
+            return True
+    networks = settings.DESK_METRICS_ALLOWED_ADDRESSES
+    if not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        # A server listening on [::] sees IPv4 callers as ::ffff:a.b.c.d.
+        address = address.ipv4_mapped
+    return any(address in ipaddress.ip_network(network) for network in networks)

@@ -10,7 +10,7 @@ from typing import Any
 
 from orders.clarus.errors import first_detail, refusals_of, retry_after, status_text
 from orders.clarus.graphql import edges, query
-from orders.clarus.http import Transport
+from orders.clarus.http import Endpoint, Transport
 from orders.clarus.rest import ClarusExchange, post_json
 from orders.domain import AnswerKind, GoodsOutStatus, Refusal
 from orders.models import Tenant
@@ -78,7 +78,9 @@ def goods_out_create(
     *, tenant: Tenant, document: dict[str, Any], transport: Transport | None = None
 ) -> tuple[list[ClarusExchange], list[CreateAnswer]]:
     """Send the document; return every exchange it took, each with what it came to."""
-    exchanges = post_json(tenant, GOODS_OUTS_PATH, document, transport=transport)
+    exchanges = post_json(
+        tenant, GOODS_OUTS_PATH, document, endpoint=Endpoint.GOODS_OUT_CREATE, transport=transport
+    )
     return exchanges, [create_answer(exchange) for exchange in exchanges]
 
 
@@ -101,7 +103,11 @@ def goods_out_cancel(
     """
     # Clarus: the cancel action takes no body (CONTRACT.md §2.7).
     exchanges = post_json(
-        tenant, f"{GOODS_OUTS_PATH}/{goods_out_id}/cancel", None, transport=transport
+        tenant,
+        f"{GOODS_OUTS_PATH}/{goods_out_id}/cancel",
+        None,
+        endpoint=Endpoint.GOODS_OUT_CANCEL,
+        transport=transport,
     )
     last = exchanges[-1]
     if last.status == 200:
@@ -132,6 +138,7 @@ def goods_out_id_by_reference(
         tenant,
         GOODS_OUT_BY_REFERENCE,
         {"filter": {"reference": {"eq": reference}}},
+        endpoint=Endpoint.GOODS_OUT_LOOKUP,
         transport=transport,
     )
     matches = [node for node in edges(data, "goods_outs") if node.get("reference") == reference]
@@ -162,6 +169,7 @@ def goods_out_status(
         tenant,
         GOODS_OUT_STATUS_BY_REFERENCE,
         {"filter": {"reference": {"eq": reference}}},
+        endpoint=Endpoint.GOODS_OUT_LOOKUP,
         transport=transport,
     )
     for node in edges(data, "goods_outs"):

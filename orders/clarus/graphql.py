@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from orders.clarus.http import graphql_url
+from orders.clarus.http import Endpoint, graphql_url
 from orders.clarus.rest import ClarusExchange, post_to
 from orders.models import Tenant
 
@@ -41,6 +41,7 @@ def query(
     text: str,
     variables: dict[str, Any] | None = None,
     *,
+    endpoint: Endpoint = Endpoint.CATALOGUE,
     transport: httpx.BaseTransport | None = None,
     timeout: float | None = None,
 ) -> dict[str, Any]:
@@ -49,7 +50,14 @@ def query(
     ``timeout`` (seconds) shortens the wait, for lookups an agent is waiting on.
     """
     document: dict[str, Any] = {"query": text, "variables": variables or {}}
-    exchanges = post_to(tenant, graphql_url(tenant), document, transport=transport, timeout=timeout)
+    exchanges = post_to(
+        tenant,
+        graphql_url(tenant),
+        document,
+        endpoint=endpoint,
+        transport=transport,
+        timeout=timeout,
+    )
     last = exchanges[-1]
     if last.status is None:
         raise ClarusQueryError(last.transport_error or "Clarus did not answer.", exchanges)

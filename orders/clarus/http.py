@@ -1,13 +1,16 @@
 """The configured HTTP client and header redaction shared by every Clarus call."""
 
+import logging
 import ssl
 from collections.abc import Mapping
+from enum import StrEnum
 from functools import cache
 
 import certifi
 import httpx
 from django.conf import settings
 
+from orders import telemetry
 from orders.models import Tenant
 
 # How tests swap the network for a function (httpx.MockTransport); callers outside this package
@@ -63,4 +66,61 @@ def http_client(
         transport=transport,
         follow_redirects=False,
         verify=tls_context(),
+    )
+
+
+class Endpoint(StrEnum):
+    """What a request to Clarus was for: the fixed names its metrics and log lines use."""
+
+    TOKEN = "token"
+    GOODS_OUT_CREATE = "goods_out_create"
+    GOODS_OUT_CANCEL = "goods_out_cancel"
+    GOODS_OUT_LOOKUP = "goods_out_lookup"
+    CATALOGUE = "catalogue"
+    OTHER = "other"
+
+
+exchange_logger = logging.getLogger("desk.clarus")
+
+
+def answer_outcome(status: int) -> str:
+    """Return the outcome a Clarus answer's HTTP status stands for, in a word."""
+    if 200 <= status < 300:
+        return "ok"
+    named = {401: "unauthorized", 422: "rejected", 429: "throttled"}
+    if status in named:
+        return named[status]
+    return "server_error" if status >= 500 else "client_error"
+
+
+def exchange_observe(
+    *,
+    tenant: Tenant,
+    endpoint: Endpoint,
+    outcome: str,
+    duration_ms: int,
+    status: int | None = None,
+) -> None:
+    """Count one request to Clarus (or one that could not be sent) and log a line for it.
+
+    The line names the endpoint, never the URL or anything sent: ids and the tenant only.
+    """
+    telemetry.clarus_request_seconds.labels(endpoint=endpoint.value, outcome=outcome).observe(
+        duration_ms / 1000
+    )
+    exchange_logger.info(
+        "Clarus %s: %s in %d ms",
+        endpoint.value,
+        outcome,
+        duration_ms,
+        extra={
+            "desk": {
+                "event": "clarus_exchange",
+                "tenant": tenant.subdomain,
+                "endpoint": endpoint.value,
+                "outcome": outcome,
+                "status": status,
+                "duration_ms": duration_ms,
+            }
+        },
     )

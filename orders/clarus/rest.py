@@ -17,7 +17,14 @@ from django.views.decorators.debug import sensitive_variables
 
 from orders.clarus.addresses import ClarusAddressRefused, clarus_address_check, path_prefix_check
 from orders.clarus.documents import goods_out_body
-from orders.clarus.http import http_client, redact_headers, rest_url
+from orders.clarus.http import (
+    Endpoint,
+    answer_outcome,
+    exchange_observe,
+    http_client,
+    redact_headers,
+    rest_url,
+)
 from orders.clarus.tokens import (
     ClarusAuthError,
     ClarusTokenUnavailable,
@@ -63,6 +70,7 @@ def _exchange(
     *,
     transport: httpx.BaseTransport | None,
     token: str | None,
+    endpoint: Endpoint,
     timeout: float | None = None,
 ) -> ClarusExchange:
     """Send one request (or fail to get a token for it) and record what happened."""
@@ -83,16 +91,27 @@ def _exchange(
     )
     clock = time.monotonic()
 
-    def answered(**outcome: Any) -> ClarusExchange:
-        return replace(sent, duration_ms=round((time.monotonic() - clock) * 1000), **outcome)
+    def answered(outcome: str, **fields: Any) -> ClarusExchange:
+        exchange = replace(sent, duration_ms=round((time.monotonic() - clock) * 1000), **fields)
+        exchange_observe(
+            tenant=tenant,
+            endpoint=endpoint,
+            outcome=outcome,
+            duration_ms=exchange.duration_ms,
+            status=exchange.status,
+        )
+        return exchange
 
     try:
         with http_client(transport, timeout=timeout) as client:
             response = client.post(url, content=body.encode(), headers=headers)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        return answered(transport_error=f"Could not connect to Clarus at {url} ({exc}).")
+        return answered(
+            "unreachable", transport_error=f"Could not connect to Clarus at {url} ({exc})."
+        )
     except httpx.TimeoutException:
         return answered(
+            "no_answer",
             transport_error=(
                 f"Clarus did not answer within {timeout or settings.CLARUS_READ_TIMEOUT:g} s."
             ),
@@ -100,10 +119,12 @@ def _exchange(
         )
     except httpx.HTTPError as exc:
         return answered(
+            "no_answer",
             transport_error=f"The connection to Clarus broke before it answered ({exc}).",
             may_have_arrived=True,
         )
     return answered(
+        answer_outcome(response.status_code),
         status=response.status_code,
         response_headers=redact_headers(dict(response.headers)),
         response_body=response.text,
@@ -111,8 +132,17 @@ def _exchange(
     )
 
 
-def _not_sent(tenant: Tenant, url: str, body: str, problem: Exception) -> ClarusExchange:
+def _not_sent(
+    tenant: Tenant, url: str, body: str, problem: Exception, *, endpoint: Endpoint
+) -> ClarusExchange:
     """Record a request that never went over the wire: no token, or an address refused."""
+    no_token = isinstance(problem, ClarusAuthError | ClarusTokenUnavailable)
+    exchange_observe(
+        tenant=tenant,
+        endpoint=endpoint,
+        outcome="no_token" if no_token else "not_sent",
+        duration_ms=0,
+    )
     return ClarusExchange(
         method="POST",
         url=url,
@@ -130,6 +160,7 @@ def post_json(
     path: str,
     document: Any,
     *,
+    endpoint: Endpoint = Endpoint.OTHER,
     transport: httpx.BaseTransport | None = None,
 ) -> list[ClarusExchange]:
     """POST ``document`` to the tenant's REST ``path``; return every exchange it took.
@@ -142,8 +173,8 @@ def post_json(
         path_prefix_check(tenant.api_path_prefix)
     except ClarusAddressRefused as exc:
         body = "" if document is None else goods_out_body(document)
-        return [_not_sent(tenant, rest_url(tenant, path), body, exc)]
-    return post_to(tenant, rest_url(tenant, path), document, transport=transport)
+        return [_not_sent(tenant, rest_url(tenant, path), body, exc, endpoint=endpoint)]
+    return post_to(tenant, rest_url(tenant, path), document, endpoint=endpoint, transport=transport)
 
 
 @sensitive_variables()
@@ -152,6 +183,7 @@ def post_to(
     url: str,
     document: Any,
     *,
+    endpoint: Endpoint = Endpoint.OTHER,
     transport: httpx.BaseTransport | None = None,
     timeout: float | None = None,
 ) -> list[ClarusExchange]:
@@ -164,16 +196,21 @@ def post_to(
         # Before the token: a refused address gets neither the request nor the credentials.
         clarus_address_check(url)
     except ClarusAddressRefused as exc:
-        return [_not_sent(tenant, url, body, exc)]
+        return [_not_sent(tenant, url, body, exc, endpoint=endpoint)]
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [_not_sent(tenant, url, body, exc)]
-    first = _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)
+        return [_not_sent(tenant, url, body, exc, endpoint=endpoint)]
+    first = _exchange(
+        tenant, url, body, transport=transport, token=token, endpoint=endpoint, timeout=timeout
+    )
     if first.status != 401:
         return [first]
     try:
         token = refresh_access_token(tenant, stale=token, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [first, _not_sent(tenant, url, body, exc)]
-    return [first, _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)]
+        return [first, _not_sent(tenant, url, body, exc, endpoint=endpoint)]
+    second = _exchange(
+        tenant, url, body, transport=transport, token=token, endpoint=endpoint, timeout=timeout
+    )
+    return [first, second]

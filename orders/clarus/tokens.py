@@ -6,6 +6,7 @@ client does the OAuth work (client credentials, authorization code with PKCE, re
 """
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from orders import telemetry
 from orders.clarus.addresses import ClarusAddressRefused, clarus_address_check
-from orders.clarus.http import http_timeout
+from orders.clarus.http import Endpoint, exchange_observe, http_timeout
 from orders.models import AuthFlow, Tenant
 
 # Fetch a new token this long before the current one runs out, so a request never races expiry.
@@ -86,15 +88,48 @@ def _store_token(tenant: Tenant, token: dict[str, Any]) -> None:
     tenant.save(update_fields=TOKEN_FIELDS + CONNECTION_FIELDS)
 
 
+@contextmanager
+def _token_request_observed(tenant: Tenant) -> Iterator[None]:
+    """Time one request to the token endpoint, count it, and log a line for it (no token)."""
+    clock = time.monotonic()
+    outcome = "error"
+    try:
+        yield
+        outcome = "ok"
+    except (OAuthError, OAuth2Error):
+        outcome = "refused"
+        raise
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        outcome = "unreachable"
+        raise
+    except httpx.HTTPError:
+        outcome = "no_answer"
+        raise
+    except ValueError:
+        outcome = "bad_answer"
+        raise
+    finally:
+        if outcome == "ok":
+            telemetry.token_refreshes.inc()
+        elif outcome == "refused":
+            telemetry.token_refusals.inc()
+        exchange_observe(
+            tenant=tenant,
+            endpoint=Endpoint.TOKEN,
+            outcome=outcome,
+            duration_ms=round((time.monotonic() - clock) * 1000),
+        )
+
+
 @sensitive_variables()
 def _request_token(tenant: Tenant, transport: httpx.BaseTransport | None) -> dict[str, Any]:
     """Ask the token endpoint for a new token by the tenant's flow."""
     _token_address_check(tenant)
+    if tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE and not tenant.refresh_token:
+        raise ClarusAuthError("The desk is not connected to Clarus yet.")
     try:
-        with _oauth_client(tenant, transport) as oauth:
+        with _token_request_observed(tenant), _oauth_client(tenant, transport) as oauth:
             if tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE:
-                if not tenant.refresh_token:
-                    raise ClarusAuthError("The desk is not connected to Clarus yet.")
                 token = oauth.refresh_token(tenant.token_url, refresh_token=tenant.refresh_token)
             else:
                 token = oauth.fetch_token(tenant.token_url, grant_type="client_credentials")
@@ -211,9 +246,12 @@ def connect_with_code(
     """
     _token_address_check(tenant)
     try:
-        with _oauth_client(
-            tenant, transport, redirect_uri=redirect_uri, state=pending.state
-        ) as oauth:
+        with (
+            _token_request_observed(tenant),
+            _oauth_client(
+                tenant, transport, redirect_uri=redirect_uri, state=pending.state
+            ) as oauth,
+        ):
             token = oauth.fetch_token(
                 tenant.token_url,
                 authorization_response=authorization_response,

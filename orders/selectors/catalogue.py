@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from orders import telemetry
 from orders.clarus import ClarusQueryError
 from orders.clarus import catalogue as clarus_catalogue
 from orders.clarus.catalogue import LIST_LIMIT, clean_text, code_pattern, words_pattern
@@ -101,7 +102,10 @@ def cached[T](
     if not refresh:
         answer = cache.get(key)
         if answer is not None:
+            telemetry.lookup_cache_hits.inc()
             return answer
+    telemetry.lookup_cache_misses.inc()
+    if not refresh:
         recent_failure = cache.get(down_key(tenant))
         if recent_failure is not None:
             raise LookupUnavailable(str(recent_failure))
