@@ -6,6 +6,7 @@ variable; the defaults are safe for development only (DEBUG on, a throwaway secr
 
 import base64
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -63,6 +64,9 @@ if DESK_SANDBOX:
     INSTALLED_APPS.append("sandbox")
 
 MIDDLEWARE = [
+    # First, so it times and logs every request, a redirect or a static file included, and its
+    # request id is known to everything below (clarus_admin/request_log.py).
+    "clarus_admin.request_log.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after the security headers, before sessions or the database: WhiteNoise
     # answers /static/ itself, with far-future cache headers on the hashed names collectstatic
@@ -200,6 +204,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and the metrics scraper may call an app server directly over plain HTTP: they get their
+# answer, not a redirect to HTTPS (the desk's pages still redirect).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 # The hosts the desk may call as Clarus (API, token and sign-in addresses), exact names,
@@ -265,6 +272,23 @@ if DESK_SWEEP_LEASE_SECONDS <= DESK_SEND_LEASE_SECONDS:
 # can be changed over without losing a delivery.
 DESK_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("DESK_WEBHOOK_SECRET_GRACE_HOURS", "168"))
 
+# Who may read /metrics (orders/views/metrics.py): a caller sending "Authorization: Bearer
+# <DESK_METRICS_TOKEN>", or one connecting from an address in DESK_METRICS_ALLOWED_ADDRESSES
+# (comma-separated addresses or networks, 10.0.0.0/8; the connection's own address, never a
+# forwarded one). Neither set: nobody.
+DESK_METRICS_TOKEN = os.environ.get("DESK_METRICS_TOKEN", "").strip()
+DESK_METRICS_ALLOWED_ADDRESSES = env_list("DESK_METRICS_ALLOWED_ADDRESSES", "")
+for _network in DESK_METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"DESK_METRICS_ALLOWED_ADDRESSES: {_network!r} is not an address or network."
+        ) from _exc
+DESK_METRICS_ALLOWED_ADDRESSES = [
+    str(ipaddress.ip_network(each, strict=False)) for each in DESK_METRICS_ALLOWED_ADDRESSES
+]
+
 # Request bodies, set for the largest the desk takes: the entry form of an order with 200 lines
 # (orders.forms.MAX_LINES) is about 1,250 fields, and under 1 MB with every box full of four-byte
 # characters (tests/orders/test_input_bounds.py sends it). Anything larger is refused with 413, and
@@ -275,6 +299,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Error reports hide the locals of every frame that handles Clarus credentials.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "orders.debug.DeskExceptionReporterFilter"
 
+# The desk's log lines (clarus_admin/log_format.py): one JSON object per line ("json", the default
+# when debug is off) or readable text ("text", the default in development). One line per request
+# (clarus_admin/request_log.py) and per request to Clarus, each with the request id.
+DESK_LOG_FORMAT = os.environ.get("DESK_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if DESK_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("DESK_LOG_FORMAT must be json or text.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -282,15 +313,26 @@ LOGGING = {
     # [redacted] in its place (clarus_admin/log_redaction.py; gunicorn: docs/deploy.md).
     "filters": {"webhook_secrets": {"()": "clarus_admin.log_redaction.WebhookSecretFilter"}},
     "formatters": {
+        "desk": {
+            "()": (
+                "clarus_admin.log_format.JsonFormatter"
+                if DESK_LOG_FORMAT == "json"
+                else "clarus_admin.log_format.TextFormatter"
+            )
+        },
         # Django's own format for the development server's request lines.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["webhook_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["webhook_secrets"],
+            "formatter": "desk",
+        },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

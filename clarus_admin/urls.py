@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from orders.views import health as health_views
+from orders.views import metrics as metrics_views
 from orders.views import orders as orders_views
 from orders.views import webhooks as webhook_views
 
@@ -22,6 +24,10 @@ urlpatterns = [
         name="clarus_webhook",
     ),
     path("admin/", admin.site.urls),
+    # For the machines that run the desk (docs/deploy.md): no sign-in, nothing about tenants.
+    path("healthz", health_views.healthz, name="healthz"),
+    path("readyz", health_views.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
 ]
 if settings.DESK_SANDBOX:
     # The Clarus stand-in, served by the same process so the demo needs one command.

@@ -28,6 +28,7 @@ from orders.clarus import ClarusExchange, ClarusQueryError, Transport
 from orders.clarus.documents import goods_out_document, stored_address, stored_header
 from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_id_by_reference
 from orders.domain import AnswerKind, LineInput, Refusal
+from orders.log_context import log_scope
 from orders.models import AttemptOutcome, Order, OrderStatus
 from orders.services.sweeps import sweep_schedule
 
@@ -135,6 +136,12 @@ def deliver(
     transport: Transport | None = None,
 ) -> SubmitResult:
     """Send one order to Clarus, once: claim it, reconcile if needed, send, record the outcome."""
+    # The order's id on every log line of its delivery (a request's id too, when in one).
+    with log_scope(order_id=order_id):
+        return _deliver(order_id, by=by, transport=transport)
+
+
+def _deliver(order_id: int, *, by: Actor, transport: Transport | None) -> SubmitResult:
     claimed = _claim(order_id, by=by)
     if claimed is None:
         order = Order.objects.get(pk=order_id)

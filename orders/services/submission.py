@@ -14,6 +14,7 @@ from orders import audit, states
 from orders.clarus import Transport
 from orders.clarus.documents import address_attributes, header_attributes
 from orders.domain import KeyedOrder, contact_columns
+from orders.log_context import log_note
 from orders.models import Order, OrderLine, OrderStatus
 from orders.permissions import order_may_correct_by_form
 from orders.selectors.orders import order_duplicate_of
@@ -114,6 +115,8 @@ def order_submit(
                 raise
             raise DuplicateReference(earlier) from None
         return SubmitResult(order=order, outcome=None, message=already_message(order))
+    # The request's own log line names the order it keyed.
+    log_note(order_id=order.pk)
     return deliver(order.pk, by=audit.Actor.of(user), transport=transport)
 
 
