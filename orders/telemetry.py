@@ -13,7 +13,10 @@ Labels are fixed small sets (endpoint names, outcomes), never a URL, an id or a 
 Nothing here imports the rest of the desk.
 """
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+
+# No "_created" series beside each counter: the multiprocess mode has none, so neither has this.
+disable_created_metrics()
 
 # This process's instruments, registered here rather than in prometheus-client's global
 # registry: ``/metrics`` exposes them beside the database's figures, or reads every process's

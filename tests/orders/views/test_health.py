@@ -45,14 +45,10 @@ def test_readyz_is_not_ready_without_a_delivery_worker(client):
 
 def test_a_worker_seen_longer_ago_than_two_sweep_intervals_does_not_count(client, settings):
     settings.DESK_SWEEP_INTERVAL_SECONDS = 30
-    WorkerHeartbeat.objects.create(
-        worker="gone:1", seen_at=timezone.now() - timedelta(seconds=61)
-    )
+    WorkerHeartbeat.objects.create(worker="gone:1", seen_at=timezone.now() - timedelta(seconds=61))
     assert client.get("/readyz").json()["reasons"] == ["delivery_worker"]
 
-    WorkerHeartbeat.objects.create(
-        worker="alive:2", seen_at=timezone.now() - timedelta(seconds=50)
-    )
+    WorkerHeartbeat.objects.create(worker="alive:2", seen_at=timezone.now() - timedelta(seconds=50))
     assert client.get("/readyz").status_code == 200
 
 
