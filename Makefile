@@ -65,10 +65,10 @@ pytest: setup system-packages
 	.venv/bin/pytest
 	DESK_EXPECT_DATABASE=postgresql scripts/with-postgres .venv/bin/pytest -m "postgres or postgres_only"
 
-# Chromium and PostgreSQL's server: installed where missing if this is root, else the command
-# that would install them is printed (and under CI=true the run stops there).
+# Chromium, PostgreSQL's server and PgBouncer: installed where missing if this is root, else the
+# command that would install them is printed (and under CI=true the run stops there).
 system-packages:
-	scripts/system-packages chromium postgresql
+	scripts/system-packages chromium postgresql pgbouncer
 
 test: system-packages lint typecheck pytest
 

@@ -114,6 +114,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# Behind PgBouncer in transaction mode (docs/deploy.md): a server-side cursor must not outlive
+# its transaction, so Django's are turned off. The desk's own pages never use one.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (desk and sandbox in one server) write at once: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -7,12 +7,15 @@ the pages name answers 200 under a hashed name with far-future cache headers, an
 reports no content security policy violation.
 """
 
+import json
 import re
+import time
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import expect
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.production.conftest import FIGURES, HASHED, Served
@@ -119,6 +122,7 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
 
         page.wait_for_url(re.compile(r"/orders/\d+/$"))
         page_load(page, "order page after sending", timings, assets)
+        order_url = page.url
         clarus_id = page.inner_text("#clarus-id").strip()
         assert re.fullmatch(r"\d+", clarus_id)
         assert "Sent to Clarus as goods-out" in page.inner_text(".messages")
@@ -168,10 +172,14 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
     assert violations == []
     assert [line for line in console if "Content Security Policy" in line] == []
 
+    # What an operator's probes and Prometheus see (docs/deploy.md).
+    probes = operator_view(served, order_id=int(page_order_id(order_url)))
+
     # SIGTERM, as a service manager stops it: every process it started goes, and its files.
     stop_seconds = served.stop()
     assert stop_seconds is not None, f"make serve left processes behind:\n{served.output()}"
     assert list(served.log.parent.glob("desk-sandbox-static.*")) == []
+    assert list(served.log.parent.glob("desk-metrics.*")) == []
 
     request.config.stash.setdefault(FIGURES, []).extend(
         [
@@ -183,6 +191,59 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
             + f"; a line added by htmx {add_line_ms:.0f} ms",
             f"{len(assets)} static files named by the pages, every one hashed, 200, gzip, "
             "immutable; 0 content security policy violations",
+            probes,
             f"stopped by SIGTERM in {stop_seconds:.1f} s, nothing left behind",
         ]
+    )
+
+
+def page_order_id(url: str) -> str:
+    found = re.search(r"/orders/(\d+)/$", url)
+    assert found, url
+    return found[1]
+
+
+def operator_view(served: Served, *, order_id: int) -> str:
+    """Check the probes, /metrics and the log lines of the stack; return what they cost."""
+    assert httpx.get(f"{served.desk_url}/healthz", timeout=10).text == "ok\n"
+    ready = httpx.get(f"{served.desk_url}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"ready": True, "reasons": []}
+    # make serve lets loopback read /metrics; a forwarded address changes nothing.
+    scrapes = []
+    for _ in range(3):
+        started = time.monotonic()
+        scrape = httpx.get(f"{served.desk_url}/metrics", timeout=10)
+        scrapes.append((time.monotonic() - started) * 1000)
+    assert scrape.status_code == 200
+    found: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+    for family in text_string_to_metric_families(scrape.text):
+        for sample in family.samples:
+            key = (sample.name, tuple(sorted(sample.labels.items())))
+            found[key] = found.get(key, 0) + sample.value
+    assert found["desk_orders", (("status", "sent"), ("tenant", "demo"))] >= 1
+    assert found["desk_delivery_workers_seen", ()] >= 1
+    # Counted in whichever gunicorn worker served the order, read through the shared directory.
+    sent = ("endpoint", "goods_out_create"), ("outcome", "ok")
+    assert found["desk_clarus_request_duration_seconds_count", sent] >= 1
+    assert found["desk_clarus_token_refreshes_total", ()] >= 1
+    assert found["desk_lookup_cache_misses_total", ()] >= 1
+    # One JSON object per line from the desk, none with the caller's address.
+    log = served.log.read_text(errors="replace")
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    keyed = [
+        e
+        for e in entries
+        if e.get("event") == "request" and e.get("path") == "/orders/new/" and e["method"] == "POST"
+    ]
+    assert [e["order_id"] for e in keyed] == [order_id]
+    assert {"request_id", "tenant", "user_id", "status", "duration_ms"} <= set(keyed[0])
+    create = [e for e in entries if e.get("endpoint") == "goods_out_create"]
+    assert [e["request_id"] for e in create] == [keyed[0]["request_id"]]
+    for personal in ("Jo Bloggs", "1 High Street", "LS1 4AP", "Leeds"):
+        assert personal not in log
+    return (
+        f"/healthz, /readyz 200; /metrics {len(scrape.content)} bytes in "
+        + ", ".join(f"{ms:.0f}" for ms in scrapes)
+        + f" ms; {len(entries)} JSON log lines"
     )
