@@ -72,7 +72,7 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     export = client.get("/orders/export.csv")
-    csv_text = b"".join(export.streaming_content).decode()
+    csv_text = export.getvalue().decode()
     print(
         json.dumps(
             {

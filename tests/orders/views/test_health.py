@@ -54,7 +54,7 @@ def test_a_worker_seen_longer_ago_than_two_sweep_intervals_does_not_count(client
 
 def test_readyz_is_not_ready_while_a_migration_is_missing(client):
     worker_heartbeat_record()
-    newest = MigrationRecorder.Migration.objects.filter(app="orders").order_by("-name").first()
+    newest = MigrationRecorder.Migration.objects.filter(app="orders").order_by("-name")[0]
     newest.delete()
 
     response = client.get("/readyz")
@@ -97,7 +97,7 @@ def test_a_running_worker_keeps_saying_it_is_alive(settings):
     keeper.start()
     try:
         deadline = time.monotonic() + 10
-        seen = []
+        seen: list[object] = []
         while time.monotonic() < deadline and len(set(seen)) < 2:
             seen += WorkerHeartbeat.objects.values_list("seen_at", flat=True)
             time.sleep(0.05)
