@@ -12,8 +12,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # below), the sandbox (the Clarus stand-in), and sign-in.
 NOT_DESK = {"admin", "sandbox"}
 # The webhook receiver is Clarus's, not staff's: its secret address is its check
-# (tests/orders/flows/test_webhooks.py).
-NOT_DESK_NAMES = {"login", "logout", "clarus_webhook", None}
+# (tests/orders/flows/test_webhooks.py). The probes and /metrics are for the machines that run the
+# desk (tests/orders/views/test_health.py, test_metrics.py).
+NOT_DESK_NAMES = {"login", "logout", "clarus_webhook", "healthz", "readyz", "metrics", None}
 
 # Pages without an id: what each role gets in its own tenant. 2xx/3xx means allowed.
 ROLE_PAGES = {
