@@ -21,7 +21,7 @@ from orders.services import submission
 from tests.conftest import SANDBOX_CLIENT_SECRET
 from tests.orders.factories import order_post_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 CREATE = "/orders/new/"
 # What the caller told the agent (tests/orders/factories.py), as typed and as the desk keeps it.

@@ -1,14 +1,20 @@
 """/metrics: refused to anyone the settings do not name, and right about the desk's orders."""
 
+import ipaddress
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
+from orders.access import metrics_caller_allowed
 from orders.models import Order, OrderStatus, WorkerHeartbeat
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -184,3 +190,32 @@ def test_webhook_deliveries_are_counted(client, settings, make_tenant):
 
     assert response.status_code == 404
     assert samples(client.get("/metrics", headers=headers))[key] == before + 1
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(
+    authorization=st.one_of(
+        st.text(max_size=80),
+        st.builds(lambda rest: f"Bearer {rest}", st.text(max_size=60)),
+        st.sampled_from([TOKEN.upper(), f"bearer {TOKEN} x", f"Bearer\t{TOKEN}x"]),
+    ),
+    remote_addr=st.one_of(st.ip_addresses().map(str), st.text(max_size=40)),
+)
+def test_only_the_token_or_an_allowed_address_opens_it(authorization, remote_addr):
+    request = RequestFactory().get(
+        "/metrics", headers={"Authorization": authorization}, REMOTE_ADDR=remote_addr
+    )
+    with override_settings(DESK_METRICS_TOKEN=TOKEN, DESK_METRICS_ALLOWED_ADDRESSES=["10.0.0.0/8"]):
+        allowed = metrics_caller_allowed(request)
+
+    scheme, _, given_token = authorization.partition(" ")
+    by_token = scheme.lower() == "bearer" and given_token.strip() == TOKEN
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        by_address = False
+    else:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        by_address = address in ipaddress.ip_network("10.0.0.0/8")
+    assert allowed == (by_token or by_address)
