@@ -47,8 +47,9 @@ def test_valid_order(tenant):
         ("reference", "R" * 51, "Up to 50 characters: this has 51."),
         ("account_id", "", "Choose the account"),
         ("account_id", "acme", "whole number"),
-        ("expected_date_of_dispatch", "", "This field is required."),
-        ("expected_date_of_dispatch", "tomorrow", "Enter the dispatch date and time"),
+        ("expected_date_of_dispatch", "", "Type the dispatch date"),
+        ("expected_date_of_dispatch", "31/02", "is not a date"),
+        ("expected_date_of_dispatch", "281120261400", "is not a date"),
         ("priority", "0", "greater than or equal to 1"),
         ("priority", "100", "less than or equal to 99"),
         ("packing_notes", "p" * 256, "Up to 255 characters: this has 256."),
@@ -82,7 +83,7 @@ def test_header_rules_are_checked_before_sending(tenant, field, value, message):
         ([("101", "0")], "more than 0"),
         ([("101", "-2")], "more than 0"),
         ([("abc", "1")], "whole number"),
-        ([("101", "")], "This field is required."),
+        ([("101", "x")], "Enter a quantity"),
     ],
 )
 def test_line_rules(tenant, line_values, message):
