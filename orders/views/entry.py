@@ -19,6 +19,7 @@ from orders.forms.entry import (
     OrderEntry,
     OrderForm,
     add_clarus_errors,
+    default_dispatch_time,
     dispatch_understood,
     entry_focus,
     line_form,
@@ -61,6 +62,7 @@ def _render_entry(
         "copied_from": copied_from,
         # The box the page opens on: the first with an error, else the first to fill in.
         "focus_id": entry_focus(form, formset),
+        "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
     }
     return render(request, template, context)
 
