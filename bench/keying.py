@@ -118,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.append(_run(name, label, code, workdir, options))
             except (RuntimeError, subprocess.CalledProcessError) as problem:
                 print(f"The bench could not run on {name}: {problem}", file=sys.stderr)
+                if isinstance(problem, subprocess.CalledProcessError) and problem.stderr:
+                    print(problem.stderr.decode(errors="replace")[-3000:], file=sys.stderr)
                 for log in workdir.glob(f"{code.name}-*.log"):
                     print(f"--- {log.name}\n{log.read_text()[-3000:]}", file=sys.stderr)
                 return 3
@@ -142,9 +144,13 @@ def _export(commit: str, dest: Path) -> str:
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
-    return subprocess.run(
-        ["git", "rev-parse", "--short", commit], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().strip()
+    return (
+        subprocess.run(
+            ["git", "rev-parse", "--short", commit], cwd=ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
 
 
 def _run(name: str, label: str, code: Path, workdir: Path, options: argparse.Namespace) -> Result:
@@ -179,6 +185,8 @@ def _manage(stack: Stack, *args: str) -> None:
         env=dict(stack.env),
         check=True,
         stdout=subprocess.DEVNULL,
+        # Its warnings are the libraries', not the run's: shown only if the command fails.
+        stderr=subprocess.PIPE,
     )
 
 
@@ -249,14 +257,18 @@ def _script(code: Path, env: dict[str, str]) -> list[Step]:
     steps = [
         Step("Account", "id_account", "acme", "lookup", "ACME"),
         Step("Order reference", "id_reference", "PO-55210"),
-        Step("Dispatch date and time", "id_expected_date_of_dispatch", dispatch.isoformat(), "date"),
+        Step(
+            "Dispatch date and time", "id_expected_date_of_dispatch", dispatch.isoformat(), "date"
+        ),
         Step("Carrier", "id_carrier", "dpd", "scan"),
         Step("Carrier service", "id_carrier_service_id", kind="choice"),
     ]
     for index, ((text, kind, wanted, _), quantity) in enumerate(
         zip(lines, quantities, strict=True)
     ):
-        steps.append(Step(f"Line {index + 1} product", f"id_lines-{index}-product", text, kind, wanted))
+        steps.append(
+            Step(f"Line {index + 1} product", f"id_lines-{index}-product", text, kind, wanted)
+        )
         steps.append(Step(f"Line {index + 1} quantity", f"id_lines-{index}-quantity", quantity))
     steps += [
         Step("Name or company", "id_delivery_name", "Harbour Cafe Ltd"),
@@ -388,14 +400,14 @@ def _key(base: str, steps: list[Step], options: argparse.Namespace) -> tuple[lis
         try:
             page.wait_for_url(lambda url: "/orders/new/" not in url, timeout=20_000)
             sent = True
-        except Exception:  # noqa: BLE001 - any failure to arrive is "not sent"
+        except Exception:  # any failure to arrive is "not sent"
             sent = False
         browser.close()
     return tallies, sent
 
 
 def _keys(nav: list[str]) -> str:
-    """Return keys as "Tab×10 Enter" in the order pressed."""
+    """Return keys as "Tab x10 Enter" in the order pressed."""
     names = {"ArrowDown": "↓", "Control+Enter": "Ctrl+Enter"}
     runs: list[list[Any]] = []
     for key in nav:
@@ -404,7 +416,7 @@ def _keys(nav: list[str]) -> str:
             runs[-1][1] += 1
         else:
             runs.append([shown, 1])
-    return " ".join(f"{name}×{count}" if count > 1 else name for name, count in runs)
+    return " ".join(f"{name} x{count}" if count > 1 else name for name, count in runs)
 
 
 def _report(results: list[Result]) -> int:
@@ -430,8 +442,10 @@ def _report(results: list[Result]) -> int:
         )
     now = results[-1]
     met = now.per_field <= GOAL and now.sent
-    print(f"Goal: at most {GOAL} navigation keys per field ({now.per_field:.2f}): "
-          f"{'met' if met else 'NOT met'}.")
+    print(
+        f"Goal: at most {GOAL} navigation keys per field ({now.per_field:.2f}): "
+        f"{'met' if met else 'NOT met'}."
+    )
     return 0 if met else 1
 
 

@@ -515,8 +515,9 @@ class OrderForm(forms.Form):
 
     def header_fields(self) -> list[tuple[str, Any]]:
         return [
-            ("date", item) if kind == "field" and item.name == "expected_date_of_dispatch" else
-            (kind, item)
+            ("date", item)
+            if kind == "field" and item.name == "expected_date_of_dispatch"
+            else (kind, item)
             for kind, item in self._layout(self.HEADER_FIELDS)
         ]
 
@@ -704,9 +705,12 @@ class OrderLineForm(forms.Form):
         # The code the agent saw, unless what they typed was the id itself.
         product_id = cleaned.get("product_id")
         cleaned["product_code"] = "" if text == str(product_id) else text
-        if product_id is not None and cleaned.get("quantity") is None:
-            if not self.has_error("quantity"):
-                cleaned["quantity"] = Decimal(1)
+        if (
+            product_id is not None
+            and cleaned.get("quantity") is None
+            and not self.has_error("quantity")
+        ):
+            cleaned["quantity"] = Decimal(1)
         return cleaned
 
     def stock_seen(self) -> Decimal | None:

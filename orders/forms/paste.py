@@ -34,9 +34,10 @@ HEADER_QUANTITIES = {"qty", "quantity", "quantities", "amount", "units", "count"
 # A line's product box holds at most this much (OrderLineForm.product).
 MAX_CODE = 100
 # A quantity said with the product, in a box or on a pasted line: "4 x SKU", "4x SKU", "SKU x4",
-# "SKU x 4", "SKU ×4", and "SKU 4" when SKU is one word that reads as a code (a digit or a
-# hyphen in it: "mug 350" stays words to search for). static/orders/order_entry.js tells the
-# same three apart, to know where Enter goes before the desk has answered.
+# "SKU x 4" (or the multiplication sign for the x), and "SKU 4" when SKU is one word that reads
+# as a code (a digit or a hyphen in it: "mug 350" stays words to search for).
+# static/orders/lookups.js tells the same three apart, to know where Enter goes before the desk
+# has answered.
 NUMBER = r"([0-9]+(?:[.,][0-9]+)?)"
 QUANTITY_FIRST = re.compile(rf"^{NUMBER}\s*[x×]\s+(\S.*)$", re.I)
 QUANTITY_AFTER = re.compile(rf"^(.*?\S)\s+[x×]\s*{NUMBER}$", re.I)

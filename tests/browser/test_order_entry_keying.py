@@ -66,7 +66,8 @@ def test_an_order_typed_with_no_pause_puts_every_key_in_its_field(
         "tomorrow 2pm",
     ]
     assert values(
-        page, *(f"id_lines-{index}-{name}" for index in range(4) for name in ("product", "quantity"))
+        page,
+        *(f"id_lines-{index}-{name}" for index in range(4) for name in ("product", "quantity")),
     ) == [first.code, "2", second.code, "12", third.code, "4", fourth.code, "5"]
     # Four lines and the blank one Enter went on from: no key made a line of its own.
     assert values(page, "id_lines-4-product", "id_lines-4-quantity") == ["", ""]

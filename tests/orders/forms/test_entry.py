@@ -309,7 +309,7 @@ def test_a_quantity_said_in_the_product_box_is_the_lines(tenant):
         **{
             "lines-0-product": "MUG-BLK-0010 x4",
             "lines-1-product": "2 x TEE-RED-M",
-            # Not chosen, the Clarus id typed with its quantity: the way round a Clarus that is down.
+            # Not chosen: a Clarus id typed with its quantity (the way round a Clarus that is down).
             "lines-2-product": "503 x3",
         },
     )

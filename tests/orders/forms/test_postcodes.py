@@ -47,11 +47,18 @@ INWARD = st.tuples(
 
 
 @settings(max_examples=300, deadline=None)
-@given(AREA, DISTRICT, INWARD, st.lists(st.booleans(), min_size=8, max_size=8), st.text(" ", max_size=3))
+@given(
+    AREA,
+    DISTRICT,
+    INWARD,
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.text(" ", max_size=3),
+)
 def test_any_spacing_and_case_give_the_one_written_form(area, district, inward, lower, gap):
     written = f"{area}{district} {inward}"
     typed = "".join(
-        char.lower() if down else char for char, down in zip(written.replace(" ", gap), lower * 2, strict=False)
+        char.lower() if down else char
+        for char, down in zip(written.replace(" ", gap), lower * 2, strict=False)
     )
 
     assert uk_postcode_normalise(typed) == written

@@ -321,6 +321,12 @@ def test_the_entry_page_carries_a_signed_opening_stamp(agent_client, tenant):
 DISPATCH_DATE = reverse("orders:dispatch_date")
 
 
+def found(pattern: str, html: str, group: int = 0) -> str:
+    match = re.search(pattern, html, re.S)
+    assert match, pattern
+    return match[group]
+
+
 def test_the_entry_page_opens_on_the_account(agent_client, tenant):
     html = agent_client.get(CREATE).content.decode()
 
@@ -335,14 +341,14 @@ def test_a_refused_order_comes_back_focused_on_its_first_problem_tied_to_its_mes
 
     html = agent_client.post(CREATE, data, **HTMX).content.decode()
 
-    box = re.search(r"<input[^>]*id=\"id_reference\"[^>]*>", html)[0]
+    box = found(r"<input[^>]*id=\"id_reference\"[^>]*>", html)
     assert "autofocus" in box
     assert 'aria-invalid="true"' in box
-    described = re.search(r'aria-describedby="([^"]+)"', box)[1].split()
+    described = found(r'aria-describedby="([^"]+)"', box, 1).split()
     assert described == ["id_reference-error", "id_reference-help"]
     for each in described:
         assert f'id="{each}"' in html
-    email = re.search(r"<input[^>]*id=\"id_delivery_email\"[^>]*>", html)[0]
+    email = found(r"<input[^>]*id=\"id_delivery_email\"[^>]*>", html)
     assert "autofocus" not in email
     assert 'aria-describedby="id_delivery_email-error"' in email
 
@@ -351,7 +357,10 @@ def test_a_refused_order_comes_back_focused_on_its_first_problem_tied_to_its_mes
     ("typed", "said"),
     [
         ("28/11/2030 14:00", "Thursday 28 November 2030, 14:00"),
-        ("1/1/2020", "Wednesday 1 January 2020, 17:00 <span class=\"dispatch-past\">That is in the past"),
+        (
+            "1/1/2020",
+            'Wednesday 1 January 2020, 17:00 <span class="dispatch-past">That is in the past',
+        ),
         ("281120261400", "is not a date"),
         ("", ""),
     ],
