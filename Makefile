@@ -87,6 +87,12 @@ bench-chaos: setup
 bench-lookups: setup
 	bench/lookups $(LOOKUPS_ARGS)
 
+# Keys per field for one scripted order keyed keyboard-only in Chromium, this tree beside an
+# earlier commit (bench/README.md). make bench-keying KEYING_ARGS="--base none"
+.PHONY: bench-keying
+bench-keying: setup
+	bench/keying $(KEYING_ARGS)
+
 # The supervisors' history at a million orders, keyset pages against OFFSET + COUNT (see
 # bench/README.md). On a throwaway PostgreSQL unless DATABASE_URL is set; takes several minutes.
 BENCH_ORDERS ?= 1000000

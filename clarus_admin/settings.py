@@ -159,6 +159,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 # The desk's time zone: dispatch dates are keyed in it and sent to Clarus with its offset.
 TIME_ZONE = os.environ.get("DESK_TIME_ZONE", "Europe/London")
+# The dispatch time a date typed without one takes (docs/keying.md), HH:MM in TIME_ZONE.
+DESK_DISPATCH_DEFAULT_TIME = os.environ.get("DESK_DISPATCH_DEFAULT_TIME", "17:00")
 USE_I18N = True
 USE_TZ = True
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("new/", entry.order_create, name="create"),
     path("new/line-row/", entry.order_line_row, name="line_row"),
+    path("new/dispatch-date/", entry.dispatch_date_understood, name="dispatch_date"),
     path("new/paste-lines/", paste.order_lines_paste, name="paste_lines"),
     path("new/lookups/accounts/", lookups.lookup, {"name": "accounts"}, name="lookup_accounts"),
     path("new/lookups/customers/", lookups.lookup, {"name": "customers"}, name="lookup_customers"),

@@ -4,11 +4,12 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
@@ -25,7 +26,10 @@ from orders.domain import (
     OrderHeader,
     Refusal,
 )
+from orders.forms.dates import DateNotUnderstood, dispatch_format, dispatch_parse, dispatch_said
 from orders.forms.lookups import LOOKUPS, Lookup
+from orders.forms.paste import line_text_parse
+from orders.forms.postcodes import NOT_A_UK_POSTCODE, UK_COUNTRIES, uk_postcode_normalise
 from orders.inputs import (
     MAX_BIGINT,
     JsonRefused,
@@ -237,6 +241,75 @@ class StampField(forms.CharField):
         return clean_text(str(super().to_python(value)))[:200]
 
 
+def default_dispatch_time() -> time:
+    """Return the time a dispatch date typed without one takes (DESK_DISPATCH_DEFAULT_TIME)."""
+    try:
+        return time.fromisoformat(settings.DESK_DISPATCH_DEFAULT_TIME)
+    except (TypeError, ValueError):
+        return time(17, 0)
+
+
+class DispatchDateField(forms.Field):
+    """The dispatch date as agents type it (``28/11``, ``tomorrow 2pm``: ``forms.dates``), read
+    in the desk's time zone; one plain box, shown back as ``28/11/2026 14:00``."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "class": "dispatch-date"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            return dispatch_parse(
+                str(value), now=timezone.localtime(), default_time=default_dispatch_time()
+            )
+        except DateNotUnderstood as problem:
+            raise forms.ValidationError(problem.message, code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return dispatch_format(timezone.localtime(value) if timezone.is_aware(value) else value)
+        return value
+
+
+@dataclass(frozen=True)
+class DispatchUnderstood:
+    """What the date box says back as the agent types: the date read, or why it is not one."""
+
+    said: str = ""
+    problem: str = ""
+    past: bool = False
+
+    @property
+    def past_warning(self) -> str:
+        return PAST_DATE if self.past else ""
+
+
+PAST_DATE = "That is in the past: check it (it can still be sent)."
+
+
+def dispatch_understood(text: str) -> DispatchUnderstood:
+    """Return what the page says beside the date box for ``text``."""
+    if not text.strip():
+        return DispatchUnderstood()
+    now = timezone.localtime()
+    try:
+        moment = dispatch_parse(text, now=now, default_time=default_dispatch_time())
+    except DateNotUnderstood as problem:
+        return DispatchUnderstood(problem=problem.message)
+    return DispatchUnderstood(said=dispatch_said(moment), past=moment < now)
+
+
 DAMAGED_FORM = "This page is damaged or out of date: open a new order and key it again."
 
 
@@ -271,12 +344,11 @@ class OrderForm(forms.Form):
         required=True,
         help_text="The caller's order number, up to 50 characters.",
     )
-    expected_date_of_dispatch = forms.DateTimeField(
+    expected_date_of_dispatch = DispatchDateField(
         label="Dispatch by",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Date and time the order should leave the warehouse.",
-        error_messages={"invalid": "Enter the dispatch date and time, e.g. 2026-11-28 14:00."},
+        help_text="When the order should leave the warehouse, e.g. 28/11, 28/11/26 14:00 or "
+        "tomorrow 2pm.",
+        error_messages={"required": "Type the dispatch date, e.g. 28/11 or tomorrow 2pm."},
     )
     warehouse_id = clarus_id_field("Warehouse", help_text="Leave blank to let Clarus choose.")
     warehouse_label = label_field()
@@ -342,11 +414,16 @@ class OrderForm(forms.Form):
         "account_id",
         "reference",
         "expected_date_of_dispatch",
+        "carrier_id",
+        "carrier_service_id",
+        # Optional: after the everyday fields, and Enter passes them by (Tab still stops).
         "warehouse_id",
         "priority",
         "customer_id",
-        "carrier_id",
-        "carrier_service_id",
+    )
+    # Fields most orders leave empty: after the everyday ones, out of Enter's way.
+    OPTIONAL_FIELDS = frozenset(
+        {"warehouse_id", "priority", "customer_id", "delivery_address_5", "delivery_country"}
     )
     MORE_FIELDS = (
         "order_type_id",
@@ -366,11 +443,11 @@ class OrderForm(forms.Form):
         "delivery_address_2",
         "delivery_town",
         "delivery_county",
-        "delivery_address_5",
         "delivery_postcode",
-        "delivery_country",
         "delivery_email",
         "delivery_phone",
+        "delivery_address_5",
+        "delivery_country",
     )
 
     def __init__(self, *args: Any, tenants: Sequence[Tenant], **kwargs: Any) -> None:
@@ -401,6 +478,18 @@ class OrderForm(forms.Form):
     def clean_delivery_postcode(self) -> str:
         return " ".join(self.cleaned_data["delivery_postcode"].upper().split())
 
+    def _clean_postcode(self, cleaned: dict[str, Any]) -> None:
+        """Write a UK postcode as Royal Mail does (``ls14ap`` → ``LS1 4AP``); say so beside the
+        field when a GB address's is not one. Other countries' postcodes are free text."""
+        postcode = cleaned.get("delivery_postcode")
+        if not postcode or cleaned.get("delivery_country") not in UK_COUNTRIES:
+            return
+        written = uk_postcode_normalise(postcode)
+        if written is None:
+            self.add_error("delivery_postcode", forms.ValidationError(NOT_A_UK_POSTCODE, "uk"))
+        else:
+            cleaned["delivery_postcode"] = written
+
     def bound_fields(self, names: Sequence[str]) -> list[forms.BoundField]:
         return [self[name] for name in names]
 
@@ -425,7 +514,26 @@ class OrderForm(forms.Form):
         ]
 
     def header_fields(self) -> list[tuple[str, Any]]:
-        return self._layout(self.HEADER_FIELDS)
+        return [
+            ("date", item)
+            if kind == "field" and item.name == "expected_date_of_dispatch"
+            else (kind, item)
+            for kind, item in self._layout(self.HEADER_FIELDS)
+        ]
+
+    def shown_ids(self, names: Sequence[str]) -> list[tuple[str, str]]:
+        """Return ``(field name, id of its box)`` for ``names``: a search lookup's box is its
+        text, whatever its errors are on."""
+        shown = []
+        for name in names:
+            lookup = LOOKUPS.get(name)
+            box = self[lookup.text_name] if lookup and lookup.search else self[name]
+            shown.append((name, box.auto_id))
+        return shown
+
+    def field_has_error(self, name: str) -> bool:
+        lookup = LOOKUPS.get(name)
+        return bool(self.errors.get(name) or (lookup and self.errors.get(lookup.text_name)))
 
     def more_fields(self) -> list[tuple[str, Any]]:
         return self._layout(self.MORE_FIELDS)
@@ -435,6 +543,7 @@ class OrderForm(forms.Form):
         for lookup in LOOKUPS.values():
             if lookup.search:
                 self._clean_search(lookup, cleaned)
+        self._clean_postcode(cleaned)
         return cleaned
 
     def _clean_search(self, lookup: Lookup, cleaned: dict[str, Any]) -> None:
@@ -488,6 +597,13 @@ class OrderForm(forms.Form):
     def address_fields(self) -> list[forms.BoundField]:
         return self.bound_fields(self.ADDRESS_FIELDS)
 
+    def dispatch_understood(self) -> DispatchUnderstood:
+        """Return what the page says beside the date box for the date it shows."""
+        value = self["expected_date_of_dispatch"].value()
+        if isinstance(value, datetime):
+            value = dispatch_format(timezone.localtime(value))
+        return dispatch_understood(str(value or ""))
+
     def more_has_values(self) -> bool:
         """Return whether the collapsed section holds anything, so it opens when it does."""
         return any(self[name].value() or self[name].errors for name in self.MORE_FIELDS)
@@ -535,6 +651,8 @@ class OrderLineForm(forms.Form):
     available = SeenNumberField()
     quantity = forms.DecimalField(
         label="Quantity",
+        # Left empty on a chosen product, it is 1 (``clean``); "SKU x4" in the product box says it.
+        required=False,
         max_digits=12,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": 0}),
@@ -552,6 +670,16 @@ class OrderLineForm(forms.Form):
         if self.has_error("product_id") or self.has_error("product"):
             return cleaned
         text = (cleaned.get("product") or "").strip()
+        said = line_text_parse(text)
+        if said.quantity:
+            # "SKU x4", "4 x SKU": the product is the SKU, and the quantity said goes in its box
+            # unless one was typed there too.
+            text = said.code
+            if cleaned.get("quantity") is None and not self.has_error("quantity"):
+                try:
+                    cleaned["quantity"] = self.fields["quantity"].clean(said.quantity)
+                except forms.ValidationError as problem:
+                    self.add_error("quantity", problem)
         if cleaned.get("product_id") is None:
             typed_id = id_from_text(text, max_digits=CLARUS_ID_MAX_DIGITS)
             if typed_id is not None:
@@ -577,6 +705,12 @@ class OrderLineForm(forms.Form):
         # The code the agent saw, unless what they typed was the id itself.
         product_id = cleaned.get("product_id")
         cleaned["product_code"] = "" if text == str(product_id) else text
+        if (
+            product_id is not None
+            and cleaned.get("quantity") is None
+            and not self.has_error("quantity")
+        ):
+            cleaned["quantity"] = Decimal(1)
         return cleaned
 
     def stock_seen(self) -> Decimal | None:
@@ -686,6 +820,38 @@ class OrderEntry:
             labels=self.form.labels(),
             keying_started_at=self.form.keying_started_at(),
         )
+
+
+FIRST_REQUIRED = ("account", "reference", "expected_date_of_dispatch")
+
+
+def entry_focus(form: OrderForm, formset: BaseOrderLineFormSet) -> str:
+    """Return the id of the box the entry page opens on: the first with an error, in the page's
+    order, else the first required one still empty (an agent types at once, with no key to get
+    there), else none."""
+    lines = [line for line in formset.forms if not (line.is_bound and line["DELETE"].value())]
+    first_line = lines[0]["product"].auto_id if lines else ""
+    if form.is_bound:
+        header = [*([] if form.has_one_tenant else ["tenant"]), *form.HEADER_FIELDS]
+        rest = [*form.ADDRESS_FIELDS, *form.NOTES_FIELDS, *form.MORE_FIELDS]
+        for name, box_id in form.shown_ids(header):
+            if form.field_has_error(name):
+                return box_id
+        for line in lines:
+            if line.is_bound and line.errors:
+                only_quantity = set(line.errors) == {"quantity"}
+                return line["quantity" if only_quantity else "product"].auto_id
+        if formset.is_bound and formset.non_form_errors():
+            return first_line
+        for name, box_id in form.shown_ids(rest):
+            if form.field_has_error(name):
+                return box_id
+    for name in FIRST_REQUIRED:
+        if not form[name].value() and not (name == "account" and form["account_id"].value()):
+            return form[name].auto_id
+    if not any(line["product"].value() or line["product_id"].value() for line in lines):
+        return first_line
+    return ""
 
 
 def line_form(formset: BaseOrderLineFormSet, index: int, **initial: Any) -> OrderLineForm:
@@ -816,7 +982,7 @@ def _form_value(name: str, value: Any) -> str:
             return str(value)
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
-        return moment.strftime("%Y-%m-%dT%H:%M")
+        return dispatch_format(moment)
     return str(value)
 
 

@@ -2,8 +2,11 @@
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
 
 from orders import display
 from orders.domain import FieldRef
@@ -36,3 +39,16 @@ def percent(share: float | None) -> str:
 def field_label(target: FieldRef | None, fallback: str = "") -> str:
     """Return the field a Clarus reason names, in the entry form's words."""
     return display.field_label(target, fallback)
+
+
+@register.filter
+def described(field: BoundField, focus_id: str = "") -> SafeString:
+    """Render a field's box tied to the help and the error the page shows beside it (their ids
+    in ``aria-describedby``; Django marks it ``aria-invalid``), focused when it is ``focus_id``."""
+    ids = [f"{field.auto_id}-error"] if field.errors else []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-help")
+    attrs: dict[str, Any] = {"aria-describedby": " ".join(ids)} if ids else {}
+    if focus_id and field.auto_id == focus_id:
+        attrs["autofocus"] = True
+    return field.as_widget(attrs=attrs)

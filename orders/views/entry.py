@@ -19,13 +19,16 @@ from orders.forms.entry import (
     OrderEntry,
     OrderForm,
     add_clarus_errors,
+    default_dispatch_time,
+    dispatch_understood,
+    entry_focus,
     line_form,
     line_formset,
     order_entry_data,
     order_entry_initial,
     with_blank_row,
 )
-from orders.inputs import index_from_text
+from orders.inputs import clean_text, index_from_text
 from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
 from orders.services import submission
@@ -57,6 +60,9 @@ def _render_entry(
         "problem_order": order,
         "correcting": correcting,
         "copied_from": copied_from,
+        # The box the page opens on: the first with an error, else the first to fill in.
+        "focus_id": entry_focus(form, formset),
+        "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
     }
     return render(request, template, context)
 
@@ -205,3 +211,15 @@ def order_line_row(request: DeskRequest) -> HttpResponse:
     row = line_form(line_formset(), index)
     context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
     return render(request, FORM_TEMPLATE + "#new-line-row", context)
+
+
+@tenant_view(may=permissions.may_key)
+@require_GET
+@vary_on_headers("HX-Request")
+def dispatch_date_understood(request: DeskRequest) -> HttpResponse:
+    """Say back the dispatch date being typed, as the form will read it (or why it cannot)."""
+    if not request.htmx:
+        return redirect("orders:create")
+    text = clean_text(request.GET.get("expected_date_of_dispatch", ""))[:200]
+    context = {"understood": dispatch_understood(text)}
+    return render(request, FORM_TEMPLATE + "#dispatch-said", context)

@@ -21,6 +21,7 @@ from orders import permissions
 from orders.access import DeskRequest, keying_tenant, tenant_view
 from orders.domain import CLARUS_ID_MAX_DIGITS, Choice, ProductSearch
 from orders.forms.lookups import REGISTRY, Lookup
+from orders.forms.paste import line_text_parse
 from orders.inputs import clean_text, id_from_text
 from orders.selectors.catalogue import LookupUnavailable
 from orders.services.lookups import lookups_refresh
@@ -78,12 +79,15 @@ def _products(request: DeskRequest, lookup: Lookup) -> HttpResponse:
     """Suggest products for a line by SKU, barcode, description words or id, with stock."""
     field = next((name for name in request.GET if LINE_PRODUCT.match(name)), "q")
     query = _typed(request.GET, "q", field, max_length=100)
+    # "SKU x4", "4 x SKU": the product is looked up by its code, the quantity goes to its box.
+    said = line_text_parse(query)
+    code = said.code if said.quantity else query
     account_id, warehouse_id = _id(request.GET, "account_id"), _id(request.GET, "warehouse_id")
     problem = ""
     try:
         found = lookup.selector(
             tenant=keying_tenant(request),
-            text=query,
+            text=code,
             account_id=account_id,
             warehouse_id=warehouse_id,
             refresh=_refresh(request),
@@ -93,13 +97,15 @@ def _products(request: DeskRequest, lookup: Lookup) -> HttpResponse:
         found = ProductSearch(
             options=[],
             exact=None,
-            typed_id=id_from_text(query, max_digits=CLARUS_ID_MAX_DIGITS),
+            typed_id=id_from_text(code, max_digits=CLARUS_ID_MAX_DIGITS),
         )
     context = {
         "title": lookup.title,
         "products": True,
         "field": field if request.htmx else "q",
         "query": query.strip(),
+        "typed_code": code.strip(),
+        "quantity": said.quantity,
         "options": found.options,
         "typed_id": found.typed_id,
         "account_id": account_id,

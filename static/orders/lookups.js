@@ -5,12 +5,14 @@
 //
 // Plain Enter in a .lookup-input belongs to this script alone (it never lets the browser send the
 // form). It tells the page what came of it with bubbling events on the box (detail.input):
-//   lookup:settled  {input, late: false}  the box holds its value (picked, a typed Clarus id,
-//                                          already picked, or empty): the agent may move on;
-//   lookup:pending  {input}               not answered yet: Clarus was asked at once, the agent
+//   lookup:settled  {input, late: false, quantity}  the box holds its value (picked, a typed
+//                                          Clarus id, already picked, or empty): the agent may
+//                                          move on (quantity: a product box said it too, "SKU x4");
+//   lookup:pending  {input, quantity}     not answered yet: Clarus was asked at once, the agent
 //                                          may move on, and the box settles when the answer comes;
 //   lookup:settled  {input, late: true}   that later answer settled the box.
-// When the agent still has to choose, nothing is sent and the focus stays (or comes back).
+// When the agent still has to choose, nothing is sent and the focus stays. A late answer never
+// moves the focus: if it leaves a choice to make, the box says so and waits for the agent.
 // Listens to: keydown, mousedown, input, focusout, change, and htmx:afterSwap, htmx:responseError,
 // htmx:sendError, htmx:beforeRequest, htmx:afterRequest, htmx:load (htmx.onLoad).
 (function () {
@@ -18,6 +20,11 @@
 
   var SLOW_MS = 1000;
   var STILL_TO_CHOOSE = "Several match: choose one with ↓ and Enter.";
+  var LEFT_TO_CHOOSE = "Several match: go back to this box and choose one with ↓ and Enter.";
+  // A product box that says its quantity too: "4 x SKU", "SKU x4", "SKU 4" (a SKU with a digit or
+  // a hyphen). The desk reads it (orders/forms/paste.py, line_text_parse); this only tells where
+  // Enter goes before the desk has answered.
+  var QUANTITY_SAID = /^[0-9]+(?:[.,][0-9]+)?\s*[x×]\s+\S|\S\s+[x×]\s*[0-9]+(?:[.,][0-9]+)?$|^\S*[0-9\-_\/.]\S*\s+[0-9]+(?:[.,][0-9]+)?$/i;
 
   function isLookup(el) {
     return !!(el && el.classList && el.classList.contains("lookup-input"));
@@ -51,6 +58,17 @@
   function answeredFor(input) {
     var marked = results(input).querySelector("[data-for]");
     return marked ? norm(marked.dataset.for) : null;
+  }
+
+  // What the answer read as the product's code, without a quantity said with it ("SKU x4").
+  function typedCode(input) {
+    var marked = results(input).querySelector("[data-typed-code]");
+    return marked ? norm(marked.dataset.typedCode) : norm(input.value);
+  }
+
+  function saidQuantity(input) {
+    var marked = results(input).querySelector("[data-quantity]");
+    return marked ? marked.dataset.quantity : "";
   }
 
   function active(input) {
@@ -154,7 +172,12 @@
   function pick(input, option) {
     if (isProduct(input)) {
       var row = input.closest(".line-row");
+      var quantity = row.querySelector(".line-quantity");
+      var said = saidQuantity(input);
       clearLineProblem(row);
+      if (said && !quantity.value.trim()) {
+        quantity.value = said;
+      }
       input.value = option.dataset.code;
       lineField(row, "description").value = option.dataset.description || "";
       lineField(row, "available").value = option.dataset.available || "";
@@ -211,7 +234,7 @@
   // Settle what was typed against the suggestions for it; false if the agent must choose.
   function settle(input) {
     var list = options(input);
-    var text = norm(input.value);
+    var text = typedCode(input);
     var exact = list.filter(function (option) {
       return option.dataset.exact === "true" || norm(option.dataset.code) === text;
     });
@@ -238,8 +261,8 @@
     input.dispatchEvent(new CustomEvent(name, { bubbles: true, detail: detail }));
   }
 
-  function settled(input, late) {
-    tell(input, "lookup:settled", { input: input, late: late });
+  function settled(input, late, quantity) {
+    tell(input, "lookup:settled", { input: input, late: late, quantity: !!quantity });
   }
 
   document.addEventListener("keydown", function (event) {
@@ -273,10 +296,11 @@
     }
     // Enter in a lookup never sends the order; the page moves on when told to by the events.
     event.preventDefault();
+    var withQuantity = isProduct(input) && QUANTITY_SAID.test(input.value.trim());
     var chosen = active(input);
     if (chosen) {
       pick(input, chosen);
-      settled(input, false);
+      settled(input, false, withQuantity);
       return;
     }
     if (!input.value.trim() || input.dataset.picked === input.value) {
@@ -287,7 +311,7 @@
     if (!busy && answeredFor(input) === norm(input.value)) {
       // Otherwise stay: moving on would leave nothing chosen.
       if (settle(input)) {
-        settled(input, false);
+        settled(input, false, withQuantity);
       }
       return;
     }
@@ -295,7 +319,7 @@
     // and settle when the answer comes; a typed or scanned exact code needs nothing more.
     input.dataset.pending = "1";
     askNow(input);
-    tell(input, "lookup:pending", { input: input });
+    tell(input, "lookup:pending", { input: input, quantity: withQuantity });
   });
 
   document.addEventListener("mousedown", function (event) {
@@ -341,6 +365,16 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    var choice = target.closest && target.closest(".lookup-choice[data-error-id]");
+    if (choice && target.classList.contains("lookup-control")) {
+      // A choice list Clarus filled in place of one the desk refused: still tied to its error.
+      var control = target.querySelector("select, input:not([type=hidden])");
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("aria-describedby", choice.dataset.errorId);
+      }
+      return;
+    }
     if (!target.classList || !target.classList.contains("lookup-results")) {
       return;
     }
@@ -353,12 +387,14 @@
       delete input.dataset.pending;
       if (settle(input)) {
         settled(input, true);
-      } else {
-        // Enter moved on before the answer came, and there is still a choice to make.
-        input.focus();
-        if (options(input).length) {
-          say(input, STILL_TO_CHOOSE);
-        }
+      } else if (document.activeElement !== input) {
+        // Enter moved on before the answer came, and there is still a choice to make: say so
+        // beside the box, and leave the focus where the agent is typing now.
+        var several = options(input).length > 0;
+        close(input);
+        say(input, several ? LEFT_TO_CHOOSE : "Nothing in Clarus matches: go back to this box and change it.");
+      } else if (options(input).length) {
+        say(input, STILL_TO_CHOOSE);
       }
       return;
     }

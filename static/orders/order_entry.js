@@ -1,13 +1,17 @@
-// Keyboard-first order entry: Enter moves on instead of sending, Enter in a line's quantity adds
-// the next line, Ctrl+Enter sends, "Add line" focuses the new row, and leaving a half-keyed order
-// asks first.
+// Keyboard-first order entry: Enter moves on to the next everyday field (passing by the optional
+// ones, which Tab still reaches) instead of sending; Enter in the last line's quantity adds a line
+// at once, copied from the blank line the page holds (#line-template), so no key typed after it
+// lands anywhere else; Enter on an empty new line goes on to the address; Ctrl+Delete removes the
+// line; Ctrl+Enter sends; a refused order comes back focused on its first problem; and leaving a
+// half-keyed order asks first.
 //
-// Listens to: keydown, input, click (Remove), submit, beforeunload; htmx:afterSwap of the order
-// form (#order-form, sent back with problems) and of "Add line" (#add-line); htmx:responseError of
-// "Add line"; and the entry page's own events:
-//   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box;
+// Listens to: keydown, input, click (Remove, Add line), submit, beforeunload; htmx:afterSettle of
+// the order form (#order-form, sent back with problems); htmx:responseError of the order form;
+// and the entry page's own events:
+//   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box (past
+//   the quantity when the box said it: detail.quantity);
 //   lines:pasted, from paste_lines.js: the order has changed (ask before leaving it).
-// Dispatches: none.
+// Dispatches: lines:added {row} on the new row (bubbling) when it adds a line.
 (function () {
   "use strict";
 
@@ -27,24 +31,72 @@
     });
   }
 
+  function optional(el) {
+    return !!el.closest(".field.optional");
+  }
+
+  // The next field Enter goes to: optional fields are passed by (Tab still stops in them).
   function focusNext(form, current) {
     var items = focusables(form);
-    var next = items[items.indexOf(current) + 1];
-    if (next) {
-      next.focus();
+    for (var at = items.indexOf(current) + 1; at < items.length; at += 1) {
+      if (!optional(items[at])) {
+        items[at].focus();
+        return;
+      }
     }
+  }
+
+  function lineStatus(text) {
+    var status = document.getElementById("line-status");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  // A new blank line, now: copied from the page's template row, numbered after the others.
+  function addLine() {
+    var total = document.getElementById("id_lines-TOTAL_FORMS");
+    var template = document.getElementById("line-template");
+    var index = Number(total.value);
+    if (index >= Number(template.dataset.max)) {
+      lineStatus("An order has at most " + template.dataset.max + " lines.");
+      return null;
+    }
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
+    var row = holder.firstElementChild;
+    document.getElementById("order-lines").appendChild(row);
+    total.value = String(index + 1);
+    // Its lookups answer from the first key typed into it.
+    htmx.process(row);
+    row.querySelector(".line-product").focus();
+    lineStatus("");
+    row.dispatchEvent(new CustomEvent("lines:added", { bubbles: true, detail: { row: row } }));
+    return row;
+  }
+
+  function firstAddressField() {
+    return document.getElementById("id_delivery_name");
   }
 
   function isLookup(el) {
     return !!(el.classList && el.classList.contains("lookup-input"));
   }
 
-  // Enter's "next field": a line's product → its quantity; a quantity → the next line's product,
-  // or a new line; anything else → the next field.
-  function moveOn(form, target) {
+  // Enter's "next field": a line's product → its quantity (or, when the box said the quantity
+  // too, on as from the quantity); an empty line → the address; a quantity → the next line's
+  // product, or a new line; anything else → the next everyday field.
+  function moveOn(form, target, saidQuantity) {
     var row = target.closest(".line-row");
     if (row && target.classList.contains("line-product")) {
-      row.querySelector(".line-quantity").focus();
+      var quantity = row.querySelector(".line-quantity");
+      if (!target.value.trim() && !quantity.value.trim()) {
+        firstAddressField().focus();
+      } else if (saidQuantity) {
+        moveOn(form, quantity, false);
+      } else {
+        quantity.focus();
+      }
       return;
     }
     if (row && target.classList.contains("line-quantity")) {
@@ -53,11 +105,26 @@
       if (next) {
         next.querySelector(".line-product").focus();
       } else {
-        document.getElementById("add-line").click();
+        addLine();
       }
       return;
     }
     focusNext(form, target);
+  }
+
+  function removeLine(row) {
+    var form = orderForm();
+    var rows = visibleRows(form);
+    var previous = rows[rows.indexOf(row) - 1] || rows[rows.indexOf(row) + 1];
+    // The row stays in the form, marked for deletion, so Django's formset numbering holds.
+    row.querySelector(".line-delete").checked = true;
+    row.hidden = true;
+    dirty = true;
+    if (previous) {
+      previous.querySelector(".line-product").focus();
+    } else {
+      addLine();
+    }
   }
 
   var dirty = false;
@@ -84,7 +151,15 @@
   document.addEventListener("keydown", function (event) {
     var form = orderForm();
     var target = event.target;
-    if (!form || !form.contains(target) || event.key !== "Enter") {
+    if (!form || !form.contains(target)) {
+      return;
+    }
+    if (event.key === "Delete" && event.ctrlKey && target.closest(".line-row")) {
+      event.preventDefault();
+      removeLine(target.closest(".line-row"));
+      return;
+    }
+    if (event.key !== "Enter") {
       return;
     }
     if (event.ctrlKey || event.metaKey) {
@@ -112,7 +187,7 @@
     if (!form || !form.contains(input) || event.detail.late) {
       return;
     }
-    moveOn(form, input);
+    moveOn(form, input, !!event.detail.quantity);
   }
   document.addEventListener("lookup:settled", lookupDone);
   document.addEventListener("lookup:pending", lookupDone);
@@ -122,62 +197,40 @@
   });
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest(".remove-line");
-    if (!button) {
+    var button = event.target.closest && event.target.closest(".remove-line, #add-line");
+    if (!button || !orderForm() || !orderForm().contains(button)) {
       return;
     }
-    var form = orderForm();
-    var row = button.closest(".line-row");
-    var rows = visibleRows(form);
-    var previous = rows[rows.indexOf(row) - 1] || rows[rows.indexOf(row) + 1];
-    // The row stays in the form, marked for deletion, so Django's formset numbering holds.
-    row.querySelector(".line-delete").checked = true;
-    row.hidden = true;
-    dirty = true;
-    if (previous) {
-      previous.querySelector(".line-product").focus();
-    } else {
-      document.getElementById("add-line").focus();
+    if (button.id === "add-line") {
+      // Without this script the button posts the form and the desk sends it back a line longer.
+      event.preventDefault();
+      addLine();
+      dirty = true;
+      return;
     }
+    removeLine(button.closest(".line-row"));
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var swapped = event.detail.target;
-    if (swapped && swapped.id === "order-form") {
-      // The form came back with problems: take the agent to the first one.
-      var firstError = swapped.querySelector(".field.has-error input, .field.has-error select, .field.has-error textarea");
-      var banner = document.getElementById("order-problem");
-      if (firstError) {
-        firstError.focus();
-        firstError.scrollIntoView({ block: "center" });
-      } else if (banner) {
-        banner.scrollIntoView({ block: "center" });
-      }
+  // The form came back with problems: the desk marked the first one autofocus; take the agent
+  // there (htmx would otherwise put the focus back where it was, or lose it with the button).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = orderForm();
+    // Dispatched on the new form itself (the request's own element was the old one).
+    if (!form || event.target !== form) {
       return;
     }
-    if (swapped && swapped.id === "order-lines" && event.detail.elt.id === "add-line") {
-      var rows = visibleRows(orderForm());
-      var last = rows[rows.length - 1];
-      if (last) {
-        // Wire the row's lookups now, not when htmx settles it a moment later: an agent or a
-        // scanner typing into it before then would otherwise raise no suggestions.
-        htmx.process(last);
-        var product = last.querySelector(".line-product");
-        product.focus();
-        // Focused now; htmx would focus [autofocus] again when the row settles, and by then a
-        // scanner may already have moved on to the quantity.
-        product.removeAttribute("autofocus");
-      }
-      document.getElementById("line-status").textContent = "";
+    var first = form.querySelector("[autofocus]");
+    var banner = document.getElementById("order-problem");
+    if (first) {
+      first.focus();
+      first.scrollIntoView({ block: "center" });
+    } else if (banner) {
+      banner.scrollIntoView({ block: "center" });
     }
   });
 
   document.addEventListener("htmx:responseError", function (event) {
-    var status = document.getElementById("line-status");
     var elt = event.detail.elt;
-    if (status && elt && elt.id === "add-line") {
-      status.textContent = event.detail.xhr.responseText;
-    }
     // The order was not taken (too large, say): htmx keeps the form as typed; say why beside
     // the button. The desk's refusals come as plain words (clarus_admin/errors.py).
     var sendStatus = document.getElementById("send-status");

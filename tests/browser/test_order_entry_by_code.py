@@ -16,7 +16,7 @@ from tests.browser.desk import acme_row, entry_scripts, reverse_entry_scripts, s
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SERVED = ["lookups.js", "order_entry.js", "paste_lines.js"]
+SERVED = ["lookups.js", "order_entry.js", "paste_lines.js", "keys_help.js"]
 
 
 def focused(page, selector):
@@ -67,9 +67,20 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
     page.keyboard.type("PHONE-0002")
     page.keyboard.press("Enter")
     focused(page, "#id_expected_date_of_dispatch")
-    # The date box's segment order follows the browser's locale, not the page's: fill it.
-    page.fill("#id_expected_date_of_dispatch", "2026-12-01T14:30")
+    page.keyboard.type("01/12/2026 14:30")
     page.keyboard.press("Enter")
+    # Carrier by name, Enter before the suggestions came: it settles when they do.
+    focused(page, "#id_carrier")
+    page.keyboard.type("DPD")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_carrier")).to_have_value("DPD · DPD UK")
+    # Only DPD's active services, its default already chosen.
+    expect(page.locator("select#id_carrier_service_id")).to_have_value(str(next_day.pk))
+    expect(page.locator("select#id_carrier_service_id option[data-code]")).to_have_count(2)
+    expect(service_help).to_be_visible()
+    focused(page, "#id_carrier_service_id")
+    # The optional fields come after the everyday ones, and Enter passes them by: Tab reaches them.
+    page.keyboard.press("Tab")
     # Warehouse: only ACME's, a choice list picked by typing its code.
     focused(page, "#id_warehouse_id")
     expected_codes = sorted(
@@ -82,24 +93,13 @@ def test_agent_keys_an_order_by_codes_and_names(page, live_server, catalogue_ten
         len(expected_codes)
     )
     page.keyboard.type(warehouse.code)
-    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
     focused(page, "#id_priority")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
     # Customer by words of the name.
     focused(page, "#id_customer")
     page.keyboard.type("harbour cafe")
     expect(page.locator("#customer-results [role=option]")).to_have_count(1)
-    page.keyboard.press("Enter")
-    # Carrier by name, Enter before the suggestions came: it settles when they do.
-    focused(page, "#id_carrier")
-    page.keyboard.type("DPD")
-    page.keyboard.press("Enter")
-    expect(page.locator("#id_carrier")).to_have_value("DPD · DPD UK")
-    # Only DPD's active services, its default already chosen.
-    expect(page.locator("select#id_carrier_service_id")).to_have_value(str(next_day.pk))
-    expect(page.locator("select#id_carrier_service_id option[data-code]")).to_have_count(2)
-    expect(service_help).to_be_visible()
-    focused(page, "#id_carrier_service_id")
     page.keyboard.press("Enter")
 
     # Line 1: an exact SKU and Enter, as fast as a scanner: straight on to the quantity.

@@ -14,6 +14,7 @@ from orders.forms.entry import (
     OrderForm,
     OrderLineForm,
     add_clarus_errors,
+    entry_focus,
     line_formset,
 )
 from tests.orders.factories import order_post_data
@@ -47,8 +48,9 @@ def test_valid_order(tenant):
         ("reference", "R" * 51, "Up to 50 characters: this has 51."),
         ("account_id", "", "Choose the account"),
         ("account_id", "acme", "whole number"),
-        ("expected_date_of_dispatch", "", "This field is required."),
-        ("expected_date_of_dispatch", "tomorrow", "Enter the dispatch date and time"),
+        ("expected_date_of_dispatch", "", "Type the dispatch date"),
+        ("expected_date_of_dispatch", "31/02", "is not a date"),
+        ("expected_date_of_dispatch", "281120261400", "is not a date"),
         ("priority", "0", "greater than or equal to 1"),
         ("priority", "100", "less than or equal to 99"),
         ("packing_notes", "p" * 256, "Up to 255 characters: this has 256."),
@@ -82,7 +84,7 @@ def test_header_rules_are_checked_before_sending(tenant, field, value, message):
         ([("101", "0")], "more than 0"),
         ([("101", "-2")], "more than 0"),
         ([("abc", "1")], "whole number"),
-        ([("101", "")], "This field is required."),
+        ([("101", "x")], "Enter a quantity"),
     ],
 )
 def test_line_rules(tenant, line_values, message):
@@ -291,3 +293,96 @@ def test_every_field_filled_in_reaches_the_document(tenant):
     assert address["address_4"] == "West Yorkshire"
     assert keyed.tenant == tenant
     assert [line.product_id for line in keyed.lines] == [101, 102]
+
+
+def test_a_quantity_left_empty_on_a_chosen_product_is_one(tenant):
+    _, formset = bind(tenant, line_values=[("101", "")])
+
+    assert formset.is_valid(), formset.errors
+    assert [line.quantity for line in formset.lines()] == [1]
+
+
+def test_a_quantity_said_in_the_product_box_is_the_lines(tenant):
+    _, formset = bind(
+        tenant,
+        line_values=[("101", ""), ("102", "7"), ("", "")],
+        **{
+            "lines-0-product": "MUG-BLK-0010 x4",
+            "lines-1-product": "2 x TEE-RED-M",
+            # Not chosen: a Clarus id typed with its quantity (the way round a Clarus that is down).
+            "lines-2-product": "503 x3",
+        },
+    )
+
+    assert formset.is_valid(), formset.errors
+    assert [(line.product_id, line.quantity, line.product_code) for line in formset.lines()] == [
+        (101, 4, "MUG-BLK-0010"),
+        # A quantity typed in its own box wins.
+        (102, 7, "TEE-RED-M"),
+        (503, 3, ""),
+    ]
+
+
+def test_a_quantity_said_too_large_is_refused_beside_the_quantity(tenant):
+    _, formset = bind(tenant, line_values=[("101", "")], **{"lines-0-product": "MUG x1e20"})
+    assert formset.is_valid()
+    _, formset = bind(
+        tenant, line_values=[("101", "")], **{"lines-0-product": "MUG-1 x9999999999999"}
+    )
+
+    assert not formset.is_valid()
+    assert "quantity" in formset.forms[0].errors
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "kept"),
+    [("GB", "ls14ap", "LS1 4AP"), ("GB", "Sw1A1aA", "SW1A 1AA"), ("FR", "75008", "75008")],
+)
+def test_postcodes_are_written_as_their_country_writes_them(tenant, country, typed, kept):
+    form, _ = bind(tenant, delivery_country=country, delivery_postcode=typed)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["delivery_postcode"] == kept
+
+
+def test_a_gb_address_with_no_uk_postcode_says_so_beside_the_postcode(tenant):
+    form, _ = bind(tenant, delivery_postcode="75008")
+
+    assert not form.is_valid()
+    assert form.errors["delivery_postcode"] == [
+        "This is not a UK postcode: check it (it looks like LS1 4AP). For an address abroad, "
+        "choose its country first."
+    ]
+
+
+def test_the_page_opens_on_the_first_field_to_fill(tenant):
+    new = OrderForm(tenants=[tenant])
+    copied = OrderForm(initial={"account_id": 7, "account": "ACME"}, tenants=[tenant])
+
+    assert entry_focus(new, line_formset()) == "id_account"
+    assert entry_focus(copied, line_formset()) == "id_reference"
+
+
+def test_a_refused_order_opens_on_its_first_problem_in_the_pages_order(tenant):
+    form, formset = bind(tenant, delivery_email="not-an-email", reference="")
+    assert not (form.is_valid() and formset.is_valid())
+    assert entry_focus(form, formset) == "id_reference"
+
+    form, formset = bind(tenant, delivery_email="not-an-email", line_values=[("101", "0")])
+    assert not (form.is_valid() and formset.is_valid())
+    assert entry_focus(form, formset) == "id_lines-0-quantity"
+
+    form, formset = bind(tenant, delivery_email="not-an-email")
+    assert not (form.is_valid() and formset.is_valid())
+    assert entry_focus(form, formset) == "id_delivery_email"
+
+
+def test_optional_fields_come_after_the_everyday_ones():
+    header = list(OrderForm.HEADER_FIELDS)
+    address = list(OrderForm.ADDRESS_FIELDS)
+
+    everyday_header = [name for name in header if name not in OrderForm.OPTIONAL_FIELDS]
+    everyday_address = [name for name in address if name not in OrderForm.OPTIONAL_FIELDS]
+    assert header[: len(everyday_header)] == everyday_header
+    assert address[: len(everyday_address)] == everyday_address
+    assert {"warehouse_id", "priority", "customer_id"} <= set(header[len(everyday_header) :])

@@ -1,8 +1,10 @@
 """Pasted order lines: text from a spreadsheet or an e-mail, read into codes and quantities."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from orders.forms.paste import PastedLine, pasted_lines_parse
+from orders.forms.paste import PastedLine, line_text_parse, pasted_lines_parse
 
 
 def test_spreadsheet_rows_with_a_header():
@@ -70,3 +72,48 @@ def test_nothing_but_blanks():
 
 def test_long_codes_are_cut_to_what_a_product_box_holds():
     assert pasted_lines_parse("A" * 150 + "\t1") == [PastedLine("A" * 100, "1")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "quantity"),
+    [
+        ("MUG-BLK-0010 x4", "MUG-BLK-0010", "4"),
+        ("MUG-BLK-0010 x 4", "MUG-BLK-0010", "4"),
+        ("MUG-BLK-0010 ×4", "MUG-BLK-0010", "4"),
+        ("4 x MUG-BLK-0010", "MUG-BLK-0010", "4"),
+        ("4x MUG-BLK-0010", "MUG-BLK-0010", "4"),
+        ("MUG-BLK-0010 4", "MUG-BLK-0010", "4"),
+        ("5012345678900 12", "5012345678900", "12"),
+        ("2.5 x ROPE-01", "ROPE-01", "2.5"),
+        ("3 x blue ceramic mug", "blue ceramic mug", "3"),
+        # Words, not a code: the number is part of what is looked for (350ml).
+        ("mug 350", "mug 350", ""),
+        ("blue mug", "blue mug", ""),
+        # A code that starts like a quantity stays a code.
+        ("4XL-TEE", "4XL-TEE", ""),
+        ("MUG-BLK-0010 x0", "MUG-BLK-0010 x0", ""),
+    ],
+)
+def test_a_quantity_said_with_the_product(typed, code, quantity):
+    assert line_text_parse(typed) == PastedLine(code, quantity)
+
+
+def test_pasted_lines_say_their_quantity_the_same_ways():
+    text = "4 x MUG-BLK-0010\nTEE-RED-M x3\nCAP-01 2\n"
+
+    assert pasted_lines_parse(text) == [
+        PastedLine("MUG-BLK-0010", "4"),
+        PastedLine("TEE-RED-M", "3"),
+        PastedLine("CAP-01", "2"),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_typed_line_is_a_product_and_maybe_a_positive_quantity(text):
+    line = line_text_parse(text)
+
+    assert len(line.code) <= 100
+    if line.quantity:
+        assert float(line.quantity) > 0
+        assert line.code.strip()

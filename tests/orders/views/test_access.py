@@ -21,6 +21,7 @@ ROLE_PAGES = {
     # name: (method, agent, supervisor, tenant admin)
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
+    "orders:dispatch_date": ("get", 200, 200, 403),
     "orders:paste_lines": ("post", 200, 200, 403),
     # Lookups by code or name: fragments and pages for those who key orders.
     "orders:lookup_accounts": ("get", 200, 200, 403),

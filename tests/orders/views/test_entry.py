@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 
@@ -315,3 +316,73 @@ def test_the_entry_page_carries_a_signed_opening_stamp(agent_client, tenant):
     assert isinstance(form, OrderForm)
     assert opened_at(form.initial["opened"]) is not None
     assert 'name="opened"' in response.content.decode()
+
+
+DISPATCH_DATE = reverse("orders:dispatch_date")
+
+
+def found(pattern: str, html: str, group: int = 0) -> str:
+    match = re.search(pattern, html, re.S)
+    assert match, pattern
+    return match[group]
+
+
+def test_the_entry_page_opens_on_the_account(agent_client, tenant):
+    html = agent_client.get(CREATE).content.decode()
+
+    assert html.count("autofocus") == 1
+    assert re.search(r'id="id_account"[^>]*autofocus', html, re.S)
+
+
+def test_a_refused_order_comes_back_focused_on_its_first_problem_tied_to_its_message(
+    agent_client, tenant
+):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()), reference="", delivery_email="x")
+
+    html = agent_client.post(CREATE, data, **HTMX).content.decode()
+
+    box = found(r"<input[^>]*id=\"id_reference\"[^>]*>", html)
+    assert "autofocus" in box
+    assert 'aria-invalid="true"' in box
+    described = found(r'aria-describedby="([^"]+)"', box, 1).split()
+    assert described == ["id_reference-error", "id_reference-help"]
+    for each in described:
+        assert f'id="{each}"' in html
+    email = found(r"<input[^>]*id=\"id_delivery_email\"[^>]*>", html)
+    assert "autofocus" not in email
+    assert 'aria-describedby="id_delivery_email-error"' in email
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("28/11/2030 14:00", "Thursday 28 November 2030, 14:00"),
+        (
+            "1/1/2020",
+            'Wednesday 1 January 2020, 17:00 <span class="dispatch-past">That is in the past',
+        ),
+        ("281120261400", "is not a date"),
+        ("", ""),
+    ],
+)
+def test_the_dispatch_date_is_said_back(agent_client, tenant, typed, said):
+    response = agent_client.get(DISPATCH_DATE, {"expected_date_of_dispatch": typed}, **HTMX)
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_the_dispatch_date_as_a_page_goes_to_the_entry_page(agent_client, tenant):
+    response = agent_client.get(DISPATCH_DATE, {"expected_date_of_dispatch": "tomorrow"})
+
+    assert response.status_code == 302
+    assert response["Location"] == CREATE
+
+
+def test_the_dispatch_time_left_out_is_the_desks_default(agent_client, tenant, settings):
+    settings.DESK_DISPATCH_DEFAULT_TIME = "09:30"
+
+    response = agent_client.get(DISPATCH_DATE, {"expected_date_of_dispatch": "28/11/2030"}, **HTMX)
+
+    assert "Thursday 28 November 2030, 09:30" in response.content.decode()

@@ -382,3 +382,16 @@ def test_a_quantity_over_the_stock_seen_warns_but_does_not_block(agent_client, t
 
     assert "12 available" in html
     assert "More than is available: it can still be sent." in html
+
+
+@pytest.mark.parametrize("typed", ["mug-blk-0010 x4", "4 x MUG-BLK-0010", "MUG-BLK-0010 4"])
+def test_a_product_box_that_says_its_quantity_is_looked_up_by_its_code(agent_client, tenant, typed):
+    response = agent_client.get(
+        reverse("orders:lookup_products"), {"lines-0-product": typed}, **HTMX
+    )
+
+    html = response.content.decode()
+    assert 'data-code="MUG-BLK-0010"' in html
+    assert 'data-exact="true"' in html
+    assert f'data-for="{typed}"' in html
+    assert 'data-quantity="4"' in html
