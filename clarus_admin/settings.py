@@ -265,6 +265,10 @@ if DESK_SWEEP_LEASE_SECONDS <= DESK_SEND_LEASE_SECONDS:
 # can be changed over without losing a delivery.
 DESK_WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("DESK_WEBHOOK_SECRET_GRACE_HOURS", "168"))
 
+# Drafts of orders (half-keyed entry forms, with callers' personal data) untouched for this many
+# days are deleted by the worker (orders.services.drafts).
+DESK_DRAFT_DAYS = float(os.environ.get("DESK_DRAFT_DAYS", "14"))
+
 # Request bodies, set for the largest the desk takes: the entry form of an order with 200 lines
 # (orders.forms.MAX_LINES) is about 1,250 fields, and under 1 MB with every box full of four-byte
 # characters (tests/orders/test_input_bounds.py sends it). Anything larger is refused with 413, and
