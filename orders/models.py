@@ -480,9 +480,10 @@ class WebhookStatus(models.Model):
 class Draft(models.Model):
     """A half-keyed order, saved from the entry form as the agent types, to be resumed and sent.
 
-    ``data`` is the entry form exactly as it was last posted (field name -> its values), so that
-    opening the draft shows it as it was left. The form token is the form's own: sending a draft
-    creates at most one order, however many tabs or saves race it (orders.services.submission).
+    ``form_data`` is the entry form exactly as it was last posted (field name -> its values), so
+    that opening the draft shows it as it was left. The form token is the form's own: sending a
+    draft creates at most one order, however many tabs or saves race it
+    (orders.services.submission).
     Drafts hold callers' personal data: they are never logged, and the worker deletes those
     untouched for DESK_DRAFT_DAYS (orders.services.drafts).
     """
@@ -495,8 +496,8 @@ class Draft(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
     )
     form_token = models.UUIDField(unique=True)
-    data = models.JSONField(default=dict)
-    # What the list shows, copied from ``data`` when it is saved.
+    form_data = models.JSONField(default=dict)
+    # What the list shows, copied from ``form_data`` when it is saved.
     reference = models.CharField(max_length=50, blank=True, default="")
     summary = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

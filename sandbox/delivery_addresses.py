@@ -36,7 +36,7 @@ DELIVERY_ADDRESS_RULES: dict[str, Rule] = {
 DELIVERY_ADDRESS_REQUIRED = ("code", "name")
 assert BOOLEAN.kind == "boolean"
 
-ATTRIBUTES = Where("", "Delivery address: ")
+ATTRIBUTES = Where()
 
 
 def delivery_address_create_problems(document: object) -> list[Problem]:

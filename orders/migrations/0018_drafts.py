@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("form_token", models.UUIDField(unique=True)),
-                ("data", models.JSONField(default=dict)),
+                ("form_data", models.JSONField(default=dict)),
                 ("reference", models.CharField(blank=True, default="", max_length=50)),
                 ("summary", models.CharField(blank=True, default="", max_length=200)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

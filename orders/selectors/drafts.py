@@ -27,7 +27,7 @@ def draft_list(*, user: User, memberships: Sequence[Membership], tenant: Tenant)
         _visible(user=user, memberships=memberships)
         .filter(tenant=tenant)
         .select_related("created_by")
-        .defer("data")
+        .defer("form_data")
         .order_by("-updated_at", "-id")[:MAX_LISTED]
     )
 

@@ -29,7 +29,7 @@ def draft_save(
     memberships: Sequence[Membership],
     tenant: Tenant,
     form_token: uuid.UUID,
-    data: dict[str, list[str]],
+    form_data: dict[str, list[str]],
     reference: str,
     summary: str,
 ) -> Draft | None:
@@ -40,7 +40,7 @@ def draft_save(
     """
     now = timezone.now()
     fields = {
-        "data": data,
+        "form_data": form_data,
         "reference": reference[:50],
         "summary": summary[:200],
         "updated_at": now,

@@ -35,7 +35,7 @@ def draft_save(request: DeskRequest) -> HttpResponse:
             memberships=request.memberships,
             tenant=keying_tenant(request),
             form_token=form_token,
-            data=data,
+            form_data=data,
             reference=summary.reference,
             summary=summary.summary,
         )
@@ -83,7 +83,7 @@ def draft_open(request: DeskRequest, draft_id: int) -> HttpResponse:
     tenants = permissions.keying_tenants(memberships=request.memberships, first=draft.tenant)
     if tenants[0].pk != draft.tenant_id:
         raise Http404("No such draft.")
-    entry = draft_entry(draft.data, tenants=tenants)
+    entry = draft_entry(draft.form_data, tenants=tenants)
     context = {
         "form": entry.form,
         "formset": entry.formset,

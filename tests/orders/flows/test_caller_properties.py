@@ -94,7 +94,7 @@ def test_any_text_suggests_only_callers_of_the_agents_own_orders(desk, text):
 @given(text=TEXT)
 @example(text="0113 496 0123")
 def test_any_text_in_the_box_is_answered_without_a_500(desk, text):
-    _mine, agent, own, theirs = desk
+    _mine, agent, _own, theirs = desk
     client = Client(raise_request_exception=False)
     client.force_login(agent)
 

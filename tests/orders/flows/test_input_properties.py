@@ -390,7 +390,7 @@ def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
                 tenant=catalogue_tenant,
                 created_by=users[Role.AGENT],
                 form_token=uuid.uuid4(),
-                data={"reference": ["DRAFT-1"]},
+                form_data={"reference": ["DRAFT-1"]},
                 updated_at=datetime.now(UTC),
             ).pk
         ],

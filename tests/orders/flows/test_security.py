@@ -235,7 +235,7 @@ def own_draft(tenant, staff):
         tenant=tenant,
         created_by=staff[Role.AGENT],
         form_token=uuid.uuid4(),
-        data={"reference": ["DRAFT-1"], "delivery_name": ["Jo Bloggs"]},
+        form_data={"reference": ["DRAFT-1"], "delivery_name": ["Jo Bloggs"]},
         updated_at=timezone.now(),
     )
     return draft.pk

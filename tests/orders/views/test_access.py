@@ -107,7 +107,7 @@ def two_tenants(make_tenant):
         tenant=other,
         created_by=stranger,
         form_token=uuid.uuid4(),
-        data={"reference": ["THEIRS-2"]},
+        form_data={"reference": ["THEIRS-2"]},
         updated_at=timezone.now(),
     )
     return mine, other, other_order, other_member

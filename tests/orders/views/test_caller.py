@@ -28,7 +28,8 @@ def test_the_entry_page_has_the_caller_box_its_keys_and_the_drafts(agent_client,
     assert 'id="caller-panel"' in html
     assert 'name="save_address"' in html
     assert 'id="draft-autosave"' in html
-    assert "orders/caller.js" in html and "orders/drafts.js" in html
+    assert "orders/caller.js" in html
+    assert "orders/drafts.js" in html
 
 
 def test_suggestions_name_the_caller_postcode_and_last_order(agent_client, agent, tenant):
@@ -39,7 +40,8 @@ def test_suggestions_name_the_caller_postcode_and_last_order(agent_client, agent
     html = response.content.decode()
     assert response.status_code == 200
     assert f'data-order="{order.pk}"' in html
-    assert "Amelia Smith" in html and "LS6 2AB" in html
+    assert "Amelia Smith" in html
+    assert "LS6 2AB" in html
     assert f"last order {order.created_at:%-d %b %Y}" in html
 
 
@@ -74,7 +76,8 @@ def test_the_panel_offers_each_address_and_each_orders_lines(agent_client, agent
     )
 
     html = response.content.decode()
-    assert "SO-2" in html and "SO-1" in html
+    assert "SO-2" in html
+    assert "SO-1" in html
     assert "SKU-9 × 3" in html
     assert reverse("orders:caller_lines", args=[work.pk]) in html
     addresses = [
@@ -86,7 +89,8 @@ def test_the_panel_offers_each_address_and_each_orders_lines(agent_client, agent
     assert addresses[0]["delivery_address_2"] == "Kirkstall"
     assert addresses[1]["delivery_address_2"] == ""
     assert addresses[1]["delivery_phone"] == AMELIA.phone
-    assert "(Alt+A)" in html and "(Alt+R)" in html
+    assert "(Alt+A)" in html
+    assert "(Alt+R)" in html
 
 
 def test_another_tenants_order_shows_no_panel(agent_client, tenant, make_tenant):
@@ -121,7 +125,8 @@ def test_repeating_lines_fills_the_blank_row_and_numbers_the_rest_after_the_page
     html = response.content.decode()
     assert response.status_code == 200
     # The first takes the blank row's place, the second comes after, then a new blank row.
-    assert 'id="lines-2-row"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="lines-2-row"' in html
+    assert 'hx-swap-oob="true"' in html
     assert 'name="lines-2-product_id" value="501"' in html
     assert 'name="lines-3-product_id" value="502"' in html
     assert 'value="1.5"' in html
