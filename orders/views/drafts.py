@@ -42,7 +42,7 @@ def draft_save(request: DeskRequest) -> HttpResponse:
         said = (
             f"Draft saved at {timezone.localtime(draft.updated_at):%H:%M:%S}."
             if draft is not None
-            else "This order has been sent: nothing more is saved as a draft."
+            else "This order is saved already (see its page): it is no longer kept as a draft."
         )
     return render(request, "orders/_drafts.html#draft-status", {"said": said})
 

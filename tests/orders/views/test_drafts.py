@@ -110,7 +110,7 @@ def test_sending_a_draft_makes_one_order_and_the_draft_goes(agent_client, tenant
 
     assert Order.objects.count() == 1
     assert not Draft.objects.exists()
-    assert "This order has been sent" in late.content.decode()
+    assert "This order is saved already" in late.content.decode()
 
 
 def test_a_draft_left_behind_by_a_race_is_not_listed_and_opens_its_order(
@@ -263,3 +263,14 @@ def test_personal_data_in_a_draft_never_reaches_the_logs(agent_client, tenant, c
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for personal in ("Zebedee", "zebedee@example.com", "07700", "0113 496 0123"):
         assert personal not in logged
+
+
+def test_a_correction_is_not_saved_as_a_draft(agent_client, agent, tenant):
+    data = order_post_data(tenant.pk, str(uuid.uuid4()))
+    agent_client.post(reverse("orders:create"), data)
+    order = Order.objects.get()
+    Order.objects.filter(pk=order.pk).update(status="rejected")
+
+    html = agent_client.get(reverse("orders:correct", args=[order.pk])).content.decode()
+
+    assert 'id="draft-autosave"' not in html
