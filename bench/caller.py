@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     results, context = _measure(options)
     _report(results, context, generation=generation)
+    if options.explain:
+        _explain(options)
     return 0 if all(result.met for result in results) else 1
 
 
@@ -87,6 +89,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=60, help="timed requests per row")
     parser.add_argument(
         "--reuse", action="store_true", help="use the generated orders already in the database"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print PostgreSQL's plans (EXPLAIN ANALYZE) of the selectors' queries",
     )
     return parser.parse_args(argv)
 
@@ -174,6 +181,77 @@ def _series(client: Any, urls: list[str], *, needle: str) -> tuple[Timing, int]:
         assert response.status_code == 200, (url, response.status_code)
         found += needle in response.content.decode()
     return timing(times), found
+
+
+def _explain(options: argparse.Namespace) -> None:
+    """Print the plan of every query the caller box's selectors make, for one generated caller."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.models import Membership, Order, Role
+    from orders.selectors import caller
+
+    membership = (
+        Membership.objects.filter(role=Role.SUPERVISOR, tenant__subdomain__startswith="hist-")
+        .select_related("user", "tenant")
+        .order_by("tenant_id")
+        .first()
+    )
+    assert membership is not None
+    user, tenant, memberships = membership.user, membership.tenant, [membership]
+    order = (
+        Order.objects.filter(tenant=tenant)
+        .exclude(contact_email="")
+        .exclude(contact_phone="")
+        .order_by("-id")
+        .first()
+    )
+    assert order is not None
+    address = order.address
+    customer = (
+        Order.objects.filter(tenant=tenant, header__has_key="customer_id")
+        .values_list("header", flat=True)
+        .first()
+    )
+    asks = {
+        "phone": lambda: caller.caller_search(
+            user=user,
+            memberships=memberships,
+            tenant=tenant,
+            text=_national(address["phone_number"]),
+        ),
+        "email": lambda: caller.caller_search(
+            user=user, memberships=memberships, tenant=tenant, text=address["email_address"]
+        ),
+        "postcode": lambda: caller.caller_search(
+            user=user, memberships=memberships, tenant=tenant, text=address["postcode"]
+        ),
+        "name start": lambda: caller.caller_search(
+            user=user, memberships=memberships, tenant=tenant, text=_name_start(address["name"], 1)
+        ),
+        "panel": lambda: caller.caller_panel(
+            user=user, memberships=memberships, tenant=tenant, order_id=order.pk
+        ),
+        "account's addresses": lambda: caller.recent_addresses(
+            user=user, memberships=memberships, tenant=tenant, account_id=order.account_id
+        ),
+        "customer's addresses": lambda: caller.recent_addresses(
+            user=user,
+            memberships=memberships,
+            tenant=tenant,
+            customer_id=(customer or {}).get("customer_id", 1),
+        ),
+    }
+    for name, ask in asks.items():
+        with CaptureQueriesContext(connection) as queries:
+            ask()
+        for query in queries.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query["sql"])
+                plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+            print(f"\n{name}:\n{plan}")
 
 
 def _report(results: list[Result], context: dict[str, Any], *, generation: float) -> None:
