@@ -227,7 +227,7 @@ def _explain(options: argparse.Namespace) -> None:
             user=user, memberships=memberships, tenant=tenant, text=address["postcode"]
         ),
         "name start": lambda: caller.caller_search(
-            user=user, memberships=memberships, tenant=tenant, text=_name_start(address["name"], 1)
+            user=user, memberships=memberships, tenant=tenant, text=_name_start(address["name"], 0)
         ),
         "panel": lambda: caller.caller_panel(
             user=user, memberships=memberships, tenant=tenant, order_id=order.pk
