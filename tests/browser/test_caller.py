@@ -5,6 +5,7 @@ printed as the figures the caller box saves."""
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -33,7 +34,7 @@ DISPATCH = "2026-12-01T14:30"
 class Keys:
     """The agent's keyboard, counting what they type (characters) and press (every key)."""
 
-    page: object
+    page: Any
     characters: int = 0
     keys: int = 0
     address_characters: int = 0

@@ -78,6 +78,7 @@ def test_a_half_keyed_order_survives_a_closed_page_and_is_sent_once(
         (line["attributes"]["product_id"], line["attributes"]["order_quantity"])
         for line in attributes["lines_changes"]
     ] == [(501, 4), (502, 1)]
+    assert goods_out.address is not None
     assert goods_out.address["address_1"] == "12 Park Road"
     assert str(Order.objects.get().form_token) == str(draft.form_token)
     assert not Draft.objects.exists()
