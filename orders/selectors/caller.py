@@ -29,9 +29,8 @@ from orders.selectors.history import phone_forms, postcode_forms
 MAX_SUGGESTIONS = 8
 # The newest matching orders read to find distinct callers among them: a name prefix ("Jo")
 # matches thousands of orders, and the callers worth suggesting are the recent ones. Each is a
-# row read from the table (the postcode is not in the name's index): 200 made the search by a
-# first name alone 75 ms at the 95th percentile at a million orders, 60 still finds the 8
-# (bench/README.md).
+# row read from the table (the postcode is not in the name's index), so fewer is cheaper; 60
+# still holds the 8 callers to suggest (bench/README.md).
 GATHERED = 60
 PANEL_ORDERS = 5
 # The caller's newest orders read for their distinct addresses.
