@@ -100,6 +100,11 @@ BENCH_ORDERS ?= 1000000
 bench-history: setup
 	bench/history --orders $(BENCH_ORDERS)
 
+# The entry page's caller box at a million orders: caller search and the caller's panel, p50/p95.
+.PHONY: bench-caller
+bench-caller: setup
+	bench/caller --orders $(BENCH_ORDERS)
+
 # The supervisors' dashboard at a million orders: page and selector p50/p95 per period (see
 # bench/README.md). On the orders of DATABASE_URL when set, else on a throwaway PostgreSQL filled
 # with generated orders. make bench-dashboard DASHBOARD_ARGS="--runs 50"

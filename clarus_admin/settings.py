@@ -295,6 +295,9 @@ for _network in DESK_METRICS_ALLOWED_ADDRESSES:
 DESK_METRICS_ALLOWED_ADDRESSES = [
     str(ipaddress.ip_network(each, strict=False)) for each in DESK_METRICS_ALLOWED_ADDRESSES
 ]
+# Drafts of orders (half-keyed entry forms, with callers' personal data) untouched for this many
+# days are deleted by the worker (orders.services.drafts).
+DESK_DRAFT_DAYS = float(os.environ.get("DESK_DRAFT_DAYS", "14"))
 
 # Request bodies, set for the largest the desk takes: the entry form of an order with 200 lines
 # (orders.forms.MAX_LINES) is about 1,250 fields, and under 1 MB with every box full of four-byte

@@ -19,7 +19,14 @@ from orders.clarus import ClarusExchange
 from orders.clarus.documents import readable_path
 from orders.clarus.errors import refusals_in
 from orders.domain import Refusal
-from orders.models import AttemptOutcome, Order, OrderTransition, SubmissionAttempt
+from orders.models import (
+    AddressSave,
+    AddressSaveAttempt,
+    AttemptOutcome,
+    Order,
+    OrderTransition,
+    SubmissionAttempt,
+)
 from orders.states import OrderStatus
 
 MISSING = "—"
@@ -74,6 +81,37 @@ def attempt_record(
     SubmissionAttempt.objects.create(
         order=order,
         tenant=order.tenant,
+        user=by.user,
+        started_at=exchange.started_at,
+        duration_ms=exchange.duration_ms,
+        method=exchange.method,
+        url=exchange.url,
+        request_headers=exchange.request_headers,
+        request_body=exchange.request_body,
+        response_status=exchange.status,
+        response_headers=exchange.response_headers,
+        response_body=exchange.response_body,
+        outcome=outcome,
+        error=error,
+    )
+
+
+def address_attempt_record(
+    address_save: AddressSave,
+    exchange: ClarusExchange,
+    *,
+    by: Actor,
+    outcome: AttemptOutcome,
+    error: str = "",
+) -> None:
+    """Keep one request to save a delivery address in Clarus, and its answer, as they were.
+
+    Apart from the order's own attempts: the order's reconciliation and its corrections read
+    those as tries of the goods-out, which a delivery address is not.
+    """
+    AddressSaveAttempt.objects.create(
+        address_save=address_save,
+        tenant=address_save.tenant,
         user=by.user,
         started_at=exchange.started_at,
         duration_ms=exchange.duration_ms,

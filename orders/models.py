@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 
 from orders import states
@@ -21,9 +23,13 @@ from orders.states import AttemptOutcome, OrderStatus
 
 __all__ = [
     "OPEN_INVITATION_STATUSES",
+    "AddressSave",
+    "AddressSaveAttempt",
+    "AddressSaveStatus",
     "AppendOnlyModel",
     "AttemptOutcome",
     "AuthFlow",
+    "Draft",
     "InvitationStatus",
     "Membership",
     "Order",
@@ -277,6 +283,18 @@ class Order(models.Model):
                 fields=("tenant", "created_at", "created_by", "status", "keying_started_at", "id"),
                 name="order_dashboard",
             ),
+            # The recent delivery addresses of an account or of an end customer, newest first,
+            # offered on the entry page when one is picked (orders.selectors.caller). The end
+            # customer is kept in the header as sent, so its index is on that JSON member.
+            models.Index(
+                fields=("tenant", "account_id", "-created_at"), name="order_tenant_account"
+            ),
+            models.Index(
+                F("tenant_id"),
+                KeyTransform("customer_id", "header"),
+                F("created_at").desc(),
+                name="order_tenant_customer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -475,3 +493,116 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Draft(models.Model):
+    """A half-keyed order, saved from the entry form as the agent types, to be resumed and sent.
+
+    ``form_data`` is the entry form exactly as it was last posted (field name -> its values), so
+    that opening the draft shows it as it was left. The form token is the form's own: sending a
+    draft creates at most one order, however many tabs or saves race it
+    (orders.services.submission).
+    Drafts hold callers' personal data: they are never logged, and the worker deletes those
+    untouched for DESK_DRAFT_DAYS (orders.services.drafts).
+    """
+
+    # No index of its own: the index below starts with the tenant.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="drafts", db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    form_token = models.UUIDField(unique=True)
+    form_data = models.JSONField(default=dict)
+    # What the list shows, copied from ``form_data`` when it is saved.
+    reference = models.CharField(max_length=50, blank=True, default="")
+    summary = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The purge deletes by it (orders.services.drafts.drafts_purge).
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+        indexes = [
+            # "My drafts" (an agent's own) and a supervisor's list of the tenant's, newest first.
+            models.Index(
+                fields=("tenant", "created_by", "-updated_at"), name="draft_tenant_owner_newest"
+            ),
+            models.Index(fields=("tenant", "-updated_at"), name="draft_tenant_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.reference or self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:draft_open", args=[self.pk])
+
+
+class AddressSaveStatus(models.TextChoices):
+    # Waiting for its order to be sent, or for Clarus to be reachable again (next_attempt_at).
+    WAITING = "waiting", "Waiting to be saved"
+    SENDING = "sending", "Being saved"
+    SAVED = "saved", "Saved in Clarus"
+    REFUSED = "refused", "Refused by Clarus"
+    # The request may have reached Clarus: never sent again by the desk (see services).
+    UNKNOWN = "unknown", "No answer: it may be saved"
+
+
+class AddressSave(models.Model):
+    """The agent's "save for this customer": one Clarus delivery address per order, at most.
+
+    One row per order (the one-to-one is what makes it once), sent after the order itself is
+    sent, with the order's address as it went (orders.services.delivery_addresses).
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="address_save")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    customer_id = models.BigIntegerField()
+    # Clarus requires a code of at most 50 characters (CONTRACT.md §4): the desk's own, one per
+    # order, so an address saved by the desk can be told apart in Clarus.
+    code = models.CharField(max_length=50)
+    status = models.CharField(
+        max_length=10, choices=AddressSaveStatus.choices, default=AddressSaveStatus.WAITING
+    )
+    clarus_id = models.CharField(max_length=50, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    send_count = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"Address of {self.order} for customer {self.customer_id}"
+
+
+class AddressSaveAttempt(AppendOnlyModel):
+    """One request to Clarus to save an address, exactly as sent and answered."""
+
+    address_save = models.ForeignKey(AddressSave, on_delete=models.PROTECT, related_name="attempts")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField()
+    method = models.CharField(max_length=10)
+    url = models.URLField(max_length=500)
+    # Authorization is stored redacted, as for every Clarus call (orders.clarus.redact_headers).
+    request_headers = models.JSONField()
+    request_body = models.TextField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(null=True, blank=True)
+    response_body = models.TextField(blank=True, default="")
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.address_save} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

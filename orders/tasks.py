@@ -1,9 +1,9 @@
 """Background delivery on Django's task framework (django-tasks-db runs it from the database).
 
-One task, the delivery sweep: it sends every waiting order that is due, oldest first, then puts
-itself back in the queue. A failed send schedules a sweep for its own next try. How sweeps are
-scheduled, kept alive and taken over from a dead worker is ``orders.services.sweeps``, which names
-this task by its path.
+One task, the delivery sweep: it sends every waiting order that is due, oldest first, saves the
+delivery addresses asked for, deletes stale drafts, then puts itself back in the queue. A failed
+send schedules a sweep for its own next try. How sweeps are scheduled, kept alive and taken over
+from a dead worker is ``orders.services.sweeps``, which names this task by its path.
 """
 
 from datetime import timedelta
@@ -13,6 +13,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from orders.services.delivery import deliver_due_orders
+from orders.services.delivery_addresses import delivery_addresses_deliver_due
+from orders.services.drafts import drafts_purge
 from orders.services.health import worker_heartbeat_record
 from orders.services.sweeps import (
     abandoned_sweeps_give_up,
@@ -36,7 +38,12 @@ def delivery_sweep() -> int:
         # The worker running the sweep is alive (its sweep keeper says so too, between sweeps).
         worker_heartbeat_record()
         abandoned_sweeps_give_up()
-        return deliver_due_orders(stop_claiming_at=stop_claiming_at)
+        sent = deliver_due_orders(stop_claiming_at=stop_claiming_at)
+        # The delivery addresses agents asked to save, once their orders are sent; and the
+        # drafts untouched for DESK_DRAFT_DAYS (orders.services.drafts).
+        delivery_addresses_deliver_due(stop_claiming_at=stop_claiming_at)
+        drafts_purge()
+        return sent
     finally:
         now = timezone.now()
         # Cut short with orders perhaps left: the next sweep starts at once (on any worker).

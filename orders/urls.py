@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import dashboard, entry, history, lookups, orders, paste
+from orders.views import caller, dashboard, drafts, entry, history, lookups, orders, paste
 
 app_name = "orders"
 urlpatterns = [
@@ -34,6 +34,14 @@ urlpatterns = [
         name="lookup_order_types",
     ),
     path("new/lookups/refresh/", lookups.lookup_refresh, name="lookup_refresh"),
+    path("new/caller/", caller.caller_search, name="caller_search"),
+    path("new/caller/panel/", caller.caller_panel, name="caller_panel"),
+    path("new/caller/addresses/", caller.caller_addresses, name="caller_addresses"),
+    path("new/caller/orders/<int:order_id>/lines/", caller.caller_lines, name="caller_lines"),
+    path("new/draft/", drafts.draft_save, name="draft_save"),
+    path("drafts/", drafts.draft_list, name="drafts"),
+    path("drafts/<int:draft_id>/", drafts.draft_open, name="draft_open"),
+    path("drafts/<int:draft_id>/delete/", drafts.draft_delete, name="draft_delete"),
     path("<int:order_id>/", orders.order_detail, name="detail"),
     path("<int:order_id>/correct/", entry.order_correct, name="correct"),
     path("<int:order_id>/copy/", entry.order_copy, name="copy"),

@@ -41,7 +41,8 @@ class SandboxSubdomain(models.Model):
 
     slug = models.SlugField(max_length=63, unique=True, help_text="The X-Clarus-Subdomain value.")
     name = models.CharField(max_length=100)
-    # Fault knobs for tests and demos: they apply to POST goods_outs only.
+    # Fault knobs for tests and demos: they apply to POST goods_outs only, but for the latency,
+    # which applies to POST delivery_addresses too (sandbox.delivery_addresses).
     latency_ms = models.PositiveIntegerField(
         default=0, help_text="Wait this long before answering goods-out requests."
     )
@@ -340,3 +341,24 @@ class SandboxGoodsOutLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods_out_id} line {self.line_number}"
+
+
+class SandboxDeliveryAddress(models.Model):
+    """A delivery address the sandbox saved (``POST /api/delivery_addresses``)."""
+
+    subdomain = models.ForeignKey(
+        SandboxSubdomain, on_delete=models.CASCADE, related_name="delivery_addresses"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    code = models.CharField(max_length=50)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    # The attributes exactly as they arrived, so tests can assert on what the desk sent.
+    attributes = models.JSONField()
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        verbose_name = "sandbox delivery address"
+        verbose_name_plural = "sandbox delivery addresses"
+
+    def __str__(self) -> str:
+        return f"{self.subdomain} delivery address {self.pk} {self.code}"

@@ -21,6 +21,16 @@ urlpatterns = [
         views.goods_out_cancel,
         name="goods_out_cancel_v1",
     ),
+    path(
+        "api/delivery_addresses",
+        views.delivery_address_create,
+        name="delivery_address_create",
+    ),
+    path(
+        "api/v1/delivery_addresses",
+        views.delivery_address_create,
+        name="delivery_address_create_v1",
+    ),
     # Clarus: every read is a GraphQL query, POST /graphql (CONTRACT.md §1.4).
     path("graphql", graphql_view.graphql, name="graphql"),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sandbox import cancel, faults, responses, selectors, services
+from sandbox import cancel, delivery_addresses, faults, responses, selectors, services
 from sandbox.authorization import (
     AuthorizationPageError,
     AuthorizationRedirectError,
@@ -104,6 +104,30 @@ def goods_out_create(request: HttpRequest) -> HttpResponse:
     if faults.drop_due(subdomain):
         return faults.connection_drop(request)
     return responses.goods_out_created(goods_out)
+
+
+@csrf_exempt
+@require_POST
+def delivery_address_create(request: HttpRequest) -> HttpResponse:
+    """``POST /api/delivery_addresses`` (CONTRACT.md §4); the latency knob applies to it too."""
+    try:
+        subdomain = request_subdomain(request, bearer_token(request))
+    except BearerError as error:
+        return responses.unauthorized(str(error), invalid_token=True)
+    except SubdomainError as error:
+        return responses.unauthorized(str(error))
+    if problem := content_type_problem(request.content_type or ""):
+        return responses.unprocessable([problem])
+    document = parse_json_object(request.body)
+    if isinstance(document, Problem):
+        return responses.unprocessable([document])
+    faults.latency_apply(subdomain)
+    if problems := delivery_addresses.delivery_address_create_problems(document):
+        return responses.unprocessable(problems)
+    address = delivery_addresses.delivery_address_create(
+        subdomain=subdomain, attributes=document["data"]["attributes"]
+    )
+    return delivery_addresses.delivery_address_created(address)
 
 
 @csrf_exempt

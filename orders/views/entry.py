@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import audit, permissions
 from orders.access import DeskRequest, desk_redirect, tenant_view
+from orders.forms.delivery_addresses import AddressSaveForm
 from orders.forms.entry import (
     LINES_PREFIX,
     MAX_LINES,
@@ -32,6 +33,8 @@ from orders.inputs import clean_text, index_from_text
 from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
 from orders.services import submission
+from orders.services.delivery_addresses import delivery_address_save
+from orders.services.drafts import drafts_discard
 from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -48,6 +51,7 @@ def _render_entry(
     order: Any = None,
     correcting: Order | None = None,
     copied_from: Order | None = None,
+    address_save_form: AddressSaveForm | None = None,
 ) -> HttpResponse:
     template = FORM_TEMPLATE + "#order-form" if request.htmx else FORM_TEMPLATE
     context = {
@@ -63,6 +67,7 @@ def _render_entry(
         # The box the page opens on: the first with an error, else the first to fill in.
         "focus_id": entry_focus(form, formset),
         "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
+        "address_save_form": address_save_form,
     }
     return render(request, template, context)
 
@@ -80,12 +85,17 @@ def _submit_entry(
     """Validate a posted entry form and send the order; show the form again if it needs work."""
     form = OrderForm(request.POST, tenants=tenants)
     formset = line_formset(request.POST)
-    again: dict[str, Any] = {"action": action, "correcting": correcting}
+    save_form = AddressSaveForm(request.POST)
+    again: dict[str, Any] = {
+        "action": action,
+        "correcting": correcting,
+        "address_save_form": save_form,
+    }
     if "add_line" in request.POST and not request.htmx:
         # Without JavaScript the "Add line" button posts the form: show it again, one row longer.
         # (With htmx it fetches a row instead, but htmx may still name it as the last submitter.)
         return _render_entry(request, form, with_blank_row(request.POST), **again)
-    if not (form.is_valid() and formset.is_valid()):
+    if not (form.is_valid() and formset.is_valid() and save_form.check_entry(form)):
         problem = "Please correct the fields marked below."
         return _render_entry(request, form, formset, problem=problem, **again)
 
@@ -104,6 +114,11 @@ def _submit_entry(
         )
         problem = "This reference is already used by an earlier order."
         return _render_entry(request, form, formset, problem=problem, order=earlier, **again)
+    # The form's order exists now: its draft has done its work (orders.services.drafts).
+    drafts_discard(form_token=form.cleaned_data["form_token"])
+    customer_id = save_form.customer_id(form)
+    if customer_id is not None:
+        delivery_address_save(order=result.order, user=request.user, customer_id=customer_id)
     if result.outcome == AttemptOutcome.REJECTED:
         # Only a rejection needs the agent's hands: show the form again with Clarus's reasons.
         unplaced = add_clarus_errors(form, formset, result.refusals)

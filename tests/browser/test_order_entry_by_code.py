@@ -16,7 +16,14 @@ from tests.browser.desk import acme_row, entry_scripts, reverse_entry_scripts, s
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SERVED = ["lookups.js", "order_entry.js", "paste_lines.js", "keys_help.js"]
+SERVED = [
+    "lookups.js",
+    "order_entry.js",
+    "paste_lines.js",
+    "keys_help.js",
+    "caller.js",
+    "drafts.js",
+]
 
 
 def focused(page, selector):

@@ -33,6 +33,7 @@ from orders import urls as order_urls
 from orders.forms.entry import MAX_LINES, OrderForm, OrderLineForm
 from orders.models import (
     AttemptOutcome,
+    Draft,
     Membership,
     Order,
     OrderStatus,
@@ -333,6 +334,10 @@ PARAMETERS = [
     "form_token",
     "reference",
     "page",
+    "caller",
+    "caller_order",
+    "customer_id",
+    "save_address",
 ]
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN)
 # Each role's member of staff, and a login on no tenant's staff with an invitation to answer.
@@ -380,6 +385,15 @@ def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
         "membership_ids": list(Membership.objects.values_list("pk", flat=True)),
         "invitation_ids": [invitation.pk],
         "tenant_ids": [str(catalogue_tenant.pk), str(other.pk)],
+        "draft_ids": [
+            Draft.objects.create(
+                tenant=catalogue_tenant,
+                created_by=users[Role.AGENT],
+                form_token=uuid.uuid4(),
+                form_data={"reference": ["DRAFT-1"]},
+                updated_at=datetime.now(UTC),
+            ).pk
+        ],
     }
 
 
@@ -395,6 +409,7 @@ def path_for(name: str, pattern: URLPattern, desk: dict[str, Any], target: int) 
         "order_id": desk["order_ids"],
         "membership_id": desk["membership_ids"],
         "invitation_id": desk["invitation_ids"],
+        "draft_id": desk["draft_ids"],
     }
     kwargs = {
         key: known[key][min(-target - 1, len(known[key]) - 1)] if target in OWN else target

@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Membership, Order, OrderStatus, Role, StaffInvitation, Tenant
+from orders.models import Draft, Membership, Order, OrderStatus, Role, StaffInvitation, Tenant
 from tests.orders.views.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -228,6 +229,18 @@ def own_tenant(make_tenant):
     return tenant, staff, sent, rejected
 
 
+def own_draft(tenant, staff):
+    """Return the id of a new draft of the tenant's agent, full of personal data."""
+    draft = Draft.objects.create(
+        tenant=tenant,
+        created_by=staff[Role.AGENT],
+        form_token=uuid.uuid4(),
+        form_data={"reference": ["DRAFT-1"], "delivery_name": ["Jo Bloggs"]},
+        updated_at=timezone.now(),
+    )
+    return draft.pk
+
+
 def desk_request(name, own_tenant):
     """Return the method, URL and data that open ``name`` in the user's own tenant."""
     tenant, staff, sent, rejected = own_tenant
@@ -266,6 +279,15 @@ def desk_request(name, own_tenant):
         ),
         "tenants:switch": (reverse("tenants:switch"), {"tenant": str(tenant.pk)}),
         "orders:line_row": (reverse("orders:line_row"), {"lines-TOTAL_FORMS": "1"}),
+        "orders:caller_lines": (
+            reverse("orders:caller_lines", args=[sent.pk]),
+            {"lines-TOTAL_FORMS": "1"},
+        ),
+        "orders:draft_open": (reverse("orders:draft_open", args=[own_draft(tenant, staff)]), None),
+        "orders:draft_delete": (
+            reverse("orders:draft_delete", args=[own_draft(tenant, staff)]),
+            None,
+        ),
         "orders:paste_lines": (reverse("orders:paste_lines"), {"lines-TOTAL_FORMS": "1"}),
     }
     url, data = by_name[name] if name in by_name else (reverse(name), None)

@@ -1,10 +1,13 @@
 """Every URL of the desk, walked by every role with ids from another tenant."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from orders.models import InvitationStatus, Membership, Order, Role
+from orders.models import Draft, InvitationStatus, Membership, Order, Role
 from orders.services.staff import staff_invite
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -33,6 +36,12 @@ ROLE_PAGES = {
     "orders:lookup_order_types": ("get", 200, 200, 403),
     "orders:lookup_refresh": ("post", 200, 200, 403),
     "orders:list": ("get", 200, 200, 403),
+    # Who is calling, and drafts: for those who key orders.
+    "orders:caller_search": ("get", 200, 200, 403),
+    "orders:caller_panel": ("get", 200, 200, 403),
+    "orders:caller_addresses": ("get", 200, 200, 403),
+    "orders:draft_save": ("post", 200, 200, 403),
+    "orders:drafts": ("get", 200, 200, 403),
     "orders:export": ("get", 200, 200, 403),
     # The supervisors' dashboard: supervisors only.
     "orders:dashboard": ("get", 403, 200, 403),
@@ -56,6 +65,9 @@ OTHER_TENANT_PAGES = {
     "orders:copy": ("get", 404, 404, 404),
     "orders:cancel": ("post", 404, 404, 404),
     "orders:clarus_status": ("get", 404, 404, 404),
+    "orders:caller_lines": ("get", 404, 404, 403),
+    "orders:draft_open": ("get", 404, 404, 403),
+    "orders:draft_delete": ("post", 404, 404, 403),
     "tenants:staff_update": ("post", 403, 403, 404),
     "tenants:switch": ("post", 404, 404, 404),
     # Another tenant's invitation, to another login: neither withdrawn nor answered.
@@ -93,6 +105,13 @@ def two_tenants(make_tenant):
         tenant=other, created_by=stranger, reference="THEIRS-1", account_id=1, postcode="ZZ1 1ZZ"
     )
     other_member = Membership.objects.get(user=stranger)
+    Draft.objects.create(
+        tenant=other,
+        created_by=stranger,
+        form_token=uuid.uuid4(),
+        form_data={"reference": ["THEIRS-2"]},
+        updated_at=timezone.now(),
+    )
     return mine, other, other_order, other_member
 
 
@@ -145,6 +164,12 @@ def test_other_tenants_objects_are_out_of_reach(
         "orders:copy": lambda: (reverse(name, args=[other_order.pk]), None),
         "orders:cancel": lambda: (reverse(name, args=[other_order.pk]), {"reason": "x"}),
         "orders:clarus_status": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:caller_lines": lambda: (
+            reverse(name, args=[other_order.pk]),
+            {"lines-TOTAL_FORMS": "1", "tenant": str(other.pk)},
+        ),
+        "orders:draft_open": lambda: (reverse(name, args=[Draft.objects.get().pk]), None),
+        "orders:draft_delete": lambda: (reverse(name, args=[Draft.objects.get().pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
         "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
         "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
@@ -160,6 +185,7 @@ def test_other_tenants_objects_are_out_of_reach(
     other_invitation.refresh_from_db()
     assert other_invitation.status == InvitationStatus.PENDING
     assert not Membership.objects.filter(tenant=other, user__username="invited-elsewhere").exists()
+    assert Draft.objects.filter(tenant=other).count() == 1
 
 
 def test_agents_see_only_their_own_orders_and_supervisors_all(client, make_tenant):
