@@ -64,6 +64,7 @@ def _exchange(
     transport: httpx.BaseTransport | None,
     token: str | None,
     timeout: float | None = None,
+    method: str = "POST",
 ) -> ClarusExchange:
     """Send one request (or fail to get a token for it) and record what happened."""
     headers = {
@@ -74,7 +75,7 @@ def _exchange(
         "Accept": "application/json",
     }
     sent = ClarusExchange(
-        method="POST",
+        method=method,
         url=url,
         request_headers=redact_headers(headers),
         request_body=body,
@@ -88,7 +89,7 @@ def _exchange(
 
     try:
         with http_client(transport, timeout=timeout) as client:
-            response = client.post(url, content=body.encode(), headers=headers)
+            response = client.request(method, url, content=body.encode(), headers=headers)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         return answered(transport_error=f"Could not connect to Clarus at {url} ({exc}).")
     except httpx.TimeoutException:
@@ -111,10 +112,12 @@ def _exchange(
     )
 
 
-def _not_sent(tenant: Tenant, url: str, body: str, problem: Exception) -> ClarusExchange:
+def _not_sent(
+    tenant: Tenant, url: str, body: str, problem: Exception, method: str = "POST"
+) -> ClarusExchange:
     """Record a request that never went over the wire: no token, or an address refused."""
     return ClarusExchange(
-        method="POST",
+        method=method,
         url=url,
         request_headers={"X-Clarus-Subdomain": tenant.subdomain},
         request_body=body,
@@ -154,26 +157,50 @@ def post_to(
     *,
     transport: httpx.BaseTransport | None = None,
     timeout: float | None = None,
+    method: str = "POST",
 ) -> list[ClarusExchange]:
     """POST ``document`` as JSON to ``url`` with the tenant's credentials (see ``post_json``).
 
-    ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
+    ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on;
+    ``method`` names another method with a JSON body (PATCH).
     """
     body = "" if document is None else goods_out_body(document)
     try:
         # Before the token: a refused address gets neither the request nor the credentials.
         clarus_address_check(url)
     except ClarusAddressRefused as exc:
-        return [_not_sent(tenant, url, body, exc)]
+        return [_not_sent(tenant, url, body, exc, method)]
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [_not_sent(tenant, url, body, exc)]
-    first = _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)
+        return [_not_sent(tenant, url, body, exc, method)]
+    first = _exchange(
+        tenant, url, body, transport=transport, token=token, timeout=timeout, method=method
+    )
     if first.status != 401:
         return [first]
     try:
         token = refresh_access_token(tenant, stale=token, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [first, _not_sent(tenant, url, body, exc)]
-    return [first, _exchange(tenant, url, body, transport=transport, token=token, timeout=timeout)]
+        return [first, _not_sent(tenant, url, body, exc, method)]
+    return [
+        first,
+        _exchange(
+            tenant, url, body, transport=transport, token=token, timeout=timeout, method=method
+        ),
+    ]
+
+
+def patch_json(
+    tenant: Tenant,
+    path: str,
+    document: Any,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> list[ClarusExchange]:
+    """PATCH ``document`` to the tenant's REST ``path``; return every exchange (``post_json``)."""
+    try:
+        path_prefix_check(tenant.api_path_prefix)
+    except ClarusAddressRefused as exc:
+        return [_not_sent(tenant, rest_url(tenant, path), goods_out_body(document), exc, "PATCH")]
+    return post_to(tenant, rest_url(tenant, path), document, transport=transport, method="PATCH")
