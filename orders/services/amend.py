@@ -477,12 +477,3 @@ def _wait(record: OrderAmendment, message: str) -> AmendResult:
         record.save(update_fields=["status", "note"])
         Order.objects.filter(pk=record.order_id).update(amend_lease_until=None)
     return AmendResult(False, message, waiting=True, amendment=record)
-
-
-def order_amendment_waiting(*, order: Order) -> OrderAmendment | None:
-    """Return the order's amendment that waits for Clarus's answer, if one does."""
-    return (
-        order.amendments.filter(status__in=[AmendmentStatus.UNKNOWN, AmendmentStatus.SENDING])
-        .order_by("-id")
-        .first()
-    )

@@ -100,7 +100,9 @@ def test_once_picking_starts_an_amendment_is_refused_with_a_reason(stored, patch
 
     response = patch(
         stored.pk,
-        amendment([{"type": "UPDATE", "id": line_ids(stored)[0], "attributes": {"order_quantity": 9}}]),
+        amendment(
+            [{"type": "UPDATE", "id": line_ids(stored)[0], "attributes": {"order_quantity": 9}}]
+        ),
     )
 
     assert response.status_code == 422

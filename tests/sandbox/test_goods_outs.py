@@ -26,7 +26,9 @@ def test_success_echoes_the_attributes_and_stores_the_document(post_goods_out: P
     line_ids = list(stored.lines.order_by("line_number").values_list("pk", flat=True))
     echoed_lines = [
         {**change, "id": line_id}
-        for change, line_id in zip(document["data"]["attributes"]["lines_changes"], line_ids)
+        for change, line_id in zip(
+            document["data"]["attributes"]["lines_changes"], line_ids, strict=True
+        )
     ]
     assert response.json() == {
         "data": {
