@@ -54,6 +54,9 @@ OTHER_TENANT_PAGES = {
     "orders:copy": ("get", 404, 404, 404),
     "orders:cancel": ("post", 404, 404, 404),
     "orders:clarus_status": ("get", 404, 404, 404),
+    # Amending another tenant's order: never found, let alone sent to Clarus.
+    "orders:amend": ("get", 404, 404, 404),
+    "orders:amend_check": ("post", 404, 404, 404),
     "tenants:staff_update": ("post", 403, 403, 404),
     "tenants:switch": ("post", 404, 404, 404),
     # Another tenant's invitation, to another login: neither withdrawn nor answered.
@@ -143,6 +146,8 @@ def test_other_tenants_objects_are_out_of_reach(
         "orders:copy": lambda: (reverse(name, args=[other_order.pk]), None),
         "orders:cancel": lambda: (reverse(name, args=[other_order.pk]), {"reason": "x"}),
         "orders:clarus_status": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:amend": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:amend_check": lambda: (reverse(name, args=[other_order.pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
         "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
         "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
