@@ -11,8 +11,8 @@ from django.urls import reverse
 from orders.models import Membership, Order, OrderStatus, Role
 from sandbox.amend import goods_out_status_set
 from sandbox.models import SandboxGoodsOut
-from tests.page_forms import hidden_and_visible
 from tests.orders.factories import order_post_data
+from tests.page_forms import hidden_and_visible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
