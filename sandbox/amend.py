@@ -123,9 +123,7 @@ def _change_problems(
             id_problems = [where.problem(Code.REQUIRED, "id", f"{kind} needs the line's id.")]
         if not id_problems and line_id not in line_ids:
             id_problems = [
-                where.problem(
-                    Code.RECORD_NOT_FOUND, "id", f"the goods-out has no line {line_id}."
-                )
+                where.problem(Code.RECORD_NOT_FOUND, "id", f"the goods-out has no line {line_id}.")
             ]
         if not id_problems and line_id in named:
             id_problems = [
