@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
-from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
+from orders.models import AttemptOutcome, Membership, OrderStatus, Role
 from orders.services import submission as services
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut

@@ -199,7 +199,7 @@ def test_an_order_changed_otherwise_does_not_match_the_amendment(pair):
     other = StandingOrder(
         applied.header,
         applied.address,
-        applied.lines + (StandingLine(999, 51, Decimal(1)),),
+        (*applied.lines, StandingLine(999, 51, Decimal(1))),
     )
 
     assert not standing_matches(other, after)
