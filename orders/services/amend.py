@@ -311,7 +311,11 @@ def _finish(
 
 
 def _applied(
-    record: OrderAmendment, answer: AmendAnswer | None, *, transport: Transport | None
+    record: OrderAmendment,
+    answer: AmendAnswer | None,
+    *,
+    transport: Transport | None,
+    note: str = "Applied in Clarus.",
 ) -> AmendResult:
     """Make the amended goods-out the order's, with Clarus's line ids and its new version."""
     before = standing_from_json(record.before)
@@ -352,7 +356,7 @@ def _applied(
         record.status = AmendmentStatus.APPLIED
         record.version = applied_before + 2
         record.settled_at = timezone.now()
-        record.note = f"Applied in Clarus to goods-out {locked.clarus_id}."
+        record.note = note
         record.save(update_fields=["status", "version", "settled_at", "note"])
     message = f"Goods-out {order.clarus_id} amended in Clarus: version {record.version}."
     return AmendResult(True, message, amendment=record)
@@ -438,7 +442,8 @@ def _reconcile(
             f"Clarus has no goods-out {order.clarus_id} any more: the amendment was not applied.",
         )
     if standing_matches(current.standing, expected):
-        return _applied(record, None, transport=transport)
+        found = "Found applied in Clarus after it went unanswered: not sent again."
+        return _applied(record, None, transport=transport, note=found)
     if current.version == record.base_version:
         settled = _unanswered_since(record) + lease_length()
         if timezone.now() < settled:
