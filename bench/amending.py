@@ -80,13 +80,23 @@ def form_values(html: str) -> dict[str, str]:
 
 @dataclass
 class Plan:
-    """One amendment: the order, and the lines Clarus should end up with."""
+    """One amendment: the order, and (from the first time the agent opens it) the lines Clarus
+    should end up with: line 1 raised by 10, the last removed, one line added."""
 
     order_id: int
-    # product id → quantity, line ids of the original lines: line 1 raised, the last removed.
-    first_line_id: int
-    first_quantity: str
-    removed_line_id: int | None
+    first_line_id: int = 0
+    first_quantity: str = ""
+    removed_line_id: int | None = None
+
+    def decide(self, values: dict[str, str]) -> None:
+        """Fix the wanted lines from the order as first opened."""
+        if self.first_line_id:
+            return
+        lines = lines_of(values)
+        self.first_line_id = int(lines[0]["line_id"])
+        self.first_quantity = str(int(float(lines[0]["quantity"])) + 10)
+        if len(lines) > 1:
+            self.removed_line_id = int(lines[-1]["line_id"])
 
 
 @dataclass
@@ -173,7 +183,9 @@ class Amender:
                 if self._check(amending) is None:
                     time.sleep(PAUSE_SECONDS)
                 continue
-            data = wanted_form(amending.plan, form_values(page))
+            values = form_values(page)
+            amending.plan.decide(values)
+            data = wanted_form(amending.plan, values)
             if data is None:
                 amending.applied = True
                 amending.steps.append("already as wanted")
@@ -257,6 +269,9 @@ def amend_tally(*, plans: Sequence[Plan], results: Sequence[Amending]) -> AmendT
     applied = 0
     for plan in plans:
         order = Order.objects.get(pk=plan.order_id)
+        if not plan.first_line_id:
+            not_applied.append(plan.order_id)
+            continue
         goods_out = SandboxGoodsOut.objects.get(pk=order.clarus_id or 0)
         lines = {line.pk: line for line in goods_out.lines.all()}
         added = [line for line in lines.values() if line.product_id == ADDED_PRODUCT]
@@ -310,23 +325,10 @@ def amend_plans(*, tenant_id: int, prefix: str, count: int) -> list[Plan]:
     """Return amendments for up to ``count`` of the run's sent orders."""
     from orders.models import Order, OrderStatus
 
-    plans = []
     orders = Order.objects.filter(
         tenant_id=tenant_id, reference__startswith=prefix, status=OrderStatus.SENT
     ).order_by("id")[:count]
-    for order in orders:
-        lines = list(order.lines.all())
-        if not lines or any(line.clarus_line_id is None for line in lines):
-            continue
-        plans.append(
-            Plan(
-                order_id=order.pk,
-                first_line_id=lines[0].clarus_line_id or 0,
-                first_quantity=str(int(lines[0].quantity) + 10),
-                removed_line_id=lines[-1].clarus_line_id if len(lines) > 1 else None,
-            )
-        )
-    return plans
+    return [Plan(order_id=order.pk) for order in orders]
 
 
 def run_amendments(

@@ -50,6 +50,11 @@ def order_amend(request: DeskRequest, order_id: int) -> HttpResponse:
         messages.info(request, "Only an order Clarus has accepted can be amended.")
         return desk_redirect(request, order.get_absolute_url())
     if request.method == "GET":
+        waiting = selectors.order_amendment_waiting(order=order)
+        if waiting is not None:
+            # Decide it first: Clarus may hold it already, and the form would show it as done.
+            problem = f"An earlier amendment waits for Clarus's answer: {waiting.note}"
+            return _render(request, order, None, problem=problem, waiting=True)
         opened = amend.order_amend_open(order=order)
         if opened.read is None:
             return _render(request, order, None, problem=opened.problem)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from orders.models import Membership, Order, OrderStatus, Role
+from orders.models import AmendmentStatus, Membership, Order, OrderAmendment, OrderStatus, Role
 from sandbox.amend import goods_out_status_set
 from sandbox.models import SandboxGoodsOut
 from tests.orders.factories import order_post_data
@@ -139,3 +139,23 @@ def test_the_order_page_offers_amend_to_whoever_keyed_it(client, sent_order):
     page = client.get(sent_order.get_absolute_url()).content.decode()
 
     assert 'id="amend-order"' in page
+
+
+def test_an_amendment_waiting_for_clarus_is_decided_before_another_is_keyed(client, sent_order):
+    OrderAmendment.objects.create(
+        order=sent_order,
+        token=uuid.uuid4(),
+        created_by=sent_order.created_by,
+        status=AmendmentStatus.UNKNOWN,
+        base_version="v",
+        before={},
+        after={},
+        document={},
+        note="Clarus did not answer within 2 s.",
+    )
+
+    page = client.get(reverse("orders:amend", args=[sent_order.pk])).content.decode()
+
+    assert 'id="amend-form"' not in page
+    assert 'id="check-amendment"' in page
+    assert "Clarus did not answer within 2 s." in page
