@@ -343,6 +343,14 @@ GOODS_OUT_IDS = (
 )
 
 
+def _attributes(current: dict[str, Any]) -> dict[str, Any]:
+    """Return a goods-out's header attributes as its node answers them: text, and ids."""
+    answered: dict[str, Any] = {name: _shown(current.get(name)) for name in GOODS_OUT_TEXT}
+    for name in GOODS_OUT_IDS:
+        answered[name] = None if current.get(name) is None else _id(current[name])
+    return answered
+
+
 @strawberry.type
 class GoodsOut:
     id: strawberry.ID
@@ -393,11 +401,7 @@ class GoodsOut:
             warehouse=Warehouse.of(warehouse) if warehouse else None,
             carrier=Carrier.of(carrier) if carrier else None,
             address=GoodsOutAddress.of(row.address),
-            **{name: _shown(current.get(name)) for name in GOODS_OUT_TEXT},
-            **{
-                name: None if current.get(name) is None else _id(current[name])
-                for name in GOODS_OUT_IDS
-            },
+            **_attributes(current),
         )
 
 

@@ -93,6 +93,7 @@ def test_an_amendment_is_applied_and_becomes_the_order(sent_order, sue):
     assert attempt.outcome == AttemptOutcome.AMENDED
     assert attempt.user == sue
     assert '"DESTROY"' in attempt.request_body
+    assert result.amendment is not None
     assert result.amendment.version == 2
 
 
@@ -210,6 +211,7 @@ def test_no_answer_and_someone_else_changed_it_asks_the_agent(sent_order, sue, s
 
     assert not checked.applied
     assert "neither as it was nor as amended" in checked.message
+    assert checked.amendment is not None
     assert checked.amendment.status == AmendmentStatus.ABANDONED
     assert sandbox_lines(sent_order) == [(101, 4.0), (102, 9.0)]
 

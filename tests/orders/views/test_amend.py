@@ -29,6 +29,12 @@ def sent_order(client, sandbox_tenant):
     return order
 
 
+def reviewed_digest(page):
+    match = re.search(r'name="reviewed" value="([^"]+)"', page)
+    assert match is not None, "no preview on the page"
+    return match.group(1)
+
+
 def amend_form(client, order):
     page = client.get(reverse("orders:amend", args=[order.pk]))
     assert page.status_code == 200
@@ -60,7 +66,7 @@ def test_review_shows_the_change_then_send_applies_it(client, sent_order):
     assert "− product 102" in page
     assert "Order notes: (empty) → “Ring first”" in page
     assert len(SandboxGoodsOut.objects.get(pk=sent_order.clarus_id).amendments) == 0
-    reviewed = re.search(r'name="reviewed" value="([^"]+)"', page).group(1)
+    reviewed = reviewed_digest(page)
 
     sent = client.post(url, {**data, "reviewed": reviewed, "send": "1"})
 
@@ -79,7 +85,7 @@ def test_sending_a_change_other_than_the_one_reviewed_shows_it_again(client, sen
     url = reverse("orders:amend", args=[sent_order.pk])
     data["lines-0-quantity"] = "6"
     page = client.post(url, {**data, "review": "1"}).content.decode()
-    reviewed = re.search(r'name="reviewed" value="([^"]+)"', page).group(1)
+    reviewed = reviewed_digest(page)
     data["lines-0-quantity"] = "7"
 
     again = client.post(url, {**data, "reviewed": reviewed, "send": "1"})
@@ -94,7 +100,7 @@ def test_a_refusal_is_shown_and_the_edits_stay(client, sent_order):
     url = reverse("orders:amend", args=[sent_order.pk])
     data["lines-0-quantity"] = "6"
     page = client.post(url, {**data, "review": "1"}).content.decode()
-    reviewed = re.search(r'name="reviewed" value="([^"]+)"', page).group(1)
+    reviewed = reviewed_digest(page)
     goods_out_status_set(goods_out_id=sent_order.clarus_id, code="PICK")
 
     refused = client.post(url, {**data, "reviewed": reviewed, "send": "1"})
