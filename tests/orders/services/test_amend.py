@@ -21,7 +21,7 @@ from sandbox.services import goods_out_create as sandbox_goods_out_create
 from tests.orders.factories import order_post_data
 from tests.sandbox.factories import goods_out_document
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture
