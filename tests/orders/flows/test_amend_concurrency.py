@@ -51,5 +51,5 @@ def test_two_amendments_sent_at_once_one_is_applied_the_other_is_a_conflict(clie
     assert sorted(result.applied for result in results) == [False, True]
     refused = next(result for result in results if not result.applied)
     assert refused.conflict
-    goods_out = SandboxGoodsOut.objects.get(pk=order.clarus_id)
+    goods_out = SandboxGoodsOut.objects.get(pk=order.clarus_id or 0)
     assert len(goods_out.amendments) == 1
