@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bench.agents import Agent, Keying, Mode, Outcome
@@ -129,6 +130,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
             "short enough that Clarus has stored the order before the desk asks it)"
         ),
     )
+    add(
+        "--amendments",
+        type=int,
+        default=40,
+        help="sent orders then amended through the amend page, under faults (default 40; 0: none)",
+    )
+    add("--amenders", type=int, default=4, help="supervisors amending at once (default 4)")
     add("--no-faults", action="store_true", help="Clarus calm throughout: a baseline")
     add("--seed", type=int, default=None, help="random seed for the plan of orders")
     add("--keep-logs", action="store_true", help="keep the services' logs after a clean run")
@@ -217,6 +225,15 @@ def provision(run: Run, *, sandbox_url: str) -> None:
             tenant=SUBDOMAIN,
             username=f"agent{number}",
             role="agent",
+            password=AGENT_PASSWORD,
+            stdout=quiet,
+        )
+    for number in range(run.args.amenders):
+        call_command(
+            "clarus_staff",
+            tenant=SUBDOMAIN,
+            username=f"amender{number}",
+            role="supervisor",
             password=AGENT_PASSWORD,
             stdout=quiet,
         )
@@ -367,6 +384,96 @@ def settle(run: Run) -> None:
         time.sleep(0.25)
     run.settle_seconds = time.monotonic() - run.started_at - run.keying_seconds
     say(f"  {time.monotonic() - run.started_at:6.1f} s  settled: {state.line()}")
+
+
+def amendment_rounds(*, calm_ms: int, timeout_ms: int, faults: bool = True) -> list[Round]:
+    """Return the rounds of the amendment phase (sandbox/faults.py knobs apply to PATCH too)."""
+    calm = {"latency_ms": calm_ms}
+    if not faults:
+        return [Round("calm (no faults)", calm)]
+    return [
+        Round("calm", calm),
+        Round("500s for 6 requests", {**calm, "fail_next": 6}),
+        Round(
+            "4 connections dropped after the amendment is applied", {**calm, "drop_after_store": 4}
+        ),
+        Round(f"read timeouts, {timeout_ms} ms", {"latency_ms": timeout_ms}),
+        Round("422 for 3 requests", {**calm, "forced_status": 422, "fail_next": 3}),
+        Round(
+            "storm: 503s, drops, 300 ms",
+            {"latency_ms": 300, "forced_status": 503, "fail_next": 4, "drop_after_store": 3},
+        ),
+    ]
+
+
+def amend_phase(run: Run, *, rounds: Sequence[Round]) -> tuple[Any, float] | None:
+    """Amend some of the run's sent orders through the amend page, round by round of faults."""
+    from django.core.management import call_command
+
+    from bench.amending import amend_plans, amend_tally, run_amendments
+
+    plans = amend_plans(tenant_id=run.tenant_id, prefix=run.prefix, count=run.args.amendments)
+    if not plans:
+        return None
+    amenders = [
+        Agent(
+            base_url=run.desk_url,
+            username=f"amender{number}",
+            password=AGENT_PASSWORD,
+            tenant_id=run.tenant_id,
+        )
+        for number in range(run.args.amenders)
+    ]
+    for amender in amenders:
+        amender.login()
+    say(f"Amending {len(plans)} sent orders, {len(amenders)} supervisors, {len(rounds)} round(s):")
+    started = time.monotonic()
+    results: list[Any] = []
+    for index, chaos in enumerate(rounds):
+        share = plans[index * len(plans) // len(rounds) : (index + 1) * len(plans) // len(rounds)]
+        knobs = io.StringIO()
+        call_command("sandbox_faults", subdomain=SUBDOMAIN, clear=True, stdout=knobs, **chaos.knobs)
+        note = f"{time.monotonic() - started:6.1f} s  amendment {len(results):>4}  {chaos.name}"
+        run.timeline.append(note)
+        say(f"  {note}")
+        results += run_amendments(
+            clients=[(amender.http, amender.username) for amender in amenders], plans=share
+        )
+    call_command(
+        "sandbox_faults",
+        subdomain=SUBDOMAIN,
+        clear=True,
+        latency_ms=run.args.latency_ms,
+        stdout=io.StringIO(),
+    )
+    for amender in amenders:
+        amender.close()
+    elapsed = time.monotonic() - started
+    return amend_tally(plans=plans, results=results), elapsed
+
+
+def amend_report(outcome: tuple[Any, float] | None) -> int:
+    """Print the amendment figures; return 1 if one was lost or applied twice."""
+    if outcome is None:
+        say("  amendments            none (no sent order to amend)")
+        return 0
+    account, elapsed = outcome
+    say(f"  amended (planned)     {account.amended} in {elapsed:.1f} s")
+    say(f"  amendments applied    {account.applied}")
+    say(f"  amendments lost       {len(account.lost)}")
+    say(f"  applied twice         {len(account.twice)}")
+    say(
+        f"  not applied           {len(account.not_applied)} (the agent gave up; Clarus holds the "
+        "order as before)"
+    )
+    say(f"  adopted after no answer {account.adopted} (found applied in Clarus, not sent again)")
+    attempts = ", ".join(f"{k} ×{v}" for k, v in sorted(account.attempts_by_outcome.items()))
+    say(f"  amendment requests    {attempts}")
+    if account.desk_disagrees:
+        say(f"  desk and Clarus disagree on the lines of {len(account.desk_disagrees)} order(s)")
+    for order_id in (account.lost + account.twice)[:10]:
+        say(f"    lost or twice: order {order_id}")
+    return 1 if account.lost or account.twice or account.desk_disagrees else 0
 
 
 def seconds(value: float | None) -> str:
@@ -557,7 +664,21 @@ def main(argv: Sequence[str]) -> int:
         cpu = {
             name: used - run.cpu_at_start.get(name, 0.0) for name, used in cpu_used(stack).items()
         }
+        amended = None
+        if args.amendments:
+            amended = amend_phase(
+                run,
+                rounds=amendment_rounds(
+                    calm_ms=args.latency_ms,
+                    timeout_ms=args.timeout_latency_ms
+                    or round(settings.CLARUS_READ_TIMEOUT * 1000) + 600,
+                    faults=not args.no_faults,
+                ),
+            )
         status = report(run, keyings, cpu=cpu)
+        if args.amendments:
+            say("Amendments:")
+            status = max(status, amend_report(amended)) if status != 1 else status
     except (RuntimeError, OSError) as exc:
         say(f"chaos: {exc}")
         status = 3

@@ -18,10 +18,11 @@ from orders import states
 from orders.clarus import ClarusExchange
 from orders.clarus.documents import readable_path
 from orders.clarus.errors import refusals_in
-from orders.domain import Refusal
+from orders.domain import Amendment, Refusal, amendment_between, standing_from_json
 from orders.models import (
     AddressSave,
     AddressSaveAttempt,
+    AmendmentStatus,
     AttemptOutcome,
     Order,
     OrderTransition,
@@ -195,9 +196,50 @@ def attempt_refusals(attempt: SubmissionAttempt) -> list[Refusal]:
 def attempts_with_changes(
     newest_first: Sequence[SubmissionAttempt],
 ) -> list[tuple[SubmissionAttempt, list[FieldChange]]]:
-    """Pair each attempt with what its request changed since the attempt before it."""
-    older_ones: list[SubmissionAttempt | None] = [*newest_first[1:], None]
-    return [
-        (attempt, body_changes(older.request_body, attempt.request_body) if older else [])
-        for attempt, older in zip(newest_first, older_ones, strict=False)
-    ]
+    """Pair each attempt with what its request changed since the attempt before it to the same
+    address: a create with the create before, an amendment with the amendment before (a create
+    and an amendment are different requests, whose bodies say different things)."""
+    paired = []
+    for index, attempt in enumerate(newest_first):
+        older = next((each for each in newest_first[index + 1 :] if each.url == attempt.url), None)
+        changes = body_changes(older.request_body, attempt.request_body) if older else []
+        paired.append((attempt, changes))
+    return paired
+
+
+@dataclass(frozen=True)
+class OrderVersion:
+    """One version of a sent order's goods-out: as first sent, then as each amendment left it.
+
+    ``changes`` is what the amendment changed, line by line (None for the first version).
+    """
+
+    number: int
+    at: datetime | None
+    by: str
+    changes: Amendment | None
+
+
+def order_versions(order: Order) -> list[OrderVersion]:
+    """Return the order's versions in Clarus, oldest first: as sent, then each amendment applied.
+
+    Each amendment's change is taken from the goods-out as it was read when the amendment was
+    made, to the goods-out it asked for.
+    """
+    if order.clarus_id is None:
+        return []
+    versions = [OrderVersion(1, order.sent_at, order.created_by.get_username(), None)]
+    applied = order.amendments.filter(status=AmendmentStatus.APPLIED).select_related("created_by")
+    for amendment in applied.order_by("version", "id"):
+        change = amendment_between(
+            standing_from_json(amendment.before), standing_from_json(amendment.after)
+        )
+        versions.append(
+            OrderVersion(
+                amendment.version or len(versions) + 1,
+                amendment.settled_at,
+                amendment.created_by.get_username(),
+                change,
+            )
+        )
+    return versions

@@ -3,12 +3,13 @@ words, Clarus's reasons beside the fields they name, durations, counts and share
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from orders.domain import DeliveryAddress, FieldRef, Refusal
+from orders.domain import Amendment, DeliveryAddress, FieldEdit, FieldRef, Refusal
 from orders.forms.entry import (
     ADDRESS_PREFIX,
     OrderForm,
@@ -121,3 +122,54 @@ def percent(value: float) -> str:
 def share(value: float | None) -> str:
     """Return a share such as 0.0485 as ``4.9%``, or a dash for none."""
     return "—" if value is None else f"{value:.1%}"
+
+
+def _product(product_id: int, code: str) -> str:
+    return code or f"product {product_id}"
+
+
+def _quantity(quantity: Any) -> str:
+    return "—" if quantity is None else format(quantity.normalize(), "f")
+
+
+def _field_value(edit: FieldEdit) -> tuple[str, str]:
+    def shown(value: Any) -> str:
+        if value is None:
+            return "(empty)"
+        if isinstance(value, datetime):
+            return f"{timezone.localtime(value):%d %b %Y %H:%M}"
+        return f"“{value}”"
+
+    return shown(edit.old), shown(edit.new)
+
+
+def amendment_rows(amendment: Amendment) -> list[str]:
+    """Return an amendment line by line, as Clarus receives it, in the agents' words: a line
+    added (plus sign, quantity, times sign, SKU), a line's quantity or product old → new, a line
+    removed (minus sign, SKU), then each header or address field, old → new."""
+    rows = []
+    for line in amendment.lines:
+        product = _product(line.product_id, line.product_code)
+        if line.op == "add":
+            rows.append(f"+ {_quantity(line.quantity_new)} × {product}")
+        elif line.op == "remove":
+            rows.append(f"− {product}")
+        else:
+            parts = []
+            if line.product_id_old is not None:
+                old = _product(line.product_id_old, line.product_code_old)
+                parts.append(f"product {old} → {product}")
+            if line.quantity_new != line.quantity_old:
+                parts.append(
+                    f"quantity {_quantity(line.quantity_old)} → {_quantity(line.quantity_new)}"
+                )
+            rows.append(f"{product}: {', '.join(parts)}")
+    for edit in amendment.fields:
+        name = ADDRESS_PREFIX + edit.name if edit.part == "address" else edit.name
+        field = OrderForm.base_fields.get(name)
+        label = str(field.label) if field is not None else name
+        if edit.part == "address":
+            label = f"Delivery address, {label.lower()}"
+        old, new = _field_value(edit)
+        rows.append(f"{label}: {old} → {new}")
+    return rows

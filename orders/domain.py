@@ -7,7 +7,7 @@ knows Clarus's wire format.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -246,3 +246,182 @@ class GoodsOutNews:
     about_goods_out: bool = True
     # The goods-out is cancelled in Clarus.
     cancelled: bool = False
+
+
+# Amending a sent order: the goods-out as Clarus holds it, and what an amendment changes.
+
+
+@dataclass(frozen=True)
+class StandingLine:
+    """A line of a goods-out as Clarus holds it; ``line_id`` None for a line not in Clarus yet."""
+
+    line_id: int | None
+    product_id: int
+    quantity: Decimal
+    # What the agent sees for the product (its SKU and description), never sent.
+    product_code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StandingOrder:
+    """A goods-out's header, address and lines: as Clarus holds it, or as an amendment leaves it."""
+
+    header: OrderHeader
+    address: DeliveryAddress
+    lines: tuple[StandingLine, ...]
+
+
+@dataclass(frozen=True)
+class GoodsOutRead:
+    """A goods-out read from Clarus for amending, with the version of what was read."""
+
+    goods_out_id: int
+    status: GoodsOutStatus
+    standing: StandingOrder
+    # A digest of what Clarus answered: a different one means the goods-out changed meanwhile.
+    version: str
+
+
+class AmendmentKind(StrEnum):
+    """What a request to amend a goods-out came to."""
+
+    APPLIED = "applied"
+    REFUSED = "refused"
+    NOT_FOUND = "not_found"
+    NO_TOKEN = "no_token"
+    UNAUTHORIZED = "unauthorized"
+    SERVER_ERROR = "server_error"
+    # Sent, and no answer came back: it may have been applied.
+    NO_ANSWER = "no_answer"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class FieldEdit:
+    """A header or address field an amendment changes, old → new (None: empty)."""
+
+    part: Literal["header", "address"]
+    name: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """One line change: ``add`` a line, ``update`` a line's product or quantity, ``remove`` it."""
+
+    op: Literal["add", "update", "remove"]
+    line_id: int | None
+    product_id: int
+    product_code: str = ""
+    quantity_old: Decimal | None = None
+    quantity_new: Decimal | None = None
+    # Set when an update changes the line's product.
+    product_id_old: int | None = None
+    product_code_old: str = ""
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """What changes between two states of a goods-out, in the order Clarus receives it."""
+
+    fields: tuple[FieldEdit, ...] = ()
+    lines: tuple[LineEdit, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and not self.lines
+
+
+def _plain(value: Any) -> Any:
+    """Return a field's value as compared: empty text is None, text trimmed."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def amendment_between(before: StandingOrder, after: StandingOrder) -> Amendment:
+    """Return what turns ``before`` into ``after``: header and address fields that differ, and
+    per line an update (same line id, other product or quantity), a removal (a line id ``after``
+    no longer has) or an addition (a line without an id). Pure.
+
+    Changes come in the order they are sent: updates and removals in ``before``'s line order,
+    then additions in ``after``'s.
+    """
+    edits = [
+        FieldEdit("header", name, _plain(getattr(before.header, name)), new)
+        for name in (each.name for each in fields(OrderHeader))
+        if _plain(getattr(before.header, name)) != (new := _plain(getattr(after.header, name)))
+    ]
+    edits += [
+        FieldEdit("address", name, _plain(getattr(before.address, name)), new)
+        for name in (each.name for each in fields(DeliveryAddress))
+        if _plain(getattr(before.address, name)) != (new := _plain(getattr(after.address, name)))
+    ]
+    kept = {line.line_id: line for line in after.lines if line.line_id is not None}
+    changes: list[LineEdit] = []
+    for old in before.lines:
+        new_line = kept.get(old.line_id) if old.line_id is not None else None
+        if new_line is None:
+            changes.append(
+                LineEdit(
+                    "remove",
+                    old.line_id,
+                    old.product_id,
+                    old.product_code,
+                    quantity_old=old.quantity,
+                )
+            )
+        elif new_line.product_id != old.product_id or new_line.quantity != old.quantity:
+            moved = new_line.product_id != old.product_id
+            changes.append(
+                LineEdit(
+                    "update",
+                    old.line_id,
+                    new_line.product_id,
+                    new_line.product_code,
+                    quantity_old=old.quantity,
+                    quantity_new=new_line.quantity,
+                    product_id_old=old.product_id if moved else None,
+                    product_code_old=old.product_code if moved else "",
+                )
+            )
+    changes += [
+        LineEdit("add", None, line.product_id, line.product_code, quantity_new=line.quantity)
+        for line in after.lines
+        if line.line_id is None
+    ]
+    return Amendment(fields=tuple(edits), lines=tuple(changes))
+
+
+def standing_json(standing: StandingOrder) -> dict[str, Any]:
+    """Return a standing order as JSON-safe data (the desk's own form, for storing and signing)."""
+    header = {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in asdict(standing.header).items()
+    }
+    return {
+        "header": header,
+        "address": asdict(standing.address),
+        "lines": [
+            {**asdict(line), "quantity": format(line.quantity, "f")} for line in standing.lines
+        ],
+    }
+
+
+def standing_from_json(data: Mapping[str, Any]) -> StandingOrder:
+    """Return the standing order ``standing_json`` made; raise ValueError if it is not one."""
+    try:
+        header = dict(data["header"])
+        dispatch = header.get("expected_date_of_dispatch")
+        if isinstance(dispatch, str):
+            moment = datetime.fromisoformat(dispatch)
+            header["expected_date_of_dispatch"] = moment if moment.tzinfo else dispatch
+        lines = tuple(
+            StandingLine(**{**line, "quantity": Decimal(str(line["quantity"]))})
+            for line in data["lines"]
+        )
+        return StandingOrder(OrderHeader(**header), DeliveryAddress(**data["address"]), lines)
+    except (KeyError, TypeError, ArithmeticError) as exc:
+        raise ValueError(f"Not a standing order: {exc}") from exc

@@ -26,6 +26,7 @@ __all__ = [
     "AddressSave",
     "AddressSaveAttempt",
     "AddressSaveStatus",
+    "AmendmentStatus",
     "AppendOnlyModel",
     "AttemptOutcome",
     "AuthFlow",
@@ -33,6 +34,7 @@ __all__ = [
     "InvitationStatus",
     "Membership",
     "Order",
+    "OrderAmendment",
     "OrderLine",
     "OrderStatus",
     "OrderTransition",
@@ -244,6 +246,12 @@ class Order(models.Model):
     send_count = models.PositiveIntegerField(default=0)
     # What the agent is told about where the order stands, in plain words.
     status_note = models.CharField(max_length=500, blank=True, default="")
+    # The version of the goods-out as the desk last read or amended it in Clarus (a digest of
+    # Clarus's answer, orders.clarus.goods_outs.goods_out_read): an amendment made from an
+    # older read is refused as a conflict (orders.services.amend).
+    clarus_version = models.CharField(max_length=64, blank=True, default="")
+    # Someone is sending an amendment of the order until then: nobody else may meanwhile.
+    amend_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -355,6 +363,9 @@ class OrderLine(models.Model):
     # The SKU and description the agent picked the product by; blank when they typed the id.
     product_code = models.CharField(max_length=100, blank=True, default="")
     description = models.CharField(max_length=255, blank=True, default="")
+    # Clarus's id of the goods-out line, from the create's answer or the first read: amendments
+    # address lines by it (CONTRACT.md §2.4).
+    clarus_line_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ("position",)
@@ -606,3 +617,46 @@ class AddressSaveAttempt(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.address_save} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+
+class AmendmentStatus(models.TextChoices):
+    SENDING = "sending", "Being sent"
+    APPLIED = "applied", "Applied in Clarus"
+    REFUSED = "refused", "Refused by Clarus"
+    FAILED = "failed", "Not taken: nothing changed"
+    UNKNOWN = "unknown", "No answer from Clarus"
+    CONFLICT = "conflict", "Not sent: the order had changed"
+    ABANDONED = "abandoned", "Not sent: Clarus holds something else"
+
+
+class OrderAmendment(models.Model):
+    """One amendment of a sent order: the goods-out as it was read, as it was to become, and
+    the request that asks Clarus for it. Its requests are the order's attempts."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="amendments")
+    # The amend form's one-time token: a second POST of the same form never sends it twice.
+    token = models.UUIDField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.SENDING
+    )
+    # The version of the goods-out the agent's form was filled from.
+    base_version = models.CharField(max_length=64)
+    # The goods-out as read and as amended, in the desk's words (orders.domain.standing_json).
+    before = models.JSONField()
+    after = models.JSONField()
+    # The body of the PATCH, exactly as sent (and sent again, if it is).
+    document = models.JSONField()
+    # The order's version this made, when applied: the first send is version 1.
+    version = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.order}: amendment {self.pk} ({self.status})"

@@ -142,3 +142,11 @@ def order_may_resend(*, order: Order, user: User, memberships: Sequence[Membersh
 def membership_may_change(*, membership: Membership, acting_user: User) -> bool:
     """Return whether ``acting_user`` may change or remove the membership: not their own."""
     return membership.user_id != acting_user.pk
+
+
+def order_may_amend(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
+    """Return whether the user may amend the order's goods-out in Clarus: whoever keyed it,
+    while they still key for its tenant, and the tenant's supervisors."""
+    return supervises(memberships=memberships, tenant_id=order.tenant_id) or _keys_own(
+        order=order, user=user, memberships=memberships
+    )

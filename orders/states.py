@@ -31,6 +31,12 @@ class AttemptOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", "Could not connect"
     CANCELLED = "cancelled", "Cancelled"
     CANCEL_REFUSED = "cancel_refused", "Cancel refused"
+    # An amendment of a sent order (orders.services.amend): applied, refused, no answer, or
+    # not taken (no connection, a Clarus error, credentials refused).
+    AMENDED = "amended", "Amended"
+    AMEND_REFUSED = "amend_refused", "Amendment refused"
+    AMEND_NO_ANSWER = "amend_no_answer", "Amendment: no answer"
+    AMEND_FAILED = "amend_failed", "Amendment not taken"
 
 
 DRAFT, SENDING, SENT = OrderStatus.DRAFT, OrderStatus.SENDING, OrderStatus.SENT
@@ -109,6 +115,14 @@ def can_correct(status: str, outcomes: Iterable[str]) -> bool:
     if status == REJECTED:
         return True
     return status == FAILED and not any(outcome == AttemptOutcome.NO_ANSWER for outcome in outcomes)
+
+
+# A sent order's goods-out may be amended in Clarus (Clarus itself refuses once picking starts).
+AMENDABLE = frozenset({SENT})
+
+
+def amendable(status: str) -> bool:
+    return status in AMENDABLE
 
 
 def can_resend(status: str) -> bool:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from orders.views import caller, dashboard, drafts, entry, history, lookups, orders, paste
+from orders.views import (
+    amend,
+    caller,
+    dashboard,
+    drafts,
+    entry,
+    history,
+    lookups,
+    orders,
+    paste,
+)
 
 app_name = "orders"
 urlpatterns = [
@@ -47,5 +57,7 @@ urlpatterns = [
     path("<int:order_id>/copy/", entry.order_copy, name="copy"),
     path("<int:order_id>/resend/", orders.order_resend, name="resend"),
     path("<int:order_id>/cancel/", orders.order_cancel, name="cancel"),
+    path("<int:order_id>/amend/", amend.order_amend, name="amend"),
+    path("<int:order_id>/amend/check/", amend.order_amend_check, name="amend_check"),
     path("<int:order_id>/clarus-status/", orders.order_clarus_status, name="clarus_status"),
 ]

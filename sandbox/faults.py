@@ -1,8 +1,8 @@
 """Fault knobs: make a pretend tenant slow, make it fail, cut it off, or end its tokens.
 
 Tests and demos use them to see how the desk copes with a Clarus that misbehaves. They live on
-``SandboxSubdomain`` and apply to ``POST goods_outs`` (and ``/api/v1/goods_outs``) only, never to
-the token endpoint.
+``SandboxSubdomain`` and apply to ``POST goods_outs`` and ``PATCH goods_outs/{id}`` (and their
+``/api/v1`` twins) only, never to the token endpoint. "Store" below means "store or amend".
 
 ``latency_ms`` (default 0)
     Wait this long before answering, forced errors included.

@@ -224,6 +224,10 @@ class SandboxGoodsOut(models.Model):
     reference = models.CharField(max_length=50, db_index=True)
     # The request JSON exactly as it arrived, so tests can assert on what the desk sent.
     document = models.JSONField()
+    # Every accepted PATCH, in order: {"received_at": ISO 8601, "document": the body as it came}
+    # (sandbox.amend). The header as it stands is the create's overlaid with each of these.
+    amendments = models.JSONField(default=list, blank=True)
+    # The delivery address as it stands: the create's, or the last amendment's.
     address = models.JSONField(null=True, blank=True)
     # Copied from the document when it is stored, so GraphQL can filter and join on them
     # (sandbox.goods_out_records). The ids are kept as sent: only product ids are checked
@@ -274,6 +278,15 @@ class SandboxGoodsOut(models.Model):
     @property
     def line_count(self) -> int:
         return len(self.attributes.get("lines_changes") or [])
+
+    @property
+    def current_attributes(self) -> dict[str, Any]:
+        """Return the header as it stands: the create's attributes, then each amendment's."""
+        current = {k: v for k, v in self.attributes.items() if k != "lines_changes"}
+        for amendment in self.amendments or []:
+            changed = amendment["document"]["data"]["attributes"]
+            current.update({k: v for k, v in changed.items() if k != "lines_changes"})
+        return current
 
 
 class SandboxTokenRequest(models.Model):

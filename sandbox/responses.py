@@ -77,6 +77,14 @@ def goods_out_created(goods_out: SandboxGoodsOut) -> JsonResponse:
     attributes: dict[str, Any] = dict(goods_out.attributes)
     if attributes.get("goods_out_status_id") is None:
         attributes["goods_out_status_id"] = PENDING
+    # Each added line comes back with the id Clarus gave it (GoodsOutLineChange.id), which later
+    # amendments address it by.
+    line_ids = dict(goods_out.lines.values_list("line_number", "pk"))
+    if "lines_changes" in attributes:
+        attributes["lines_changes"] = [
+            {**change, "id": line_ids[number]} if number in line_ids else change
+            for number, change in enumerate(attributes["lines_changes"], start=1)
+        ]
     return JsonResponse(
         {"data": {"id": goods_out.pk, "type": "goods_outs", "attributes": attributes}}
     )
@@ -87,3 +95,29 @@ def _no_store(response: JsonResponse) -> JsonResponse:
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
+
+
+def not_found(details: str) -> JsonResponse:
+    """Answer 404 in Clarus's ErrorResponse shape (CONTRACT.md §3.2)."""
+    error = {"code": 404, "symbol": "not_found", "details": details, "source": None}
+    return JsonResponse({"errors": [error]}, status=404)
+
+
+def goods_out_updated(
+    goods_out: SandboxGoodsOut, *, document: dict[str, Any], added_line_ids: list[int]
+) -> JsonResponse:
+    """Answer 200 with the goods-out's header as it now stands and the line changes applied,
+    each added line with the id Clarus gave it (GoodsOutLineChange.id)."""
+    attributes: dict[str, Any] = dict(goods_out.current_attributes)
+    attributes["goods_out_status_id"] = goods_out.goods_out_status_id or PENDING
+    added = iter(added_line_ids)
+    changes = []
+    for change in document["data"]["attributes"].get("lines_changes") or []:
+        echoed = dict(change)
+        if change.get("type") == "ADD":
+            echoed["id"] = next(added)
+        changes.append(echoed)
+    attributes["lines_changes"] = changes
+    return JsonResponse(
+        {"data": {"id": goods_out.pk, "type": "goods_outs", "attributes": attributes}}
+    )

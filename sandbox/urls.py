@@ -13,6 +13,13 @@ urlpatterns = [
     path("api/goods_outs", views.goods_out_create, name="goods_out_create"),
     # Clarus: two hand-written samples still use /api/v1 (CONTRACT.md §1.5).
     path("api/v1/goods_outs", views.goods_out_create, name="goods_out_create_v1"),
+    # Clarus: amending is PATCH on the goods-out (CONTRACT.md §2.1).
+    path("api/goods_outs/<int:goods_out_id>", views.goods_out_update, name="goods_out_update"),
+    path(
+        "api/v1/goods_outs/<int:goods_out_id>",
+        views.goods_out_update,
+        name="goods_out_update_v1",
+    ),
     path(
         "api/goods_outs/<int:goods_out_id>/cancel", views.goods_out_cancel, name="goods_out_cancel"
     ),

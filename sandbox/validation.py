@@ -21,7 +21,11 @@ code  symbol                  meaning
 1011  invalid_json            the body is not a JSON object
 1012  unsupported_media_type  the Content-Type is not application/json
 1013  record_not_found        a line names a product the catalogue does not have (checked by
-                              ``sandbox.catalogue_rules``, when the subdomain has a catalogue)
+                              ``sandbox.catalogue_rules``, when the subdomain has a catalogue),
+                              or an amendment names a line the goods-out does not have
+1014  not_amendable           an amendment of a goods-out whose picking has started
+                              (``sandbox.amend``)
+1015  no_lines_left           an amendment that would leave the goods-out without a line
 ====  ======================  ==========================================================
 
 ``source`` names the member that failed:
@@ -77,6 +81,8 @@ class Code(enum.IntEnum):
     INVALID_JSON = 1011
     UNSUPPORTED_MEDIA_TYPE = 1012
     RECORD_NOT_FOUND = 1013
+    NOT_AMENDABLE = 1014
+    NO_LINES_LEFT = 1015
 
     @property
     def symbol(self) -> str:

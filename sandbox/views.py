@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sandbox import cancel, delivery_addresses, faults, responses, selectors, services
+from sandbox import amend, cancel, delivery_addresses, faults, responses, selectors, services
 from sandbox.authorization import (
     AuthorizationPageError,
     AuthorizationRedirectError,
@@ -107,6 +107,38 @@ def goods_out_create(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@require_http_methods(["PATCH"])
+def goods_out_update(request: HttpRequest, goods_out_id: int) -> HttpResponse:
+    """``PATCH /api/goods_outs/{id}``: amend a goods-out (sandbox.amend, CONTRACT.md §2.4)."""
+    try:
+        subdomain = request_subdomain(request, bearer_token(request))
+    except BearerError as error:
+        return responses.unauthorized(str(error), invalid_token=True)
+    except SubdomainError as error:
+        return responses.unauthorized(str(error))
+    if problem := content_type_problem(request.content_type or ""):
+        return responses.unprocessable([problem])
+    document = parse_json_object(request.body)
+    if isinstance(document, Problem):
+        return responses.unprocessable([document])
+    faults.latency_apply(subdomain)
+    if status := faults.failure_status(subdomain):
+        return responses.forced_error(status, retry_after_seconds=subdomain.retry_after_seconds)
+    outcome = amend.goods_out_amend(
+        subdomain=subdomain, goods_out_id=goods_out_id, document=document
+    )
+    if not outcome.found:
+        return responses.not_found(f"No goods-out {goods_out_id}.")
+    if outcome.goods_out is None:
+        return responses.unprocessable(outcome.problems)
+    if faults.drop_due(subdomain):
+        return faults.connection_drop(request)
+    return responses.goods_out_updated(
+        outcome.goods_out, document=document, added_line_ids=outcome.added_line_ids
+    )
+
+
+@csrf_exempt
 @require_POST
 def delivery_address_create(request: HttpRequest) -> HttpResponse:
     """``POST /api/delivery_addresses`` (CONTRACT.md §4); the latency knob applies to it too."""
@@ -161,8 +193,20 @@ def goods_out_list(request: HttpRequest) -> HttpResponse:
 def goods_out_detail(request: HttpRequest, goods_out_id: int) -> HttpResponse:
     goods_out = selectors.goods_out_get(goods_out_id=goods_out_id)
     document = json.dumps(goods_out.document, indent=2, ensure_ascii=False)
+    amendments = [
+        {
+            "received_at": amendment["received_at"],
+            "document": json.dumps(amendment["document"], indent=2, ensure_ascii=False),
+        }
+        for amendment in goods_out.amendments or []
+    ]
     return render(
         request,
         "sandbox/goods_out_detail.html",
-        {"goods_out": goods_out, "document": document},
+        {
+            "goods_out": goods_out,
+            "document": document,
+            "amendments": amendments,
+            "lines": goods_out.lines.order_by("line_number"),
+        },
     )

@@ -76,6 +76,8 @@ class Endpoint(StrEnum):
     GOODS_OUT_CREATE = "goods_out_create"
     GOODS_OUT_CANCEL = "goods_out_cancel"
     GOODS_OUT_LOOKUP = "goods_out_lookup"
+    GOODS_OUT_AMEND = "goods_out_amend"
+    GOODS_OUT_READ = "goods_out_read"
     CATALOGUE = "catalogue"
     OTHER = "other"
 

@@ -72,6 +72,7 @@ def _exchange(
     token: str | None,
     endpoint: Endpoint,
     timeout: float | None = None,
+    method: str = "POST",
 ) -> ClarusExchange:
     """Send one request (or fail to get a token for it) and record what happened."""
     headers = {
@@ -82,7 +83,7 @@ def _exchange(
         "Accept": "application/json",
     }
     sent = ClarusExchange(
-        method="POST",
+        method=method,
         url=url,
         request_headers=redact_headers(headers),
         request_body=body,
@@ -104,7 +105,7 @@ def _exchange(
 
     try:
         with http_client(transport, timeout=timeout) as client:
-            response = client.post(url, content=body.encode(), headers=headers)
+            response = client.request(method, url, content=body.encode(), headers=headers)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         return answered(
             "unreachable", transport_error=f"Could not connect to Clarus at {url} ({exc})."
@@ -133,7 +134,13 @@ def _exchange(
 
 
 def _not_sent(
-    tenant: Tenant, url: str, body: str, problem: Exception, *, endpoint: Endpoint
+    tenant: Tenant,
+    url: str,
+    body: str,
+    problem: Exception,
+    *,
+    endpoint: Endpoint,
+    method: str = "POST",
 ) -> ClarusExchange:
     """Record a request that never went over the wire: no token, or an address refused."""
     no_token = isinstance(problem, ClarusAuthError | ClarusTokenUnavailable)
@@ -144,7 +151,7 @@ def _not_sent(
         duration_ms=0,
     )
     return ClarusExchange(
-        method="POST",
+        method=method,
         url=url,
         request_headers={"X-Clarus-Subdomain": tenant.subdomain},
         request_body=body,
@@ -186,31 +193,79 @@ def post_to(
     endpoint: Endpoint = Endpoint.OTHER,
     transport: httpx.BaseTransport | None = None,
     timeout: float | None = None,
+    method: str = "POST",
 ) -> list[ClarusExchange]:
     """POST ``document`` as JSON to ``url`` with the tenant's credentials (see ``post_json``).
 
-    ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on.
+    ``timeout`` (seconds) replaces the configured read timeout, for calls an agent waits on;
+    ``method`` names another method with a JSON body (PATCH).
     """
     body = "" if document is None else goods_out_body(document)
     try:
         # Before the token: a refused address gets neither the request nor the credentials.
         clarus_address_check(url)
     except ClarusAddressRefused as exc:
-        return [_not_sent(tenant, url, body, exc, endpoint=endpoint)]
+        return [_not_sent(tenant, url, body, exc, endpoint=endpoint, method=method)]
     try:
         token = access_token(tenant, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [_not_sent(tenant, url, body, exc, endpoint=endpoint)]
+        return [_not_sent(tenant, url, body, exc, endpoint=endpoint, method=method)]
     first = _exchange(
-        tenant, url, body, transport=transport, token=token, endpoint=endpoint, timeout=timeout
+        tenant,
+        url,
+        body,
+        transport=transport,
+        token=token,
+        endpoint=endpoint,
+        timeout=timeout,
+        method=method,
     )
     if first.status != 401:
         return [first]
     try:
         token = refresh_access_token(tenant, stale=token, transport=transport)
     except (ClarusAuthError, ClarusTokenUnavailable) as exc:
-        return [first, _not_sent(tenant, url, body, exc, endpoint=endpoint)]
+        return [first, _not_sent(tenant, url, body, exc, endpoint=endpoint, method=method)]
     second = _exchange(
-        tenant, url, body, transport=transport, token=token, endpoint=endpoint, timeout=timeout
+        tenant,
+        url,
+        body,
+        transport=transport,
+        token=token,
+        endpoint=endpoint,
+        timeout=timeout,
+        method=method,
     )
     return [first, second]
+
+
+def patch_json(
+    tenant: Tenant,
+    path: str,
+    document: Any,
+    *,
+    endpoint: Endpoint = Endpoint.OTHER,
+    transport: httpx.BaseTransport | None = None,
+) -> list[ClarusExchange]:
+    """PATCH ``document`` to the tenant's REST ``path``; return every exchange (``post_json``)."""
+    try:
+        path_prefix_check(tenant.api_path_prefix)
+    except ClarusAddressRefused as exc:
+        return [
+            _not_sent(
+                tenant,
+                rest_url(tenant, path),
+                goods_out_body(document),
+                exc,
+                endpoint=endpoint,
+                method="PATCH",
+            )
+        ]
+    return post_to(
+        tenant,
+        rest_url(tenant, path),
+        document,
+        endpoint=endpoint,
+        transport=transport,
+        method="PATCH",
+    )

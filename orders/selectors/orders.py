@@ -11,7 +11,14 @@ from orders.clarus import ClarusQueryError
 from orders.clarus.documents import stored_address, stored_header
 from orders.clarus.goods_outs import goods_out_status, status_label
 from orders.domain import DeliveryAddress, GoodsOutStatus, KeyedOrder, LineInput
-from orders.models import Membership, Order, Tenant, WebhookDelivery
+from orders.models import (
+    AmendmentStatus,
+    Membership,
+    Order,
+    OrderAmendment,
+    Tenant,
+    WebhookDelivery,
+)
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,12 @@ def order_keyed(*, order: Order) -> KeyedOrder:
 def order_address(*, order: Order) -> DeliveryAddress:
     """Return the delivery address a stored order was sent with."""
     return stored_address(order.address)
+
+
+def order_amendment_waiting(*, order: Order) -> OrderAmendment | None:
+    """Return the order's amendment that waits for Clarus's answer, if one does."""
+    return (
+        order.amendments.filter(status__in=[AmendmentStatus.UNKNOWN, AmendmentStatus.SENDING])
+        .order_by("-id")
+        .first()
+    )

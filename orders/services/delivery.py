@@ -29,7 +29,7 @@ from orders.clarus.documents import goods_out_document, stored_address, stored_h
 from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_id_by_reference
 from orders.domain import AnswerKind, LineInput, Refusal
 from orders.log_context import log_scope
-from orders.models import AttemptOutcome, Order, OrderStatus
+from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus
 from orders.services.sweeps import sweep_schedule
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class _Verdict:
     refusals: tuple[Refusal, ...] = ()
     clarus_id: int | None = None
     retry_after: float | None = None
+    line_ids: tuple[int | None, ...] = ()
 
 
 def lease_length() -> timedelta:
@@ -257,6 +258,7 @@ def _settle(
         if verdict.clarus_id is not None:
             order.clarus_id = verdict.clarus_id
             order.sent_at = timezone.now()
+            _keep_line_ids(order, verdict.line_ids)
         elif verdict.status == OrderStatus.UNKNOWN:
             # Give Clarus time to finish what it may be doing before the desk asks about it.
             order.next_attempt_at = exchanges[-1].started_at + lease_length()
@@ -279,6 +281,16 @@ def _settle(
     return SubmitResult(
         order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals
     )
+
+
+def _keep_line_ids(order: Order, line_ids: Sequence[int | None]) -> None:
+    """Keep the ids Clarus gave the order's lines, so amendments can address them."""
+    lines = list(order.lines.all())
+    if len(line_ids) != len(lines):
+        return
+    for line, line_id in zip(lines, line_ids, strict=True):
+        line.clarus_line_id = line_id
+    OrderLine.objects.bulk_update(lines, ["clarus_line_id"])
 
 
 def _clock(moment: datetime | None) -> str:
@@ -343,6 +355,7 @@ def _verdict(answer: CreateAnswer) -> _Verdict:
         refusals=answer.refusals,
         clarus_id=answer.goods_out_id,
         retry_after=answer.retry_after,
+        line_ids=answer.line_ids,
     )
 
 

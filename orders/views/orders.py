@@ -54,6 +54,10 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
         "can_rekey": permissions.order_may_rekey(
             order=order, user=request.user, memberships=request.memberships
         ),
+        "can_amend": states.amendable(order.status)
+        and permissions.order_may_amend(
+            order=order, user=request.user, memberships=request.memberships
+        ),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -88,6 +92,11 @@ def _detail_context(order: Any) -> dict[str, Any]:
         "rejection": display.refusal_rows(audit.attempt_refusals(attempts[0])) if attempts else [],
         "webhooks": webhooks,
         "clarus_said": selectors.webhook_status_label(order=order) if webhooks else "",
+        "versions": [
+            (version, display.amendment_rows(version.changes) if version.changes else [])
+            for version in audit.order_versions(order)
+        ],
+        "amendment_waiting": selectors.order_amendment_waiting(order=order),
     }
 
 

@@ -6,6 +6,7 @@ text the catalogue leaves blank comes back as null.
 """
 
 from datetime import date
+from typing import Any
 
 import strawberry
 from django.utils import timezone
@@ -21,6 +22,11 @@ def _id(pk: int) -> strawberry.ID:
 
 def _text(value: str) -> str | None:
     return value or None
+
+
+def _shown(value: object) -> str | None:
+    """Return a stored attribute as text, or None when it is empty or missing."""
+    return None if value is None or value == "" else str(value)
 
 
 @strawberry.type
@@ -277,6 +283,75 @@ class GoodsOutStatus:
 
 
 @strawberry.type
+class GoodsOutAddress:
+    """The delivery address a goods-out carries, in Clarus's Address attribute names."""
+
+    name: str | None
+    address_1: str | None
+    address_2: str | None
+    address_3: str | None
+    address_4: str | None
+    address_5: str | None
+    postcode: str | None
+    country_code: str | None
+    email_address: str | None
+    phone_number: str | None
+
+    @classmethod
+    def of(cls, attributes: dict[str, Any] | None) -> "GoodsOutAddress | None":
+        if not attributes:
+            return None
+        return cls(**{name: _shown(attributes.get(name)) for name in ADDRESS_FIELDS})
+
+
+ADDRESS_FIELDS = (
+    "name",
+    "address_1",
+    "address_2",
+    "address_3",
+    "address_4",
+    "address_5",
+    "postcode",
+    "country_code",
+    "email_address",
+    "phone_number",
+)
+# Header attributes answered as they stand (the create's, overlaid by each amendment), under
+# their REST names; ids as GraphQL gives ids, strings.
+GOODS_OUT_TEXT = (
+    "goods_out_type",
+    "dispatch_strategy",
+    "pack_strategy",
+    "pick_type",
+    "delivery_notes",
+    "order_notes",
+    "pick_notes",
+    "packing_notes",
+    "load_reference",
+    "pick_reference",
+    "external_system_reference1",
+    "external_system_reference2",
+    "external_system_reference3",
+)
+GOODS_OUT_IDS = (
+    "account_id",
+    "warehouse_id",
+    "customer_id",
+    "carrier_id",
+    "carrier_service_id",
+    "order_type_id",
+)
+
+
+def _attributes(current: dict[str, Any]) -> dict[str, Any]:
+    """Return a goods-out's header attributes as its node answers them: text, and ids."""
+    answered: dict[str, Any] = {name: _shown(current.get(name)) for name in GOODS_OUT_TEXT}
+    for name in GOODS_OUT_IDS:
+        answered[name] = None if current.get(name) is None else _id(current[name])
+    return answered
+
+
+@strawberry.type
 class GoodsOut:
     id: strawberry.ID
     reference: str
@@ -287,6 +362,26 @@ class GoodsOut:
     account: Account | None
     warehouse: Warehouse | None
     carrier: Carrier | None
+    goods_out_type: str | None
+    account_id: strawberry.ID | None
+    warehouse_id: strawberry.ID | None
+    customer_id: strawberry.ID | None
+    carrier_id: strawberry.ID | None
+    carrier_service_id: strawberry.ID | None
+    order_type_id: strawberry.ID | None
+    dispatch_strategy: str | None
+    pack_strategy: str | None
+    pick_type: str | None
+    delivery_notes: str | None
+    order_notes: str | None
+    pick_notes: str | None
+    packing_notes: str | None
+    load_reference: str | None
+    pick_reference: str | None
+    external_system_reference1: str | None
+    external_system_reference2: str | None
+    external_system_reference3: str | None
+    address: GoodsOutAddress | None
 
     @classmethod
     def of(cls, row: SandboxGoodsOut) -> "GoodsOut":
@@ -295,6 +390,7 @@ class GoodsOut:
         account = row.account if _same_tenant(row.account, row.subdomain_id) else None
         warehouse = row.warehouse if _same_tenant(row.warehouse, row.subdomain_id) else None
         carrier = row.carrier if _same_tenant(row.carrier, row.subdomain_id) else None
+        current = row.current_attributes
         return cls(
             id=_id(row.pk),
             reference=row.reference,
@@ -304,12 +400,17 @@ class GoodsOut:
             account=Account.of(account) if account else None,
             warehouse=Warehouse.of(warehouse) if warehouse else None,
             carrier=Carrier.of(carrier) if carrier else None,
+            address=GoodsOutAddress.of(row.address),
+            **_attributes(current),
         )
 
 
 @strawberry.type
 class GoodsOutLine:
+    # Kept while the line lives: amendments address lines by it (sandbox.amend).
     id: strawberry.ID
+    # The product id as sent, whether or not the catalogue has it.
+    product_id: strawberry.ID | None
     order_quantity: float
     allocated_quantity: float
     pick_quantity: float
@@ -326,6 +427,7 @@ class GoodsOutLine:
         carrier = row.carrier if _same_tenant(row.carrier, subdomain_id) else None
         return cls(
             id=_id(row.pk),
+            product_id=None if row.product_id is None else _id(row.product_id),
             order_quantity=row.order_quantity,
             allocated_quantity=row.allocated_quantity,
             pick_quantity=row.pick_quantity,

@@ -1,5 +1,6 @@
 import json
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -190,3 +191,30 @@ def test_keying_correcting_sending_and_cancelling_write_only_allowed_moves(
         ("sent", "cancelled"),
     ]
     assert all(states.move_allowed(frm, to) for frm, to in moves)
+
+
+def test_an_amendment_is_compared_with_the_amendment_before_not_with_the_create(
+    tenant_with_token, keyer
+):
+    order = Order.objects.create(
+        tenant=tenant_with_token, created_by=keyer, reference="R-1", account_id=7
+    )
+    audit.attempt_record(
+        order, exchange(body=body(priority=1)), by=audit.WORKER, outcome=AttemptOutcome.SENT
+    )
+    for priority in (5, 6):
+        patch = replace(
+            exchange(body=body(priority=priority)),
+            method="PATCH",
+            url="http://clarus.test/api/goods_outs/5",
+        )
+        audit.attempt_record(order, patch, by=audit.WORKER, outcome=AttemptOutcome.AMENDED)
+    second, first, create = order.attempts.order_by("-id")
+
+    paired = audit.attempts_with_changes([second, first, create])
+
+    assert paired == [
+        (second, [FieldChange("priority", "5", "6")]),
+        (first, []),
+        (create, []),
+    ]

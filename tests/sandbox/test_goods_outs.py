@@ -23,11 +23,22 @@ def test_success_echoes_the_attributes_and_stores_the_document(post_goods_out: P
 
     assert response.status_code == 200
     stored = SandboxGoodsOut.objects.get()
+    line_ids = list(stored.lines.order_by("line_number").values_list("pk", flat=True))
+    echoed_lines = [
+        {**change, "id": line_id}
+        for change, line_id in zip(
+            document["data"]["attributes"]["lines_changes"], line_ids, strict=True
+        )
+    ]
     assert response.json() == {
         "data": {
             "id": stored.pk,
             "type": "goods_outs",
-            "attributes": {**document["data"]["attributes"], "goods_out_status_id": 2},
+            "attributes": {
+                **document["data"]["attributes"],
+                "lines_changes": echoed_lines,
+                "goods_out_status_id": 2,
+            },
         }
     }
     assert stored.subdomain.slug == "acme"

@@ -273,6 +273,9 @@ def desk_request(name, own_tenant):
         "orders:copy": (reverse("orders:copy", args=[sent.pk]), None),
         "orders:cancel": (reverse("orders:cancel", args=[sent.pk]), {"reason": ""}),
         "orders:clarus_status": (reverse("orders:clarus_status", args=[sent.pk]), None),
+        # Clarus cannot be reached here: the page says so, and no amendment waits to be checked.
+        "orders:amend": (reverse("orders:amend", args=[sent.pk]), None),
+        "orders:amend_check": (reverse("orders:amend_check", args=[sent.pk]), None),
         "tenants:staff_update": (
             reverse("tenants:staff_update", args=[agent_membership.pk]),
             {"role": "agent"},

@@ -68,6 +68,9 @@ OTHER_TENANT_PAGES = {
     "orders:caller_lines": ("get", 404, 404, 403),
     "orders:draft_open": ("get", 404, 404, 403),
     "orders:draft_delete": ("post", 404, 404, 403),
+    # Amending another tenant's order: never found, let alone sent to Clarus.
+    "orders:amend": ("get", 404, 404, 404),
+    "orders:amend_check": ("post", 404, 404, 404),
     "tenants:staff_update": ("post", 403, 403, 404),
     "tenants:switch": ("post", 404, 404, 404),
     # Another tenant's invitation, to another login: neither withdrawn nor answered.
@@ -170,6 +173,8 @@ def test_other_tenants_objects_are_out_of_reach(
         ),
         "orders:draft_open": lambda: (reverse(name, args=[Draft.objects.get().pk]), None),
         "orders:draft_delete": lambda: (reverse(name, args=[Draft.objects.get().pk]), None),
+        "orders:amend": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:amend_check": lambda: (reverse(name, args=[other_order.pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
         "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
         "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
