@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from orders import permissions
 from orders.access import DeskRequest, desk_redirect, keying_tenant, tenant_view
 from orders.forms.drafts import draft_data, draft_entry, draft_form_token, draft_summary
-from orders.forms.entry import MAX_LINES
+from orders.forms.entry import MAX_LINES, default_dispatch_time, entry_focus
 from orders.models import Draft
 from orders.selectors import drafts as selectors
 from orders.services import drafts as services
@@ -95,6 +95,9 @@ def draft_open(request: DeskRequest, draft_id: int) -> HttpResponse:
         "address_save_form": entry.address_save_form,
         "caller_text": entry.caller_text,
         "caller_order": entry.caller_order,
+        # As the entry page: the box it opens on, and the dispatch time a date alone takes.
+        "focus_id": entry_focus(entry.form, entry.formset),
+        "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
     }
     return render(request, "orders/order_form.html", context)
 
