@@ -13,8 +13,8 @@ the sandbox's thread does. Writes its samples as JSON to ``--out``.
 """
 
 import argparse
-import cProfile
 import base64
+import cProfile
 import hashlib
 import json
 import os
