@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 SUBDOMAIN = "bench"
@@ -251,7 +252,14 @@ class Desk:
 
     def post(self, figure: str, url: str, data: dict[str, str], *, keep: bool = True) -> Any:
         with self.timed(figure, keep=keep):
-            response = self.client.post(url, data, headers={"HX-Request": "true"}, secure=True)
+            # Form-encoded, as htmx posts a form (the test client would send multipart).
+            response = self.client.post(
+                url,
+                urlencode(data),
+                content_type="application/x-www-form-urlencoded",
+                headers={"HX-Request": "true"},
+                secure=True,
+            )
         return response
 
 
