@@ -3,6 +3,7 @@ from dataclasses import fields
 from datetime import datetime
 
 import pytest
+from django import forms
 from django.utils import timezone
 
 from orders.clarus.documents import goods_out_document
@@ -291,3 +292,19 @@ def test_every_field_filled_in_reaches_the_document(tenant):
     assert address["address_4"] == "West Yorkshire"
     assert keyed.tenant == tenant
     assert [line.product_id for line in keyed.lines] == [101, 102]
+
+
+def test_the_country_list_is_written_once_and_still_marks_each_form_s_country(make_tenant):
+    tenant = make_tenant()
+    new = OrderForm(tenants=[tenant])
+    french = OrderForm({"delivery_country": "FR"}, tenants=[tenant])
+
+    for form, chosen in ((new, "GB"), (french, "FR"), (new, "GB")):
+        html = str(form["delivery_country"])
+        plain = forms.Select(choices=form.fields["delivery_country"].choices).render(
+            "delivery_country", chosen, {"id": "id_delivery_country"}
+        )
+        assert html == plain
+        assert html.count(" selected") == 1
+        assert f'<option value="{chosen}" selected>' in html
+    assert '<option value="FR">France (FR)</option>' in str(new["delivery_country"])
