@@ -350,7 +350,8 @@
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var input = event.detail.elt;
+    // Fired on the target: the box that asked is the request's element.
+    var input = event.detail.requestConfig && event.detail.requestConfig.elt;
     var xhr = event.detail.xhr;
     if (isLookup(input) && xhr && typeof xhr.askedFor === "string" && xhr.askedFor !== input.value) {
       event.detail.shouldSwap = false;
