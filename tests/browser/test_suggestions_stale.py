@@ -1,6 +1,8 @@
 """Suggestions come as soon as typing stops, and an answer to what the box no longer holds is
 never shown, in real Chromium."""
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,7 +25,7 @@ WATCH = """() => {
 def test_an_answer_to_earlier_typing_is_never_shown(page, live_server, catalogue_tenant):
     sign_in_agent(page, live_server, catalogue_tenant)
     page.evaluate(WATCH)
-    held = []
+    held: list[Any] = []
 
     def hold_the_first(route):
         if held:
