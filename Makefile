@@ -92,6 +92,11 @@ bench-lookups: setup
 .PHONY: bench-keying
 bench-keying: setup
 	bench/keying $(KEYING_ARGS)
+# Requests bench (bench/README.md): the server CPU of keying an order, at 04a67ae and here, side
+# by side. make bench-requests REQUESTS_ARGS="--runs 50"
+.PHONY: bench-requests
+bench-requests: setup
+	bench/requests $(REQUESTS_ARGS)
 
 # The supervisors' history at a million orders, keyset pages against OFFSET + COUNT (see
 # bench/README.md). On a throwaway PostgreSQL unless DATABASE_URL is set; takes several minutes.

@@ -1,5 +1,6 @@
 """Site-wide response policy of the desk."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -33,6 +34,39 @@ def private_pages(
         if match is not None and NOT_THE_DESK.intersection(match.namespaces):
             return response
         add_never_cache_headers(response)
+        return response
+
+    return middleware
+
+
+# The session's key holding when its idle time last started again (seconds since the epoch).
+RENEWED_KEY = "_desk_renewed"
+# The idle sign-out is renewed at most this often: within it, a request writes nothing.
+RENEW_EVERY_SECONDS = 60
+
+
+def session_renewal(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """Start a signed-in session's idle time again, at most once a minute.
+
+    A session ends ``SESSION_COOKIE_AGE`` after it was last saved. Saving it on every request
+    (``SESSION_SAVE_EVERY_REQUEST``) cost every page and htmx fragment a database write; saving
+    it when the last renewal is a minute old or more costs one write a minute, and the session
+    still ends between ``SESSION_COOKIE_AGE`` minus a minute and ``SESSION_COOKIE_AGE`` after the
+    last request. A session that is saved anyway (signing in, switching tenant) counts as
+    renewed.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        renewed = session.get(RENEWED_KEY)
+        if session.modified or not isinstance(renewed, int) or now - renewed >= RENEW_EVERY_SECONDS:
+            session[RENEWED_KEY] = now
         return response
 
     return middleware

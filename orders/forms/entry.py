@@ -1,5 +1,6 @@
 """The entry form: what an agent may key, and what must hold before anything goes to Clarus."""
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -13,8 +14,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
+from django.forms.renderers import BaseRenderer
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django_countries import countries
 
 from orders.domain import (
@@ -310,6 +313,47 @@ def dispatch_understood(text: str) -> DispatchUnderstood:
     return DispatchUnderstood(said=dispatch_said(moment), past=moment < now)
 
 
+@functools.cache
+def _country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((code, f"{name} ({code})") for code, name in countries)
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """Return every country as ``(code, "Name (CODE)")``, sorted by name, read once a language."""
+    return _country_choices(translation.get_language())
+
+
+class CountrySelect(forms.Select):
+    """The country list, written once per process for each selected country and attributes.
+
+    Its 250 options are the same on every entry page; only the selected one moves.
+    """
+
+    MAX_KEPT = 2000
+    _kept: dict[tuple[Any, ...], SafeString] = {}
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        key = (
+            translation.get_language(),
+            name,
+            repr(value),
+            repr(sorted(self.build_attrs(self.attrs, attrs).items())),
+            type(renderer),
+        )
+        html = self._kept.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._kept) < self.MAX_KEPT:
+                self._kept[key] = html
+        return html
+
+
 DAMAGED_FORM = "This page is damaged or out of date: open a new order and key it again."
 
 
@@ -403,7 +447,9 @@ class OrderForm(forms.Form):
     delivery_county = text_field("County or region", 80)
     delivery_address_5 = text_field("Address line 5", 80)
     delivery_postcode = text_field("Postcode", 10)
-    delivery_country = forms.ChoiceField(label="Country", choices=[], initial="GB")
+    delivery_country = forms.ChoiceField(
+        label="Country", choices=country_choices, initial="GB", widget=CountrySelect
+    )
     delivery_email = forms.EmailField(
         label="Email", max_length=254, required=False, error_messages={"max_length": TOO_LONG}
     )
@@ -459,9 +505,6 @@ class OrderForm(forms.Form):
         tenant_field.initial = tenants[0].pk if tenants else None
         if len(tenants) == 1:
             tenant_field.widget = forms.HiddenInput()
-        country_field = self.fields["delivery_country"]
-        assert isinstance(country_field, forms.ChoiceField)
-        country_field.choices = [(code, f"{name} ({code})") for code, name in countries]
         if not self.is_bound and "form_token" not in self.initial:
             self.initial["form_token"] = uuid.uuid4()
         if not self.is_bound and "opened" not in self.initial:

@@ -13,8 +13,9 @@
 //   lookup:settled  {input, late: true}   that later answer settled the box.
 // When the agent still has to choose, nothing is sent and the focus stays. A late answer never
 // moves the focus: if it leaves a choice to make, the box says so and waits for the agent.
-// Listens to: keydown, mousedown, input, focusout, change, and htmx:afterSwap, htmx:responseError,
-// htmx:sendError, htmx:beforeRequest, htmx:afterRequest, htmx:load (htmx.onLoad).
+// Listens to: keydown, mousedown, input, focusout, change, and htmx:beforeSwap, htmx:afterSwap,
+// htmx:responseError, htmx:sendError, htmx:beforeRequest, htmx:afterRequest, htmx:load
+// (htmx.onLoad).
 (function () {
   "use strict";
 
@@ -361,6 +362,24 @@
       }
     }
     close(input);
+  });
+
+  // An answer to what the box no longer holds (typing went on while it was on its way, within
+  // the debounce, before a newer request could replace it) is dropped: the newer one follows.
+  // Each request notes the box's text as it was asked.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLookup(event.detail.elt) && event.detail.xhr) {
+      event.detail.xhr.askedFor = event.detail.elt.value;
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Fired on the target: the box that asked is the request's element.
+    var input = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var xhr = event.detail.xhr;
+    if (isLookup(input) && xhr && typeof xhr.askedFor === "string" && xhr.askedFor !== input.value) {
+      event.detail.shouldSwap = false;
+    }
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {

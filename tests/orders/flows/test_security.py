@@ -108,7 +108,7 @@ def test_a_right_password_signs_in_before_the_limit(client, login_user, settings
 def test_an_idle_session_ends(agent_client, agent, make_tenant, settings):
     Membership.objects.create(user=agent, tenant=make_tenant(), role=Role.AGENT)
     assert agent_client.get(reverse("orders:create")).status_code == 200
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "clarus_admin.middleware.session_renewal" in settings.MIDDLEWARE
 
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = agent_client.get(reverse("orders:create"))

@@ -3,6 +3,7 @@ from dataclasses import fields
 from datetime import datetime
 
 import pytest
+from django import forms
 from django.utils import timezone
 
 from orders.clarus.documents import goods_out_document
@@ -14,6 +15,7 @@ from orders.forms.entry import (
     OrderForm,
     OrderLineForm,
     add_clarus_errors,
+    country_choices,
     entry_focus,
     line_formset,
 )
@@ -386,3 +388,19 @@ def test_optional_fields_come_after_the_everyday_ones():
     assert header[: len(everyday_header)] == everyday_header
     assert address[: len(everyday_address)] == everyday_address
     assert {"warehouse_id", "priority", "customer_id"} <= set(header[len(everyday_header) :])
+
+
+def test_the_country_list_is_written_once_and_still_marks_each_form_s_country(make_tenant):
+    tenant = make_tenant()
+    new = OrderForm(tenants=[tenant])
+    french = OrderForm({"delivery_country": "FR"}, tenants=[tenant])
+
+    for form, chosen in ((new, "GB"), (french, "FR"), (new, "GB")):
+        html = str(form["delivery_country"])
+        plain = forms.Select(choices=country_choices()).render(
+            "delivery_country", chosen, {"id": "id_delivery_country"}
+        )
+        assert html == plain
+        assert html.count(" selected") == 1
+        assert f'<option value="{chosen}" selected>' in html
+    assert '<option value="FR">France (FR)</option>' in str(new["delivery_country"])

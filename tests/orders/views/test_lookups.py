@@ -258,7 +258,7 @@ def test_the_entry_page_asks_without_storming(agent_client, tenant):
     account = found(r'<input[^>]*name="account"[^>]*>', html)
     product = found(r'<input[^>]*name="lines-0-product"[^>]*>', html)
     for box in (account, product):
-        assert 'hx-trigger="input changed delay:250ms, lookup-now"' in box
+        assert 'hx-trigger="input changed delay:80ms, lookup-now"' in box
         assert 'hx-sync="this:replace"' in box
         assert 'role="combobox"' in box
     assert 'hx-include="#id_tenant, #id_account_id, #id_warehouse_id"' in product
