@@ -83,18 +83,25 @@ def attempt_record(
         order=order,
         tenant=order.tenant,
         user=by.user,
-        started_at=exchange.started_at,
-        duration_ms=exchange.duration_ms,
-        method=exchange.method,
-        url=exchange.url,
-        request_headers=exchange.request_headers,
-        request_body=exchange.request_body,
-        response_status=exchange.status,
-        response_headers=exchange.response_headers,
-        response_body=exchange.response_body,
+        **_exchange_columns(exchange),
         outcome=outcome,
         error=error,
     )
+
+
+def _exchange_columns(exchange: ClarusExchange) -> dict[str, Any]:
+    """Return an exchange as the columns every kept request to Clarus has, exactly as it went."""
+    return {
+        "started_at": exchange.started_at,
+        "duration_ms": exchange.duration_ms,
+        "method": exchange.method,
+        "url": exchange.url,
+        "request_headers": exchange.request_headers,
+        "request_body": exchange.request_body,
+        "response_status": exchange.status,
+        "response_headers": exchange.response_headers,
+        "response_body": exchange.response_body,
+    }
 
 
 def address_attempt_record(
@@ -114,15 +121,7 @@ def address_attempt_record(
         address_save=address_save,
         tenant=address_save.tenant,
         user=by.user,
-        started_at=exchange.started_at,
-        duration_ms=exchange.duration_ms,
-        method=exchange.method,
-        url=exchange.url,
-        request_headers=exchange.request_headers,
-        request_body=exchange.request_body,
-        response_status=exchange.status,
-        response_headers=exchange.response_headers,
-        response_body=exchange.response_body,
+        **_exchange_columns(exchange),
         outcome=outcome,
         error=error,
     )

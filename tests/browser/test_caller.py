@@ -138,6 +138,8 @@ def test_a_repeat_caller_is_keyed_from_the_caller_box_in_far_fewer_keys(
     expect(page.locator("#id_lines-0-product_id")).to_have_value("501", timeout=10_000)
     expect(page.locator("#id_lines-2-quantity")).to_have_value("12")
     expect(page.locator("#paste-status")).to_contain_text("3 lines of PHONE-0001 added")
+    # The repeated lines leave the agent on the blank line after them.
+    expect(page.locator("#id_lines-3-product")).to_be_focused()
     panel.go("#id_account")
     panel.type("7")
     panel.date("#id_expected_date_of_dispatch", DISPATCH)

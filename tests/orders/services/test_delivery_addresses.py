@@ -168,7 +168,7 @@ def test_an_order_not_sent_yet_keeps_its_address_waiting(sandbox_tenant, user):
     assert delivery_addresses_deliver_due() == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgres_only
 def test_two_senders_at_once_send_one_request(sandbox_tenant, user):
     order = sent_order(sandbox_tenant, user)
     save = delivery_address_request(order=order, user=user, customer_id=42)
