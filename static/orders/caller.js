@@ -6,7 +6,9 @@
 //
 // Listens to: keydown (on the window, capturing), input, click (a suggestion, "Use"), DOMContentLoaded; htmx:afterSwap of the
 // suggestions (#caller-suggestions), of the panel (#caller-details) and of the order form
-// (#order-form, sent back with problems); htmx:configRequest of "Repeat these lines".
+// (#order-form, sent back with problems) and of the repeated lines (#order-lines: the blank line
+// after them takes the focus only if the agent is still waiting); htmx:configRequest of "Repeat
+// these lines".
 // Dispatches (on body): caller-picked (the panel loads), recent-addresses-now (on
 // #recent-addresses: the account's or customer's addresses load), draft-changed (the form
 // changed without typing, so the draft is saved).
@@ -14,6 +16,10 @@
   "use strict";
 
   var pickOnArrival = false;
+  // Where the agent was when they asked for an earlier order's lines, and whether they have
+  // typed since: the repeated lines take the focus only from an agent who is still waiting.
+  var repeatFrom = null;
+  var typedSinceRepeat = false;
 
   function box() {
     return document.getElementById("caller-search");
@@ -113,6 +119,9 @@
   // On the window, before the page's other keys (static/orders/order_entry.js moves on at Enter):
   // Enter in the caller box is this script's alone.
   window.addEventListener("keydown", function (event) {
+    if (!event.altKey && !event.ctrlKey && !event.metaKey && ["Shift", "Control", "Alt", "Meta"].indexOf(event.key) < 0) {
+      typedSinceRepeat = true;
+    }
     if (event.altKey && !event.ctrlKey && !event.metaKey) {
       var key = (event.code || "").replace("Key", "").toLowerCase();
       if (key === "c" && box()) {
@@ -177,12 +186,21 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
     if (elt.classList && elt.classList.contains("repeat-lines")) {
+      repeatFrom = document.activeElement;
+      typedSinceRepeat = false;
       var into = blankRowIndex();
       if (into !== null) {
         event.detail.parameters.into = into;
       }
     }
   });
+
+  // htmx says afterSwap on what it swapped (detail.elt is #order-lines): the button that asked is
+  // the request's own element.
+  function isRepeat(event) {
+    var config = event.detail.requestConfig;
+    return !!(config && config.elt && config.elt.classList && config.elt.classList.contains("repeat-lines"));
+  }
 
   function reload() {
     var order = document.getElementById("caller-order");
@@ -218,7 +236,21 @@
       if (use && document.activeElement === box()) {
         use.focus();
       }
-    } else if (swapped.id === "order-lines" && event.detail.elt.classList.contains("repeat-lines")) {
+    } else if (swapped.id === "order-lines" && event.target === swapped && isRepeat(event)) {
+      // The desk marks the blank line after the repeated ones autofocus, and htmx would focus it
+      // when the rows settle, wherever the agent is by then. The focus goes there only if the
+      // agent is still where they pressed Alt+R (or nowhere) and has typed nothing since: a late
+      // answer never takes the focus from a field the agent has moved on to.
+      var first = swapped.querySelector("[autofocus]");
+      swapped.querySelectorAll("[autofocus]").forEach(function (element) {
+        element.removeAttribute("autofocus");
+      });
+      var now = document.activeElement;
+      var waiting = !typedSinceRepeat && (now === repeatFrom || !now || now === document.body);
+      repeatFrom = null;
+      if (first && waiting) {
+        first.focus();
+      }
       tell("draft-changed");
     } else if (swapped.id === "order-form") {
       reload();

@@ -189,3 +189,52 @@ def test_the_end_customers_recent_address_is_offered_when_picked_by_id(
     expect(page.locator("#id_delivery_name")).to_have_value(AMELIA.name)
     expect(page.locator("#id_delivery_postcode")).to_have_value(AMELIA.postcode)
     expect(page.locator("#id_delivery_phone")).to_have_value(AMELIA.phone)
+
+
+def test_a_late_repeat_lines_answer_leaves_the_focus_where_the_agent_went_on_typing(
+    page, live_server, sandbox_tenant
+):
+    from django.contrib.auth.models import User
+
+    from tests.orders.callers import keyed_order
+
+    sign_in_agent(page, live_server, sandbox_tenant)
+    keyed_order(
+        tenant=sandbox_tenant,
+        user=User.objects.get(username="agent"),
+        reference="SO-OLD",
+        lines=(("SKU-1", 501, "2"), ("SKU-2", 502, "1")),
+    )
+    page.reload()
+    page.wait_for_load_state("load")
+
+    # The earlier order's lines come back 300 ms late, as over a slow network.
+    def slow(route: Any) -> None:
+        response = route.fetch()
+        page.wait_for_timeout(300)
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/orders/new/caller/orders/\d+/lines/"), slow)
+    page.focus("#caller-search")
+    page.keyboard.type("Amelia")
+    expect(page.locator("#caller-suggestions [role=option]").first).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#caller-details .repeat-lines").first).to_be_visible()
+    page.focus("#id_reference")
+
+    # Alt+R, then straight on to the account and the reference, typing with no pause.
+    page.keyboard.press("Alt+r")
+    page.focus("#id_account")
+    page.keyboard.type("7")
+    page.focus("#id_reference")
+    page.keyboard.type("PHONE-0003")
+    expect(page.locator("#paste-status")).to_contain_text("2 lines of SO-OLD added")
+    # The answer is in; type on: the keys still land in the reference.
+    page.wait_for_timeout(200)
+    page.keyboard.type("-B")
+
+    expect(page.locator("#id_reference")).to_be_focused()
+    expect(page.locator("#id_reference")).to_have_value("PHONE-0003-B")
+    expect(page.locator("#id_account")).to_have_value("7")
+    expect(page.locator("#id_lines-1-product_id")).to_have_value("502")
+    expect(page.locator("#id_lines-2-product")).to_have_value("")
