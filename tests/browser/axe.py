@@ -64,6 +64,4 @@ def assert_no_violations(page: Any, *, where: str = "") -> None:
     if violations:
         listed = "\n".join(str(violation) for violation in violations)
         count = sum(len(violation.targets) for violation in violations)
-        raise AssertionError(
-            f"axe found {count} violation(s) on {where or page.url}:\n{listed}"
-        )
+        raise AssertionError(f"axe found {count} violation(s) on {where or page.url}:\n{listed}")

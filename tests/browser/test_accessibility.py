@@ -4,6 +4,7 @@ the stored request and Clarus's answer scroll from the keyboard; borders and the
 out 3:1; and nothing scrolls sideways on a 390 px wide phone."""
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
 from orders.models import Draft, Membership, Order, OrderStatus, Role, Tenant
 from orders.services import submission as services
 from sandbox import catalogue as sandbox_catalogue
-from tests.browser.axe import assert_no_violations, axe_violations
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,9 +55,7 @@ class Desk:
         self.page = page
         self.url = live_server.url
         acme = sandbox_catalogue.Account.objects.get(subdomain__slug="acme", code="ACME")
-        owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).order_by(
-            "product_id"
-        )
+        owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).order_by("product_id")
         mug = owned.select_related("product")[0].product
         self.supervisor = User.objects.create_user("supervisor", password="super-pass-123")
         Membership.objects.create(user=self.supervisor, tenant=tenant, role=Role.SUPERVISOR)
@@ -130,14 +129,255 @@ def desk(page: Any, live_server: Any, catalogue_tenant: Tenant) -> Desk:
     return Desk(page, live_server, catalogue_tenant)
 
 
-def test_axe_survey(desk: Desk, page: Any) -> None:
-    page.goto(f"{desk.url}/login/")
-    found = {"sign-in": axe_violations(page)}
+def every_page(desk: Desk) -> Iterator[str]:
+    """Open the sign-in page, sign in, then open each page in turn, saying which it is."""
+    desk.page.goto(f"{desk.url}/login/")
+    desk.page.wait_for_load_state("load")
+    yield "sign-in"
     desk.sign_in()
     for name, go in desk.pages().items():
         go()
-        found[name] = axe_violations(page, tags=["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
-    for name, violations in found.items():
-        print("AXE", name, sum(len(v.targets) for v in violations), {v.rule: len(v.targets) for v in violations})
-        for v in violations:
-            print(v)
+        yield name
+
+
+def test_axe_finds_no_wcag_violation_on_any_page(desk: Desk, page: Any) -> None:
+    found = []
+    for name in every_page(desk):
+        violations = axe_violations(page)
+        if violations:
+            listed = "\n".join(str(violation) for violation in violations)
+            found.append(f"{name} ({page.url}):\n{listed}")
+    assert not found, "axe found violations:\n" + "\n".join(found)
+
+
+# Every id an element names in aria-describedby: missing ones, and those that say nothing.
+DESCRIBED_BY = """() => {
+  const problems = [];
+  for (const element of document.querySelectorAll("[aria-describedby]")) {
+    for (const id of element.getAttribute("aria-describedby").split(/\\s+/).filter(Boolean)) {
+      const target = document.getElementById(id);
+      if (!target) {
+        problems.push(`${element.id || element.name}: no element #${id}`);
+      } else if (!target.textContent.trim()) {
+        problems.push(`${element.id || element.name}: #${id} is empty`);
+      }
+    }
+  }
+  return problems;
+}"""
+
+# On a form sent back: every error message is named by an invalid field, every field marked
+# with an error has an invalid control, and every invalid control names a message.
+ERRORS_TIED = """formId => {
+  const problems = [];
+  const form = document.getElementById(formId);
+  const invalid = Array.from(form.querySelectorAll("[aria-invalid=true]"));
+  const named = new Set(invalid.flatMap(
+    element => (element.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean)
+  ));
+  for (const message of form.querySelectorAll(".error[id]")) {
+    if (message.textContent.trim() && !message.closest("[hidden]") && !named.has(message.id)) {
+      problems.push(`#${message.id} ("${message.textContent.trim()}") is no invalid field's`);
+    }
+  }
+  for (const field of form.querySelectorAll(".has-error")) {
+    if (field.closest("[hidden]")) continue;
+    if (!field.querySelector("[aria-invalid=true]")) {
+      problems.push(`${field.id || field.className}: marked in error, no control aria-invalid`);
+    }
+  }
+  for (const element of invalid) {
+    const ids = (element.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean);
+    const said = ids.map(id => document.getElementById(id)).filter(
+      target => target && target.classList.contains("error") && target.textContent.trim()
+    );
+    if (!said.length) {
+      problems.push(`${element.id}: aria-invalid but describedby no error message`);
+    }
+  }
+  return {problems, invalid: invalid.map(element => element.id)};
+}"""
+
+
+def test_every_aria_describedby_names_ids_that_exist_and_say_something(
+    desk: Desk, page: Any
+) -> None:
+    problems = {}
+    for name in every_page(desk):
+        found = page.evaluate(DESCRIBED_BY)
+        if found:
+            problems[name] = found
+    assert problems == {}
+
+
+def send_with_problems(desk: Desk) -> None:
+    """Key an order with a problem in the header, a line and the address, and send it."""
+    page = desk.page
+    desk.open("/orders/new/")
+    page.fill("#id_reference", "PHONE-2001")
+    page.fill("#id_lines-0-product", "no such product")
+    page.fill("#id_lines-0-quantity", "lots")
+    page.fill("#id_delivery_name", "Halifax Tiles")
+    page.fill("#id_delivery_postcode", "not a postcode")
+    page.fill("#id_delivery_email", "not an email")
+    page.focus("#id_delivery_email")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#order-problem")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_refused_send_ties_every_error_to_its_field(desk: Desk, page: Any) -> None:
+    desk.sign_in()
+    send_with_problems(desk)
+    tied = page.evaluate(ERRORS_TIED, "order-form")
+    assert tied["problems"] == []
+    # The header, a line and the address each have theirs.
+    for field in ("id_account", "id_lines-0-quantity", "id_delivery_postcode"):
+        assert field in tied["invalid"]
+    assert page.evaluate(DESCRIBED_BY) == []
+
+    # Clarus's own refusal, by field: the refused order opened for correcting.
+    desk.open(f"/orders/{desk.refused.pk}/correct/")
+    expect(page.locator("#order-problem")).to_be_visible()
+    tied = page.evaluate(ERRORS_TIED, "order-form")
+    assert tied["problems"] == []
+    assert "id_lines-1-product" in tied["invalid"]
+    assert page.evaluate(DESCRIBED_BY) == []
+
+    # The amend page's lines, refused by the desk before anything reaches Clarus.
+    desk.open(f"/orders/{desk.sent.pk}/amend/")
+    page.fill("#id_lines-0-quantity", "lots")
+    page.click("#review-amendment")
+    expect(page.locator("#amend-problem")).to_be_visible()
+    tied = page.evaluate(ERRORS_TIED, "amend-form")
+    assert tied["problems"] == []
+    assert "id_lines-0-quantity" in tied["invalid"]
+    assert page.evaluate(DESCRIBED_BY) == []
+
+
+FIRST_INVALID = """() => {
+  const first = document.querySelector("#order-form [aria-invalid=true]");
+  return {first: first && first.id, focused: document.activeElement && document.activeElement.id};
+}"""
+
+
+@pytest.mark.parametrize("how", ["Ctrl+Enter", "the Send button"])
+def test_a_refused_send_takes_the_focus_to_its_first_problem(
+    desk: Desk, page: Any, how: str
+) -> None:
+    desk.sign_in()
+    desk.open("/orders/new/")
+    page.fill("#id_reference", "PHONE-2002")
+    # Far down the page, away from the first problem (the account).
+    page.fill("#id_delivery_email", "not an email")
+    if how == "Ctrl+Enter":
+        page.focus("#id_delivery_email")
+        page.keyboard.press("Control+Enter")
+    else:
+        page.click("#send-order")
+    expect(page.locator("#order-problem")).to_be_visible()
+    expect(page.locator("#id_account")).to_be_focused()
+    focus = page.evaluate(FIRST_INVALID)
+    assert focus["focused"] == focus["first"] == "id_account"
+    assert page.locator("#id_account").is_visible()
+    assert page.evaluate(
+        "() => { const box = document.activeElement.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
+
+
+def test_the_request_and_the_answer_scroll_from_the_keyboard(desk: Desk, page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    desk.sign_in()
+    for order in (desk.sent, desk.refused):
+        desk.open(f"/orders/{order.pk}/")
+        blocks = page.locator("details[open] pre")
+        assert blocks.count() == 2
+        for index in range(blocks.count()):
+            block = blocks.nth(index)
+            assert block.get_attribute("tabindex") == "0"
+            assert block.get_attribute("role") == "region"
+            assert (block.get_attribute("aria-label") or "").strip()
+            # Reached with Tab, with a visible focus ring, and the arrows scroll it.
+            block.focus()
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")
+            expect(block).to_be_focused()
+            ring = block.evaluate(
+                "pre => { const style = getComputedStyle(pre);"
+                " return [style.outlineStyle, parseFloat(style.outlineWidth)]; }"
+            )
+            assert ring[0] != "none"
+            assert ring[1] >= 2
+            assert block.evaluate("pre => pre.scrollWidth > pre.clientWidth")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("pre => pre.scrollLeft > 0", arg=block.element_handle())
+
+
+# WCAG relative luminance and contrast ratio, of colours as getComputedStyle gives them.
+CONTRAST = """() => {
+  function rgb(text) {
+    const parts = text.match(/[\\d.]+/g).map(Number);
+    return {r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1};
+  }
+  function luminance(colour) {
+    const [r, g, b] = [colour.r, colour.g, colour.b].map(value => {
+      const c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function ratio(one, two) {
+    const [light, dark] = [luminance(one), luminance(two)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  }
+  // The colour behind an element: the nearest ancestor's opaque background.
+  function backdrop(element) {
+    for (let at = element.parentElement; at; at = at.parentElement) {
+      const colour = rgb(getComputedStyle(at).backgroundColor);
+      if (colour.a === 1) return colour;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  }
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  const found = {};
+  for (const selector of ["input#id_reference", "select", "textarea"]) {
+    const element = document.querySelector("#order-form " + selector);
+    const border = rgb(getComputedStyle(element).borderTopColor);
+    found[selector + " border"] = Math.min(ratio(border, page), ratio(border, backdrop(element)));
+  }
+  const focused = document.activeElement;
+  const style = getComputedStyle(focused);
+  const ring = rgb(style.outlineColor);
+  const name = "focus ring (" + focused.id + ", " + style.outlineStyle + ")";
+  found[name] = style.outlineStyle === "none"
+    ? 0 : Math.min(ratio(ring, page), ratio(ring, backdrop(focused)));
+  return found;
+}"""
+
+
+def test_input_borders_and_the_focus_ring_stand_out_three_to_one(desk: Desk, page: Any) -> None:
+    desk.sign_in()
+    desk.open("/orders/new/")
+    expect(page.locator("#order-form select").first).to_be_attached()
+    # Focused from the keyboard, as :focus-visible shows it.
+    page.focus("#id_reference")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#id_reference")).to_be_focused()
+    ratios = page.evaluate(CONTRAST)
+    assert len(ratios) == 4
+    low = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio < 3}
+    assert low == {}, f"below 3:1 (WCAG 1.4.11): {low}"
+
+
+def test_no_page_scrolls_sideways_on_a_390_px_phone(desk: Desk, page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = {}
+    for name in every_page(desk):
+        sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if sizes[0] > sizes[1]:
+            wide[name] = sizes
+    assert wide == {}, f"wider than the screen (scrollWidth, innerWidth): {wide}"
