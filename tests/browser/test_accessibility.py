@@ -107,11 +107,25 @@ class Desk:
         expect(self.page.locator("#order-problem")).to_be_visible()
         self.page.wait_for_load_state("networkidle")
 
+    def suggestions_open(self) -> None:
+        """The entry page with an account's suggestions and a caller's panel showing."""
+        self.open("/orders/new/")
+        self.page.focus("#id_account")
+        self.page.keyboard.type("ac")
+        expect(self.page.locator("#account-results [role=option]").first).to_be_visible()
+
+    def keys_help_open(self) -> None:
+        self.open("/orders/new/")
+        self.page.click("#keys-help-open")
+        expect(self.page.locator("#keys-help")).to_be_visible()
+
     def pages(self) -> dict[str, Any]:
         """Each page to check, by name: how to get there."""
         return {
             "entry": lambda: self.open("/orders/new/"),
             "entry, refused send": self.refused_send,
+            "entry, suggestions open": self.suggestions_open,
+            "entry, keys help open": self.keys_help_open,
             "sent order": lambda: self.open(f"/orders/{self.sent.pk}/"),
             "refused order": lambda: self.open(f"/orders/{self.refused.pk}/"),
             "correcting the refused order": lambda: self.open(
