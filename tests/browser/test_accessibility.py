@@ -250,6 +250,12 @@ def test_a_refused_send_ties_every_error_to_its_field(desk: Desk, page: Any) -> 
         assert field in tied["invalid"]
     assert page.evaluate(DESCRIBED_BY) == []
 
+    # Sent empty: the lines' own error (no line at all) too.
+    desk.refused_send()
+    tied = page.evaluate(ERRORS_TIED, "order-form")
+    assert tied["problems"] == []
+    assert page.evaluate(DESCRIBED_BY) == []
+
     # Clarus's own refusal, by field: the refused order opened for correcting.
     desk.open(f"/orders/{desk.refused.pk}/correct/")
     expect(page.locator("#order-problem")).to_be_visible()
