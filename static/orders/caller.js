@@ -18,6 +18,7 @@
   var pickOnArrival = false;
   // Where the agent was when they asked for an earlier order's lines, and whether they have
   // typed since: the repeated lines take the focus only from an agent who is still waiting.
+  // (By id: the blank row the agent was on comes back from the desk as a new element.)
   var repeatFrom = null;
   var typedSinceRepeat = false;
 
@@ -246,7 +247,8 @@
         element.removeAttribute("autofocus");
       });
       var now = document.activeElement;
-      var waiting = !typedSinceRepeat && (now === repeatFrom || !now || now === document.body);
+      var same = now === repeatFrom || (!!now && !!repeatFrom && !!now.id && now.id === repeatFrom.id);
+      var waiting = !typedSinceRepeat && (same || !now || now === document.body);
       repeatFrom = null;
       if (first && waiting) {
         first.focus();

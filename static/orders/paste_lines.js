@@ -3,17 +3,33 @@
 // sends back the rows. A single value, with no tab or line break, is pasted into the box as ever.
 //
 // Listens to: paste on a line's product box (.line-product); htmx:configRequest, htmx:sendError,
-// htmx:responseError and htmx:afterSwap of #paste-lines.
+// htmx:responseError and htmx:afterSwap of #paste-lines; keydown (capturing: has the agent typed
+// since the paste?).
 // Dispatches: lines:pasted {count} on #order-lines (bubbling) when it takes a paste: the order has
 // changed, though no field saw an input event.
 (function () {
   "use strict";
 
   var pastes = [];
+  // The box pasted into, and whether the agent has typed since: the pasted rows take the focus
+  // only from an agent still waiting in that box.
+  // (By id: the row pasted into comes back from the desk as a new element.)
+  var pastedFrom = "";
+  var typedSincePaste = false;
 
+  // htmx says afterSwap on what it swapped (#order-lines): the request's own element is in its
+  // requestConfig; the other events name it as detail.elt.
   function isPaste(event) {
-    return !!(event.detail.elt && event.detail.elt.id === "paste-lines");
+    var config = event.detail.requestConfig;
+    var elt = (config && config.elt) || event.detail.elt;
+    return !!(elt && elt.id === "paste-lines");
   }
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.ctrlKey && !event.metaKey && ["Shift", "Control", "Alt", "Meta"].indexOf(event.key) < 0) {
+      typedSincePaste = true;
+    }
+  }, true);
 
   function pasteStatus(text) {
     var status = document.getElementById("paste-status");
@@ -49,6 +65,8 @@
       return line.trim();
     }).length;
     pastes.push({ text: text, into: blank && index !== undefined ? index : "" });
+    pastedFrom = input.id;
+    typedSincePaste = false;
     document.getElementById("order-lines").dispatchEvent(
       new CustomEvent("lines:pasted", { bubbles: true, detail: { count: count } })
     );
@@ -84,10 +102,12 @@
   });
 
   // The pasted rows are in: wire their lookups, then focus the first that needs the agent (the
-  // server marks it autofocus), else the blank line after them.
+  // server marks it autofocus), else the blank line after them; but only if the agent is still
+  // in the box they pasted into (or nowhere) and has typed nothing since: a late answer never
+  // takes the focus from a field the agent has moved on to.
   document.addEventListener("htmx:afterSwap", function (event) {
     var lines = event.detail.target;
-    if (!isPaste(event) || !lines || lines.id !== "order-lines") {
+    if (!isPaste(event) || !lines || lines.id !== "order-lines" || event.target !== lines) {
       return;
     }
     lines.querySelectorAll(".line-row").forEach(function (row) {
@@ -98,7 +118,10 @@
       // Focused now; htmx would focus it again when the rows settle.
       element.removeAttribute("autofocus");
     });
-    if (first) {
+    var now = document.activeElement;
+    var waiting = !typedSincePaste && (!now || now === document.body || (!!pastedFrom && now.id === pastedFrom));
+    pastedFrom = "";
+    if (first && waiting) {
       first.focus();
       first.scrollIntoView({ block: "center" });
     }

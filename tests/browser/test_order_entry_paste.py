@@ -3,6 +3,7 @@ real products and an unknown code. The known ones arrive with their descriptions
 says so and takes the focus; the agent picks a product for it and sends."""
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -84,3 +85,33 @@ def test_a_single_value_pastes_into_the_box_as_ever(page, live_server, catalogue
 
     expect(page.locator(".line-row")).to_have_count(1)
     expect(page.locator("#paste-status")).to_have_text("")
+
+
+def test_a_late_paste_answer_leaves_the_focus_where_the_agent_went_on_typing(
+    page, live_server, catalogue_tenant
+):
+    acme = acme_row(sandbox_catalogue.Account, code="ACME")
+    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
+    products = sorted((link.product for link in owned), key=lambda product: product.pk)
+    sign_in_agent(page, live_server, catalogue_tenant)
+
+    # The desk's answer to the paste comes back 300 ms late, as over a slow network.
+    def slow(route: Any) -> None:
+        response = route.fetch()
+        page.wait_for_timeout(300)
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/orders/new/paste-lines/"), slow)
+    text = f"{products[0].code}\t3\r\nNOT-A-SKU-999\t5\r\n"
+    page.evaluate(PASTE, ["#id_lines-0-product", text])
+    # Straight on to the reference, typing with no pause.
+    page.focus("#id_reference")
+    page.keyboard.type("PASTE-0002")
+    expect(page.locator("#paste-status")).to_have_text("2 lines pasted; 1 needs a product.")
+    # The rows are in (the unknown one would want the focus); type on.
+    page.wait_for_timeout(200)
+    page.keyboard.type("-B")
+
+    expect(page.locator("#id_reference")).to_be_focused()
+    expect(page.locator("#id_reference")).to_have_value("PASTE-0002-B")
+    expect(page.locator("#id_lines-1-product")).to_have_value("NOT-A-SKU-999")
