@@ -96,14 +96,11 @@ class Desk:
         self.page.wait_for_load_state("load")
         self.page.wait_for_load_state("networkidle")
 
-    def refused_send(self, *, key: bool = True) -> None:
+    def refused_send(self) -> None:
         """Open the entry page and send it empty: the form comes back with its problems."""
         self.open("/orders/new/")
-        if key:
-            self.page.focus("#id_reference")
-            self.page.keyboard.press("Control+Enter")
-        else:
-            self.page.click("#send-order")
+        self.page.focus("#id_reference")
+        self.page.keyboard.press("Control+Enter")
         expect(self.page.locator("#order-problem")).to_be_visible()
         self.page.wait_for_load_state("networkidle")
 
@@ -124,6 +121,7 @@ class Desk:
         return {
             "entry": lambda: self.open("/orders/new/"),
             "entry, refused send": self.refused_send,
+            "entry, refused with line and address errors": lambda: send_with_problems(self),
             "entry, suggestions open": self.suggestions_open,
             "entry, keys help open": self.keys_help_open,
             "sent order": lambda: self.open(f"/orders/{self.sent.pk}/"),
@@ -189,9 +187,10 @@ ERRORS_TIED = """formId => {
   const named = new Set(invalid.flatMap(
     element => (element.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean)
   ));
-  for (const message of form.querySelectorAll(".error[id]")) {
-    if (message.textContent.trim() && !message.closest("[hidden]") && !named.has(message.id)) {
-      problems.push(`#${message.id} ("${message.textContent.trim()}") is no invalid field's`);
+  for (const message of form.querySelectorAll(".error")) {
+    const said = message.textContent.trim();
+    if (said && !message.closest("[hidden]") && !(message.id && named.has(message.id))) {
+      problems.push(`#${message.id} ("${said}") is no invalid field's`);
     }
   }
   for (const field of form.querySelectorAll(".has-error")) {
