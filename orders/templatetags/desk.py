@@ -1,12 +1,16 @@
 """Template filters: each a thin call into ``orders.display``."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.safestring import SafeString
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from orders import display
 from orders.domain import FieldRef
@@ -52,3 +56,69 @@ def described(field: BoundField, focus_id: str = "") -> SafeString:
     if focus_id and field.auto_id == focus_id:
         attrs["autofocus"] = True
     return field.as_widget(attrs=attrs)
+
+
+# The history's rows as templates/orders/history.html wrote them with a {% for %} over 11
+# cells: the same markup written here costs a fraction (50 rows a page, every page a supervisor
+# opens). tests/orders/test_templatetags_history_rows.py holds the template it replaces and
+# compares the two.
+_HISTORY_ROW = (
+    "\n    <tr>\n"
+    "      <td>{keyed_at}</td>\n"
+    '      <td><a href="{url}">{reference}</a></td>\n'
+    "      <td>{tenant}</td>\n"
+    "      <td>{account}</td>\n"
+    "      <td>{lines}</td>\n"
+    "      <td>{keyed_by}</td>\n"
+    '      <td><span class="status status-{status}">{status_label}</span></td>\n'
+    "      <td>{clarus_id}</td>\n"
+    "      <td>{tries}</td>\n"
+    "      <td>{answered}</td>\n"
+    "      <td>{postcode}</td>\n"
+    "    </tr>\n    "
+)
+
+
+def _history_account(order: Any) -> str:
+    seen = (order.labels or {}).get("account_id") if isinstance(order.labels, dict) else None
+    code = seen.get("code") if isinstance(seen, dict) else None
+    if not code:
+        return escape(order.account_id)
+    name = seen.get("name") if isinstance(seen, dict) else None
+    title = f"Clarus id {escape(order.account_id)}" + (f": {escape(name)}" if name else "")
+    return f'<abbr title="{title}">{escape(code)}</abbr>'
+
+
+def _keyed_at(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    # "j M Y H:i", as Django's date filter writes it.
+    return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year} {local:%H:%M}"
+
+
+@register.simple_tag
+def history_rows(orders: list[Any]) -> SafeString:
+    """Return the history table's rows, one ``<tr>`` per order of the page."""
+    if not orders:
+        return mark_safe("")
+    sample = reverse("orders:detail", args=[987654321])
+    written = []
+    for order in orders:
+        written.append(
+            _HISTORY_ROW.format(
+                keyed_at=_keyed_at(order.created_at),
+                url=escape(sample.replace("987654321", str(order.pk))),
+                reference=escape(order.reference),
+                tenant=escape(order.tenant),
+                account=_history_account(order),
+                lines=escape(order.line_count),
+                keyed_by=escape(order.created_by.get_username()),
+                status=escape(order.status),
+                status_label=escape(order.get_status_display()),
+                clarus_id=escape(order.clarus_id or "—"),
+                tries=escape(order.attempt_count),
+                answered="—" if order.response_ms is None else f"{escape(order.response_ms)} ms",
+                postcode=escape(order.postcode or "—"),
+            )
+        )
+    # Every value above is escaped.
+    return mark_safe("".join(written))
