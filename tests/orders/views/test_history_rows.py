@@ -85,3 +85,13 @@ def test_rows_are_the_rows_the_template_wrote(
 
 def test_no_rows_no_markup():
     assert history_rows([]) == ""
+
+
+def test_rows_leave_the_tenant_secrets_and_the_document_unread(owner):
+    tenant, user, membership = owner
+    Order.objects.create(tenant=tenant, created_by=user, reference="R-1", account_id=7)
+
+    (row,) = history_page(user=user, memberships=[membership], filters=HistoryFilters()).orders
+
+    assert {"client_secret", "access_token", "refresh_token"} <= row.tenant.get_deferred_fields()
+    assert {"header", "address"} <= row.get_deferred_fields()
