@@ -64,8 +64,14 @@ _OPENED_MARK = f"opened-mark-{secrets.token_hex(16)}"
 _CSRF_MARK = f"csrf-mark-{secrets.token_hex(16)}"
 
 
+# A blank line row is the same for every order but for its number: written once per number (at
+# most MAX_LINES of them) and process, as the blank form is.
+_LINE_ROWS: dict[int, str] = {}
+
+
 def _forget_blank_forms(**kwargs: Any) -> None:
     _BLANK_FORMS.clear()
+    _LINE_ROWS.clear()
 
 
 # Tests change settings the form reads (the default dispatch time, the time zone …).
@@ -316,9 +322,14 @@ def order_line_row(request: DeskRequest) -> HttpResponse:
     index = index_from_text(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS"), below=MAX_LINES)
     if index is None:
         return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
-    row = line_form(line_formset(), index)
-    context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
-    return render(request, FORM_TEMPLATE + "#new-line-row", context)
+    written = _LINE_ROWS.get(index)
+    if written is None:
+        row = line_form(line_formset(), index)
+        context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
+        written = render_to_string(FORM_TEMPLATE + "#new-line-row", context, request=request)
+        if not settings.DEBUG:
+            _LINE_ROWS[index] = written
+    return HttpResponse(written)
 
 
 @tenant_view(may=permissions.may_key)

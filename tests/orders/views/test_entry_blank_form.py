@@ -120,3 +120,30 @@ def test_a_removed_membership_loses_the_page_at_once(agent_client, tenant):
     Membership.objects.filter(tenant=tenant).delete()
 
     assert agent_client.get(CREATE).status_code == 403
+
+
+LINE_ROW = reverse("orders:line_row")
+
+
+def test_a_kept_line_row_is_the_row_the_templates_write(agent_client, tenant, settings):
+    first = agent_client.get(f"{LINE_ROW}?lines-TOTAL_FORMS=3", HTTP_HX_REQUEST="true")
+    kept = agent_client.get(f"{LINE_ROW}?lines-TOTAL_FORMS=3", HTTP_HX_REQUEST="true")
+    other = agent_client.get(f"{LINE_ROW}?lines-TOTAL_FORMS=4", HTTP_HX_REQUEST="true")
+    assert set(entry._LINE_ROWS) == {3, 4}
+    settings.DEBUG = True  # written by the templates every time
+    written = agent_client.get(f"{LINE_ROW}?lines-TOTAL_FORMS=3", HTTP_HX_REQUEST="true")
+
+    assert kept.content == first.content == written.content
+    assert kept["Content-Type"] == written["Content-Type"]
+    assert 'id="id_lines-3-product"' in kept.content.decode()
+    assert 'value="4" hx-swap-oob="true"' in kept.content.decode()
+    assert 'id="id_lines-4-product"' in other.content.decode()
+
+
+def test_the_line_row_still_asks_who_is_signed_in(agent_client, tenant):
+    url = f"{LINE_ROW}?lines-TOTAL_FORMS=2"
+    assert agent_client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+
+    Membership.objects.filter(tenant=tenant).delete()
+
+    assert agent_client.get(url, HTTP_HX_REQUEST="true").status_code == 403
