@@ -98,7 +98,14 @@ def _claim(order_id: int, *, by: Actor) -> tuple[Order, OrderStatus] | None:
     now = timezone.now()
     claimable = Q(status__in=states.CLAIMABLE) | Q(status=OrderStatus.SENDING, lease_until__lt=now)
     with transaction.atomic():
-        order = Order.objects.select_for_update().filter(claimable, pk=order_id).first()
+        # The tenant comes with the order (its Clarus address and token are needed next); only
+        # the order's row is locked.
+        order = (
+            Order.objects.select_related("tenant")
+            .select_for_update(of=("self",))
+            .filter(claimable, pk=order_id)
+            .first()
+        )
         if order is None:
             return None
         previous = OrderStatus(order.status)
@@ -120,13 +127,14 @@ def _needs_reconciliation(order: Order, previous: OrderStatus) -> bool:
     return audit.order_had_unanswered_try(order)
 
 
-def order_document(order: Order) -> dict[str, Any]:
-    """Return the goods-out document for a stored order."""
-    lines = [
-        LineInput(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()
+def order_document(order: Order, lines: Sequence[OrderLine] | None = None) -> dict[str, Any]:
+    """Return the goods-out document for a stored order (its ``lines`` when read already)."""
+    inputs = [
+        LineInput(product_id=line.product_id, quantity=line.quantity)
+        for line in (order.lines.all() if lines is None else lines)
     ]
     return goods_out_document(
-        header=stored_header(order.header), lines=lines, address=stored_address(order.address)
+        header=stored_header(order.header), lines=inputs, address=stored_address(order.address)
     )
 
 
@@ -152,11 +160,14 @@ def _deliver(order_id: int, *, by: Actor, transport: Transport | None) -> Submit
         adopted = _reconcile(order, by=by, transport=transport)
         if adopted is not None:
             return adopted
+    # Read once: the document is written from them, and Clarus's line ids are kept on them. The
+    # claim holds the order, so nobody changes its lines meanwhile.
+    lines = list(order.lines.all())
     exchanges, answers = goods_out_create(
-        tenant=order.tenant, document=order_document(order), transport=transport
+        tenant=order.tenant, document=order_document(order, lines), transport=transport
     )
     verdicts = [_verdict(answer) for answer in answers]
-    return _settle(order, exchanges, verdicts, by=by)
+    return _settle(order, exchanges, verdicts, by=by, lines=lines)
 
 
 def _reconcile(order: Order, *, by: Actor, transport: Transport | None) -> SubmitResult | None:
@@ -244,6 +255,7 @@ def _settle(
     verdicts: list[_Verdict],
     *,
     by: Actor,
+    lines: list[OrderLine],
 ) -> SubmitResult:
     verdict = verdicts[-1]
     message = verdict.message
@@ -258,7 +270,7 @@ def _settle(
         if verdict.clarus_id is not None:
             order.clarus_id = verdict.clarus_id
             order.sent_at = timezone.now()
-            _keep_line_ids(order, verdict.line_ids)
+            _keep_line_ids(lines, verdict.line_ids)
         elif verdict.status == OrderStatus.UNKNOWN:
             # Give Clarus time to finish what it may be doing before the desk asks about it.
             order.next_attempt_at = exchanges[-1].started_at + lease_length()
@@ -276,16 +288,28 @@ def _settle(
             else:
                 message += f" The desk gave up after {order.send_count} tries: use “Send again”."
         audit.order_transition(order, verdict.status, by=by, reason=message)
-        order.save()
+        order.save(update_fields=SETTLED_FIELDS)
     _schedule(order.next_attempt_at)
     return SubmitResult(
         order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals
     )
 
 
-def _keep_line_ids(order: Order, line_ids: Sequence[int | None]) -> None:
+# What settling a delivery changes on the order.
+SETTLED_FIELDS = [
+    "send_count",
+    "lease_until",
+    "next_attempt_at",
+    "clarus_id",
+    "sent_at",
+    "status",
+    "status_note",
+    "updated_at",
+]
+
+
+def _keep_line_ids(lines: list[OrderLine], line_ids: Sequence[int | None]) -> None:
     """Keep the ids Clarus gave the order's lines, so amendments can address them."""
-    lines = list(order.lines.all())
     if len(line_ids) != len(lines):
         return
     for line, line_id in zip(lines, line_ids, strict=True):
