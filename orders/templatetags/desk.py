@@ -1,7 +1,8 @@
 """Template filters: each a thin call into ``orders.display``."""
 
+import html
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import template
@@ -9,11 +10,11 @@ from django.forms import BoundField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from orders import display
 from orders.domain import FieldRef
+from orders.models import OrderStatus
 
 register = template.Library()
 
@@ -79,20 +80,19 @@ _HISTORY_ROW = (
 )
 
 
+def _escape(value: Any) -> str:
+    # What Django's escape writes (html.escape of the text), without a SafeString per cell.
+    return html.escape(str(value))
+
+
 def _history_account(order: Any) -> str:
     seen = (order.labels or {}).get("account_id") if isinstance(order.labels, dict) else None
     code = seen.get("code") if isinstance(seen, dict) else None
     if not code:
-        return escape(order.account_id)
+        return _escape(order.account_id)
     name = seen.get("name") if isinstance(seen, dict) else None
-    title = f"Clarus id {escape(order.account_id)}" + (f": {escape(name)}" if name else "")
-    return f'<abbr title="{title}">{escape(code)}</abbr>'
-
-
-def _keyed_at(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    # "j M Y H:i", as Django's date filter writes it.
-    return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year} {local:%H:%M}"
+    title = f"Clarus id {_escape(order.account_id)}" + (f": {_escape(name)}" if name else "")
+    return f'<abbr title="{title}">{_escape(code)}</abbr>'
 
 
 @register.simple_tag
@@ -101,23 +101,28 @@ def history_rows(orders: list[Any]) -> SafeString:
     if not orders:
         return mark_safe("")
     sample = reverse("orders:detail", args=[987654321])
+    # "j M Y H:i", as Django's date filter writes it, in the desk's time zone.
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    zone = timezone.get_current_timezone()
+    statuses = {value: _escape(label) for value, label in OrderStatus.choices}
     written = []
     for order in orders:
+        local = order.created_at.astimezone(zone)
         written.append(
             _HISTORY_ROW.format(
-                keyed_at=_keyed_at(order.created_at),
-                url=escape(sample.replace("987654321", str(order.pk))),
-                reference=escape(order.reference),
-                tenant=escape(order.tenant),
+                keyed_at=f"{local.day} {months[local.month]} {local.year} {local:%H:%M}",
+                url=_escape(sample.replace("987654321", str(order.pk))),
+                reference=_escape(order.reference),
+                tenant=_escape(order.tenant),
                 account=_history_account(order),
-                lines=escape(order.line_count),
-                keyed_by=escape(order.created_by.get_username()),
-                status=escape(order.status),
-                status_label=escape(order.get_status_display()),
-                clarus_id=escape(order.clarus_id or "—"),
-                tries=escape(order.attempt_count),
-                answered="—" if order.response_ms is None else f"{escape(order.response_ms)} ms",
-                postcode=escape(order.postcode or "—"),
+                lines=_escape(order.line_count),
+                keyed_by=_escape(order.created_by.get_username()),
+                status=_escape(order.status),
+                status_label=statuses.get(order.status) or _escape(order.status),
+                clarus_id=_escape(order.clarus_id or "—"),
+                tries=_escape(order.attempt_count),
+                answered="—" if order.response_ms is None else f"{_escape(order.response_ms)} ms",
+                postcode=_escape(order.postcode or "—"),
             )
         )
     # Every value above is escaped.

@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -88,10 +90,18 @@ def test_no_rows_no_markup():
 
 
 def test_rows_leave_the_tenant_secrets_and_the_document_unread(owner):
+    """The tenant is the membership's (its Clarus secrets decrypted once per request, not once
+    per row); the order's document and the agent's other columns are not read."""
     tenant, user, membership = owner
     Order.objects.create(tenant=tenant, created_by=user, reference="R-1", account_id=7)
 
-    (row,) = history_page(user=user, memberships=[membership], filters=HistoryFilters()).orders
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = history_page(user=user, memberships=[membership], filters=HistoryFilters()).orders
+        assert str(row.tenant) == "Acme <3PL> & Co"
+        assert row.created_by.get_username() == "ann<&>"
 
-    assert {"client_secret", "access_token", "refresh_token"} <= row.tenant.get_deferred_fields()
+    assert len(queries) == 1
+    assert "orders_tenant" not in queries[0]["sql"]
+    assert row.tenant is membership.tenant
     assert {"header", "address"} <= row.get_deferred_fields()
+    assert {"password", "email"} <= row.created_by.get_deferred_fields()
