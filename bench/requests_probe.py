@@ -38,6 +38,8 @@ CLIENT_ID = "bench-desk"
 CLIENT_SECRET = "bench-desk-secret-0123456789"
 AGENT = "agent"
 LINES = 5
+# Not a figure: whether the entry page adds lines without asking the server (bench/requests).
+BUILT_IN_BROWSER = "lines built in the browser"
 # bench/requests's names for the figures whose probe name is shorter.
 PROFILE_ALIASES = {"submit, beyond Clarus": "submit", "history page, 50 rows": "history page"}
 
@@ -335,6 +337,10 @@ def _measure(desk: Desk, keying: dict[str, Any], runs: int) -> None:
     for number in range(orders + warm):
         keep = number >= warm
         page = desk.get("entry page", entry_url, keep=keep and number < runs + warm).content
+        if number == 0:
+            # A page that copies a blank line from its own template asks the server for none.
+            built = b'id="line-template"' in page
+            desk.samples[BUILT_IN_BROWSER] = {"flag": [1.0 if built else 0.0]}
         data = _order_data(page.decode(), keying, number)
         response = desk.post("submit", entry_url, data, keep=keep and number < runs + warm)
         target = response.headers.get("HX-Redirect")
