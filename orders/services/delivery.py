@@ -323,7 +323,7 @@ def _keep_line_ids(lines: list[OrderLine], line_ids: Sequence[int | None]) -> No
     table, column, key = (
         quote(OrderLine._meta.db_table),
         quote("clarus_line_id"),
-        quote(OrderLine._meta.pk.column),
+        quote("id"),
     )
     cases = " ".join(["WHEN %s THEN CAST(%s AS BIGINT)"] * len(lines))
     marks = ", ".join(["%s"] * len(lines))

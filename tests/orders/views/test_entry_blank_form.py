@@ -33,6 +33,12 @@ def tenant(make_tenant, agent):
     return tenant
 
 
+def _found(pattern: re.Pattern[str], html: str) -> str:
+    match = pattern.search(html)
+    assert match is not None, pattern.pattern
+    return match[1]
+
+
 def _form_of(html: str) -> str:
     return html[
         html.index('<form id="order-form"') : html.index("</form>", html.index("order-form"))
@@ -69,11 +75,11 @@ def test_not_kept_in_debug_mode(agent_client, tenant, settings):
 def test_every_page_has_its_own_tokens(agent_client, tenant):
     pages = [agent_client.get(CREATE).content.decode() for _ in range(3)]
 
-    tokens = [TOKEN.search(page).group(1) for page in pages]
+    tokens = [_found(TOKEN, page) for page in pages]
     assert len(set(tokens)) == 3
     for page in pages:
-        assert opened_at(OPENED.search(page).group(1)) is not None
-        assert CSRF.search(_form_of(page)).group(1) != "TOKEN"
+        assert opened_at(_found(OPENED, page)) is not None
+        assert _found(CSRF, _form_of(page)) != "TOKEN"
 
 
 def test_an_order_keyed_on_a_kept_form_is_accepted(agent_client, tenant):
@@ -81,9 +87,9 @@ def test_an_order_keyed_on_a_kept_form_is_accepted(agent_client, tenant):
     agent_client.get(CREATE)
     page = agent_client.get(CREATE).content.decode()
     agent_client.handler.enforce_csrf_checks = True
-    data = order_post_data(tenant_id=tenant.pk, form_token=TOKEN.search(page).group(1))
-    data["opened"] = OPENED.search(page).group(1)
-    data["csrfmiddlewaretoken"] = CSRF.search(_form_of(page)).group(1)
+    data = order_post_data(tenant_id=tenant.pk, form_token=_found(TOKEN, page))
+    data["opened"] = _found(OPENED, page)
+    data["csrfmiddlewaretoken"] = _found(CSRF, _form_of(page))
 
     response = agent_client.post(CREATE, data)
 

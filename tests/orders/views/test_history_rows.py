@@ -1,6 +1,7 @@
 """The history's rows written in Python (``{% history_rows %}``) are the rows the template wrote."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -36,7 +37,7 @@ ROWS_TEMPLATE = Template(
 )
 
 TEXT = st.text(alphabet=st.sampled_from("aZ09 <>&\"'é—;"), max_size=12)
-LABELS = st.one_of(
+LABELS: st.SearchStrategy[dict[str, Any]] = st.one_of(
     st.just({}),
     st.fixed_dictionaries({"account_id": st.fixed_dictionaries({"code": TEXT, "name": TEXT})}),
     st.fixed_dictionaries({"account_id": st.fixed_dictionaries({"code": TEXT})}),
