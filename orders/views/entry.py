@@ -113,7 +113,8 @@ def _render_entry(
 def _blank_form_key(tenants: list[Tenant], action: str, today: date) -> tuple[Any, ...]:
     return (
         action,
-        tuple((tenant.pk, tenant.name) for tenant in tenants),
+        # As the tenant list shows them (a tenant with no name shows its subdomain).
+        tuple((tenant.pk, str(tenant)) for tenant in tenants),
         today,
         settings.DESK_DISPATCH_DEFAULT_TIME,
     )

@@ -118,6 +118,11 @@ def test_a_renamed_tenant_or_a_new_membership_changes_the_form(
     assert "Borealis Freight" in two
     assert "Boreal Freight" in renamed
     assert "Borealis Freight" not in renamed
+    other.name = ""
+    other.save()
+    unnamed = _form_of(agent_client.get(CREATE).content.decode())
+    assert "Boreal Freight" not in unnamed
+    assert ">borealis</option>" in unnamed
 
 
 def test_a_removed_membership_loses_the_page_at_once(agent_client, tenant):
