@@ -8,6 +8,7 @@ import threading
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import certifi
 import httpx
@@ -103,6 +104,9 @@ def shared_client() -> httpx.Client:
                 follow_redirects=False,
                 verify=tls_context(),
                 limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                # Tenants share the client and often Clarus's host: a cookie one tenant's answer
+                # sets must never go out with another's request, so none is kept.
+                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             )
             # A forked copy of the parent's client is left alone: closing it would close the
             # parent's connections.

@@ -10,7 +10,10 @@ import pytest
 
 from orders.clarus import http
 
-ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: clarus_session=tenant-a; Path=/"
+    b"\r\nContent-Length: 2\r\n\r\nok"
+)
 
 
 class Server:
@@ -21,6 +24,7 @@ class Server:
     def __init__(self, *, hang_up: bool) -> None:
         self.hang_up = hang_up
         self.connections = 0
+        self.requests: list[bytes] = []
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
         threading.Thread(target=self._serve, daemon=True).start()
@@ -46,7 +50,8 @@ class Server:
                     return
                 received += chunk
                 while b"\r\n\r\n" in received:
-                    _, received = received.split(b"\r\n\r\n", 1)
+                    head, received = received.split(b"\r\n\r\n", 1)
+                    self.requests.append(head)
                     connection.sendall(ANSWER)
                     if self.hang_up:
                         return
@@ -119,3 +124,19 @@ def test_closing_closes_the_connections(fresh_client):
 
     assert client.is_closed
     assert http.shared_client() is not client
+
+
+def test_no_cookie_is_kept_from_one_request_to_the_next(fresh_client):
+    """Every tenant's requests share the client: a cookie Clarus set for one must not go out with
+    another's."""
+    server = Server(hang_up=False)
+    try:
+        first = http.shared_client().get(server.url)
+        http.shared_client().get(server.url, headers={"X-Clarus-Subdomain": "tenant-b"})
+    finally:
+        server.close()
+
+    assert first.headers["set-cookie"].startswith("clarus_session=")
+    assert len(server.requests) == 2
+    assert b"cookie:" not in server.requests[1].lower()
+    assert not http.shared_client().cookies
