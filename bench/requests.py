@@ -39,6 +39,8 @@ FIGURES: list[tuple[str, str, float | None]] = [
     ("product suggestions, warm", "product suggestions, warm", None),
 ]
 PER_ORDER_GOAL = 4.0
+# Written by the probe: whether the entry page copies new lines from its own template.
+BUILT_IN_BROWSER = "lines built in the browser"
 
 
 @dataclass
@@ -201,23 +203,36 @@ def _report(
             f"{title:<27} {_sql(before, figure):>5} {_sql(after, figure):>5} {old:>9.1f} "
             f"{new:>13.1f} {ratio:>6.1f}x  {goal_text:<7} {'' if goal is None else _yes(met)}"
         )
-    per_order = {
-        side: _p50(samples, "entry page")
-        + ADDED_LINES * _p50(samples, "add-line fragment")
-        + _p50(samples, "submit")
-        + _p50(samples, "order page")
-        for side, samples in (("before", before), ("after", after))
-    }
-    ratio = per_order["before"] / per_order["after"]
-    met = ratio >= PER_ORDER_GOAL
-    met_all = met_all and met
-    print(
-        f"{'CPU per keyed order':<27} {'':>5} {'':>5} {per_order['before']:>9.1f} "
-        f"{per_order['after']:>13.1f} {ratio:>6.1f}x  >= {PER_ORDER_GOAL:g}x   {_yes(met)}"
-    )
+    # Two counts of a keyed order: the first with four add-line fragments on both sides, as the
+    # goal was set; the second with those the side's entry page really asks for (none when it
+    # copies a blank line from its own <template>).
+    definitions = [
+        ("CPU per keyed order", {"before": ADDED_LINES, "after": ADDED_LINES}),
+        (
+            "  as each page asks",
+            {"before": _asked_lines(before), "after": _asked_lines(after)},
+        ),
+    ]
+    for title, added in definitions:
+        per_order = {
+            side: _p50(samples, "entry page")
+            + added[side] * _p50(samples, "add-line fragment")
+            + _p50(samples, "submit")
+            + _p50(samples, "order page")
+            for side, samples in (("before", before), ("after", after))
+        }
+        ratio = per_order["before"] / per_order["after"]
+        met = ratio >= PER_ORDER_GOAL
+        met_all = met_all and met
+        print(
+            f"{title:<27} {'':>5} {'':>5} {per_order['before']:>9.1f} "
+            f"{per_order['after']:>13.1f} {ratio:>6.1f}x  >= {PER_ORDER_GOAL:g}x   {_yes(met)}"
+        )
     print(
         f"(a keyed order: the entry page, {ADDED_LINES} added lines, the send and the order "
-        "page, each at its p50)"
+        'page, each at its p50; "as each page asks" counts the added lines only where the '
+        f"entry page asks the server for them: {baseline.label} {_asked_lines(before)}, "
+        f"{current.label} {_asked_lines(after)})"
     )
     print()
     print("Wall clock of the submit, ms p50 (the machine's load weighs on these):")
@@ -228,6 +243,12 @@ def _report(
             f"{wall - clarus:5.1f} beyond Clarus"
         )
     return 0 if met_all else 1
+
+
+def _asked_lines(samples: dict[str, dict[str, list]]) -> int:
+    """Return how many add-line fragments keying an order asks the server for on this side."""
+    built = samples.get(BUILT_IN_BROWSER, {}).get("flag", [0.0])
+    return 0 if max(built) else ADDED_LINES
 
 
 def _yes(met: bool) -> str:

@@ -1,10 +1,14 @@
 """The configured HTTP client and header redaction shared by every Clarus call."""
 
+import atexit
 import logging
+import os
 import ssl
+import threading
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import certifi
 import httpx
@@ -60,13 +64,66 @@ def tls_context() -> ssl.SSLContext:
 def http_client(
     transport: httpx.BaseTransport | None = None, *, timeout: float | None = None
 ) -> httpx.Client:
-    """Return the configured httpx client for Clarus calls."""
+    """Return a new httpx client for Clarus calls, configured as the shared one; the caller
+    closes it. For a request through a transport of its own (tests); the desk's own calls go
+    through ``shared_client``."""
     return httpx.Client(
         timeout=http_timeout(timeout),
         transport=transport,
         follow_redirects=False,
         verify=tls_context(),
     )
+
+
+# Seconds an idle connection to Clarus is kept for the next request: shorter than servers keep
+# theirs (gunicorn 2 s, nginx 75 s…) would be safest, long enough for a submit's requests and
+# the next agent's. httpx drops a kept connection the server has closed before reusing it.
+KEEPALIVE_SECONDS = 1.5
+_shared_lock = threading.Lock()
+_shared: tuple[int, httpx.Client] | None = None
+
+
+def shared_client() -> httpx.Client:
+    """Return this process's client for Clarus: one connection pool (and TLS context) for every
+    request, thread-safe, kept connections reused instead of a new connection and TLS handshake
+    per request.
+
+    One per process: a process forked from one that had it (gunicorn's workers) builds its own
+    rather than share the parent's sockets. Closed when the process exits. Each request passes
+    its own timeout (``http_timeout``).
+    """
+    global _shared
+    pid = os.getpid()
+    current = _shared
+    if current is not None and current[0] == pid:
+        return current[1]
+    with _shared_lock:
+        if _shared is None or _shared[0] != pid:
+            client = httpx.Client(
+                timeout=http_timeout(),
+                follow_redirects=False,
+                verify=tls_context(),
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                # Tenants share the client and often Clarus's host: a cookie one tenant's answer
+                # sets must never go out with another's request, so none is kept.
+                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            )
+            # A forked copy of the parent's client is left alone: closing it would close the
+            # parent's connections.
+            _shared = (pid, client)
+        return _shared[1]
+
+
+def shared_client_close() -> None:
+    """Close this process's client and its connections (the next request builds another)."""
+    global _shared
+    with _shared_lock:
+        current, _shared = _shared, None
+    if current is not None and current[0] == os.getpid():
+        current[1].close()
+
+
+atexit.register(shared_client_close)
 
 
 class Endpoint(StrEnum):

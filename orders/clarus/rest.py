@@ -22,8 +22,10 @@ from orders.clarus.http import (
     answer_outcome,
     exchange_observe,
     http_client,
+    http_timeout,
     redact_headers,
     rest_url,
+    shared_client,
 )
 from orders.clarus.tokens import (
     ClarusAuthError,
@@ -104,8 +106,13 @@ def _exchange(
         return exchange
 
     try:
-        with http_client(transport, timeout=timeout) as client:
-            response = client.request(method, url, content=body.encode(), headers=headers)
+        if transport is None:
+            response = shared_client().request(
+                method, url, content=body.encode(), headers=headers, timeout=http_timeout(timeout)
+            )
+        else:
+            with http_client(transport, timeout=timeout) as client:
+                response = client.request(method, url, content=body.encode(), headers=headers)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         return answered(
             "unreachable", transport_error=f"Could not connect to Clarus at {url} ({exc})."

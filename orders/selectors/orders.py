@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.db.models import Prefetch
 
 from orders import permissions
 from orders.clarus import ClarusQueryError
@@ -16,6 +17,7 @@ from orders.models import (
     Membership,
     Order,
     OrderAmendment,
+    SubmissionAttempt,
     Tenant,
     WebhookDelivery,
 )
@@ -47,7 +49,10 @@ def order_get_for_detail(
     return (
         Order.objects.filter(permissions.orders_visible(user=user, memberships=memberships))
         .select_related("tenant", "created_by")
-        .prefetch_related("lines", "attempts__user")
+        # The attempts with who sent each, in one query rather than two.
+        .prefetch_related(
+            "lines", Prefetch("attempts", SubmissionAttempt.objects.select_related("user"))
+        )
         .filter(pk=order_id)
         .first()
     )

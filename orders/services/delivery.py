@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -98,7 +98,14 @@ def _claim(order_id: int, *, by: Actor) -> tuple[Order, OrderStatus] | None:
     now = timezone.now()
     claimable = Q(status__in=states.CLAIMABLE) | Q(status=OrderStatus.SENDING, lease_until__lt=now)
     with transaction.atomic():
-        order = Order.objects.select_for_update().filter(claimable, pk=order_id).first()
+        # The tenant comes with the order (its Clarus address and token are needed next); only
+        # the order's row is locked.
+        order = (
+            Order.objects.select_related("tenant")
+            .select_for_update(of=("self",))
+            .filter(claimable, pk=order_id)
+            .first()
+        )
         if order is None:
             return None
         previous = OrderStatus(order.status)
@@ -120,13 +127,14 @@ def _needs_reconciliation(order: Order, previous: OrderStatus) -> bool:
     return audit.order_had_unanswered_try(order)
 
 
-def order_document(order: Order) -> dict[str, Any]:
-    """Return the goods-out document for a stored order."""
-    lines = [
-        LineInput(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()
+def order_document(order: Order, lines: Sequence[OrderLine] | None = None) -> dict[str, Any]:
+    """Return the goods-out document for a stored order (its ``lines`` when read already)."""
+    inputs = [
+        LineInput(product_id=line.product_id, quantity=line.quantity)
+        for line in (order.lines.all() if lines is None else lines)
     ]
     return goods_out_document(
-        header=stored_header(order.header), lines=lines, address=stored_address(order.address)
+        header=stored_header(order.header), lines=inputs, address=stored_address(order.address)
     )
 
 
@@ -152,11 +160,14 @@ def _deliver(order_id: int, *, by: Actor, transport: Transport | None) -> Submit
         adopted = _reconcile(order, by=by, transport=transport)
         if adopted is not None:
             return adopted
+    # Read once: the document is written from them, and Clarus's line ids are kept on them. The
+    # claim holds the order, so nobody changes its lines meanwhile.
+    lines = list(order.lines.all())
     exchanges, answers = goods_out_create(
-        tenant=order.tenant, document=order_document(order), transport=transport
+        tenant=order.tenant, document=order_document(order, lines), transport=transport
     )
     verdicts = [_verdict(answer) for answer in answers]
-    return _settle(order, exchanges, verdicts, by=by)
+    return _settle(order, exchanges, verdicts, by=by, lines=lines)
 
 
 def _reconcile(order: Order, *, by: Actor, transport: Transport | None) -> SubmitResult | None:
@@ -244,6 +255,7 @@ def _settle(
     verdicts: list[_Verdict],
     *,
     by: Actor,
+    lines: list[OrderLine],
 ) -> SubmitResult:
     verdict = verdicts[-1]
     message = verdict.message
@@ -258,7 +270,7 @@ def _settle(
         if verdict.clarus_id is not None:
             order.clarus_id = verdict.clarus_id
             order.sent_at = timezone.now()
-            _keep_line_ids(order, verdict.line_ids)
+            _keep_line_ids(lines, verdict.line_ids)
         elif verdict.status == OrderStatus.UNKNOWN:
             # Give Clarus time to finish what it may be doing before the desk asks about it.
             order.next_attempt_at = exchanges[-1].started_at + lease_length()
@@ -276,21 +288,53 @@ def _settle(
             else:
                 message += f" The desk gave up after {order.send_count} tries: use “Send again”."
         audit.order_transition(order, verdict.status, by=by, reason=message)
-        order.save()
+        order.save(update_fields=SETTLED_FIELDS)
     _schedule(order.next_attempt_at)
     return SubmitResult(
         order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals
     )
 
 
-def _keep_line_ids(order: Order, line_ids: Sequence[int | None]) -> None:
-    """Keep the ids Clarus gave the order's lines, so amendments can address them."""
-    lines = list(order.lines.all())
-    if len(line_ids) != len(lines):
+# What settling a delivery changes on the order.
+SETTLED_FIELDS = [
+    "send_count",
+    "lease_until",
+    "next_attempt_at",
+    "clarus_id",
+    "sent_at",
+    "status",
+    "status_note",
+    "updated_at",
+]
+
+
+def _keep_line_ids(lines: list[OrderLine], line_ids: Sequence[int | None]) -> None:
+    """Keep the ids Clarus gave the order's lines, so amendments can address them.
+
+    One ``UPDATE … SET clarus_line_id = CASE id WHEN … END`` for all the lines, written here:
+    ``bulk_update`` sends the same statement, but building it from ``Case``/``When`` expressions
+    cost a sent order about as much as the rest of settling it.
+    """
+    if len(line_ids) != len(lines) or not lines:
         return
     for line, line_id in zip(lines, line_ids, strict=True):
         line.clarus_line_id = line_id
-    OrderLine.objects.bulk_update(lines, ["clarus_line_id"])
+    quote = connection.ops.quote_name
+    table, column, key = (
+        quote(OrderLine._meta.db_table),
+        quote("clarus_line_id"),
+        quote("id"),
+    )
+    cases = " ".join(["WHEN %s THEN CAST(%s AS BIGINT)"] * len(lines))
+    marks = ", ".join(["%s"] * len(lines))
+    params: list[int | None] = []
+    for line in lines:
+        params += [line.pk, line.clarus_line_id]
+    params += [line.pk for line in lines]
+    # The names come from the model, every value is a parameter.
+    sql = f"UPDATE {table} SET {column} = CASE {key} {cases} END WHERE {key} IN ({marks})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _clock(moment: datetime | None) -> str:

@@ -50,8 +50,12 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
         order.save()
     reason = "Keyed by the agent." if first else f"Corrected by {user.get_username()}."
     audit.order_transition(order, OrderStatus.DRAFT, by=audit.Actor.of(user), reason=reason)
-    order.save()
-    order.lines.all().delete()
+    if first:
+        # Just written: only what the transition changed, and no lines to replace yet.
+        order.save(update_fields=["status", "status_note", "updated_at"])
+    else:
+        order.save()
+        order.lines.all().delete()
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,

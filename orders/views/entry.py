@@ -1,12 +1,21 @@
 """Keying orders: a new order, a line row, correcting a refused order, copying an old one."""
 
+import secrets
+import uuid
+from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.signals import setting_changed
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -25,6 +34,7 @@ from orders.forms.entry import (
     entry_focus,
     line_form,
     line_formset,
+    opened_stamp,
     order_entry_data,
     order_entry_initial,
     with_blank_row,
@@ -38,6 +48,34 @@ from orders.services.drafts import drafts_discard
 from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
+
+# A blank entry form is the same for every agent keying for the same tenants on the same day but
+# for three values: its form token, its "opened" stamp and the CSRF token. It is written by the
+# templates once per process for each such set (``_blank_form``), with marks in those places, and
+# each page fills in its own values (about two thirds of the entry page's time). The key holds
+# everything else the form shows (the tenants' ids and names, the day, the default dispatch time),
+# so a renamed tenant or a new membership writes it afresh; the templates only change with a new
+# deploy, which starts new processes. Not kept in debug mode, where templates change as they are
+# edited.
+_BLANK_FORMS: dict[tuple[Any, ...], str] = {}
+_BLANK_FORMS_KEPT = 256
+_FORM_TOKEN_MARK = uuid.uuid4()
+_OPENED_MARK = f"opened-mark-{secrets.token_hex(16)}"
+_CSRF_MARK = f"csrf-mark-{secrets.token_hex(16)}"
+
+
+# A blank line row is the same for every order but for its number: written once per number (at
+# most MAX_LINES of them) and process, as the blank form is.
+_LINE_ROWS: dict[int, str] = {}
+
+
+def _forget_blank_forms(**kwargs: Any) -> None:
+    _BLANK_FORMS.clear()
+    _LINE_ROWS.clear()
+
+
+# Tests change settings the form reads (the default dispatch time, the time zone …).
+setting_changed.connect(_forget_blank_forms)
 
 
 def _render_entry(
@@ -70,6 +108,66 @@ def _render_entry(
         "address_save_form": address_save_form,
     }
     return render(request, template, context)
+
+
+def _blank_form_key(tenants: list[Tenant], action: str, today: date) -> tuple[Any, ...]:
+    return (
+        action,
+        # As the tenant list shows them (a tenant with no name shows its subdomain).
+        tuple((tenant.pk, str(tenant)) for tenant in tenants),
+        today,
+        settings.DESK_DISPATCH_DEFAULT_TIME,
+    )
+
+
+def _blank_form(request: DeskRequest, tenants: list[Tenant], *, action: str) -> SafeString:
+    """Return a blank entry form (the page's ``#order-form``) with its own tokens filled in."""
+    key = _blank_form_key(tenants, action, timezone.localdate())
+    written = _BLANK_FORMS.get(key)
+    if written is None:
+        form = OrderForm(
+            tenants=tenants, initial={"form_token": _FORM_TOKEN_MARK, "opened": _OPENED_MARK}
+        )
+        formset = line_formset()
+        context = {
+            "form": form,
+            "formset": formset,
+            "action": action,
+            "max_lines": MAX_LINES,
+            "problem": "",
+            "problem_details": [],
+            "problem_order": None,
+            "correcting": None,
+            "copied_from": None,
+            "focus_id": entry_focus(form, formset),
+            "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
+            "address_save_form": None,
+            "csrf_token": _CSRF_MARK,
+        }
+        written = render_to_string(FORM_TEMPLATE + "#order-form", context, request=request)
+        if not settings.DEBUG:
+            if len(_BLANK_FORMS) >= _BLANK_FORMS_KEPT:
+                _BLANK_FORMS.clear()
+            _BLANK_FORMS[key] = written
+    filled = (
+        written.replace(str(_FORM_TOKEN_MARK), str(uuid.uuid4()))
+        .replace(_OPENED_MARK, opened_stamp())
+        .replace(_CSRF_MARK, get_token(request))
+    )
+    return mark_safe(filled)
+
+
+def _render_blank_entry(
+    request: DeskRequest, tenants: list[Tenant], *, action: str
+) -> HttpResponse:
+    """The entry page with a blank form, as ``_render_entry`` writes it."""
+    context = {
+        "order_form_html": _blank_form(request, tenants, action=action),
+        "correcting": None,
+        "copied_from": None,
+        "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
+    }
+    return render(request, FORM_TEMPLATE, context)
 
 
 def _keying_tenants(request: DeskRequest, first: Tenant | None = None) -> list[Tenant]:
@@ -148,7 +246,9 @@ def order_create(request: DeskRequest) -> HttpResponse:
     if request.GET.get("refresh") == "1":
         # "Refresh lists": the lookups on this page ask Clarus afresh (orders.selectors.catalogue).
         lookups_refresh(tenant=tenants[0])
-    return _render_entry(request, OrderForm(tenants=tenants), line_formset(), action=action)
+    if request.htmx:
+        return _render_entry(request, OrderForm(tenants=tenants), line_formset(), action=action)
+    return _render_blank_entry(request, tenants, action=action)
 
 
 def _rekeyable_order(request: DeskRequest, order_id: int) -> Order:
@@ -223,9 +323,14 @@ def order_line_row(request: DeskRequest) -> HttpResponse:
     index = index_from_text(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS"), below=MAX_LINES)
     if index is None:
         return HttpResponseBadRequest(f"An order has at most {MAX_LINES} lines.")
-    row = line_form(line_formset(), index)
-    context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
-    return render(request, FORM_TEMPLATE + "#new-line-row", context)
+    written = _LINE_ROWS.get(index)
+    if written is None:
+        row = line_form(line_formset(), index)
+        context = {"line": row, "index": index, "total_forms": index + 1, "autofocus": True}
+        written = render_to_string(FORM_TEMPLATE + "#new-line-row", context, request=request)
+        if not settings.DEBUG:
+            _LINE_ROWS[index] = written
+    return HttpResponse(written)
 
 
 @tenant_view(may=permissions.may_key)

@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orders.audit import Actor
 from orders.domain import KeyedOrder
-from orders.models import AttemptOutcome, Order, OrderStatus
-from orders.services.delivery import backoff, deliver
+from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus
+from orders.services.delivery import _keep_line_ids, backoff, deliver
 from orders.services.submission import DuplicateReference, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
@@ -300,3 +302,30 @@ def test_backoff_grows_is_capped_and_jittered(settings):
     assert all(30 <= w <= 60 for w in waits[3])
     assert len(set(waits[0])) > 1
     assert backoff(1, retry_after=90).total_seconds() >= 90
+
+
+def test_clarus_line_ids_are_kept_line_by_line_in_one_statement(make_tenant):
+    """Each line gets its own id, a line Clarus gave none keeps none, other orders' lines are
+    untouched."""
+    tenant = make_tenant()
+    user = User.objects.create_user("keeper")
+    orders = [
+        Order.objects.create(tenant=tenant, created_by=user, reference=f"L-{n}", account_id=7)
+        for n in range(2)
+    ]
+    for order in orders:
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, position=n, product_id=100 + n, quantity=1) for n in (1, 2, 3)
+        )
+    mine = list(orders[0].lines.all())
+
+    with CaptureQueriesContext(connection) as queries:
+        _keep_line_ids(mine, (9_000_000_001, None, 9_000_000_003))
+
+    assert len(queries) == 1
+    assert list(orders[0].lines.values_list("clarus_line_id", flat=True)) == [
+        9_000_000_001,
+        None,
+        9_000_000_003,
+    ]
+    assert list(orders[1].lines.values_list("clarus_line_id", flat=True)) == [None] * 3

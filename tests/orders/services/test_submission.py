@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import clarus
@@ -252,3 +253,21 @@ def test_dispatch_time_reaches_clarus_with_its_offset(sandbox_tenant, user):
 
     sent = SandboxGoodsOut.objects.get().document["data"]["attributes"]
     assert sent["expected_date_of_dispatch"] == "2026-07-01T09:00:00+01:00"
+
+
+def test_a_submit_costs_the_same_queries_whatever_its_line_count(sandbox_tenant, user):
+    """Lines written in one insert, read once, their Clarus ids kept in one update; the order's
+    tenant read with its claim. Counted on this thread: the sandbox answers on another."""
+    submit(sandbox_tenant, user, reference="SO-WARM")  # the token is fetched once
+    counts = {}
+    for line_count in (1, 2, 8):
+        with CaptureQueriesContext(connection) as queries:
+            result = submit(
+                sandbox_tenant, user, reference=f"SO-Q-{line_count}", line_count=line_count
+            )
+        assert result.sent
+        counts[line_count] = len(queries)
+
+    assert counts[1] == counts[2] == counts[8]
+    assert counts[8] == 21
+    assert Order.objects.get(reference="SO-Q-8").lines.exclude(clarus_line_id=None).count() == 8

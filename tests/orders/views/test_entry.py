@@ -324,10 +324,9 @@ def test_a_missing_or_forged_opening_stamp_is_no_keying_time(agent_client, live_
 def test_the_entry_page_carries_a_signed_opening_stamp(agent_client, tenant):
     response = agent_client.get(CREATE)
 
-    form = response.context["form"]
-    assert isinstance(form, OrderForm)
-    assert opened_at(form.initial["opened"]) is not None
-    assert 'name="opened"' in response.content.decode()
+    stamp = re.search(r'name="opened" value="([^"]+)"', response.content.decode())
+    assert stamp is not None
+    assert opened_at(stamp[1]) is not None
 
 
 DISPATCH_DATE = reverse("orders:dispatch_date")

@@ -125,3 +125,15 @@ def test_the_order_page_costs_the_same_queries_for_1_or_20_attempts(
     assert html.count('<details class="attempt"') == 20
     assert "Change 19" in html
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_the_order_page_reads_the_attempts_with_their_senders_in_one_query(client, staff):
+    tenant, supervisor, agent = staff
+    order = story(tenant, agent, supervisor, size=3, status=OrderStatus.SENT, clarus_id=9001)
+
+    queries = page_queries(client, supervisor, order)
+
+    attempts = [sql for sql in queries if 'FROM "orders_submissionattempt"' in sql]
+    assert len(attempts) == 1
+    assert 'INNER JOIN "auth_user"' in attempts[0] or 'LEFT OUTER JOIN "auth_user"' in attempts[0]
+    assert not [sql for sql in queries if sql.startswith('SELECT "auth_user"') and " IN (" in sql]
