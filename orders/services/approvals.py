@@ -161,8 +161,7 @@ def rules_holding(
 
 def held_message(reasons: Iterable[str]) -> str:
     """Return what the agent reads at once, to tell the caller."""
-    joined = "; ".join(reasons)
-    return f"Held for a supervisor: {joined[:1].upper()}{joined[1:]}."
+    return f"Held for a supervisor: {'; '.join(reasons)}."
 
 
 def _facts(order: Order, keyed: KeyedOrder, *, new_keyer_rules: Sequence[int]) -> OrderFacts:
@@ -316,7 +315,9 @@ def approval_rule_save(
             rule = ApprovalRule.objects.create(tenant=tenant)
             number = 1
         else:
-            rule = ApprovalRule.objects.select_for_update().get(pk=rule.pk, tenant=tenant)
+            # Under the rule's lock: two admins saving at once make two versions, one after the
+            # other.
+            ApprovalRule.objects.select_for_update().get(pk=rule.pk, tenant=tenant)
             number = rule.versions.count() + 1
         version = ApprovalRuleVersion.objects.create(
             rule=rule,
@@ -335,7 +336,8 @@ def approval_rule_save(
 
 
 def approval_rule_switch(*, tenant: Tenant, user: User, rule: ApprovalRule, active: bool) -> None:
-    """Switch a rule on or off: a new version, the same terms."""
+    """Switch a rule on or off: a new version, the same terms (its newest, read afresh)."""
+    rule = ApprovalRule.objects.select_related("current").get(pk=rule.pk, tenant=tenant)
     current = rule.current
     if current is None or current.active == active:
         return
