@@ -94,10 +94,11 @@ def _queue(*, tenant_id: int, filters: HistoryFilters) -> QuerySet[Order]:
 
 
 def approval_queue_page(
-    *, tenant_id: int, filters: HistoryFilters, after: str = "", size: int = PAGE_SIZE
+    *, tenant_id: int, filters: HistoryFilters, after: str = "", size: int | None = None
 ) -> QueuePage:
     """Return one page of the tenant's orders awaiting approval, oldest first, and the cursor of
     the next page."""
+    size = size or PAGE_SIZE
     orders = _queue(tenant_id=tenant_id, filters=filters)
     position = decode_cursor(after) if after else None
     if position is not None:
