@@ -1,6 +1,7 @@
 """Orders held by approval rules, and supervisors' decisions on them, against the sandbox over
 real HTTP: a held order reaches Clarus only once approved, and then exactly once."""
 
+import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orders import clarus
 from orders.domain import KeyedOrder, LineInput
 from orders.models import (
     ApprovalRuleKind,
@@ -33,7 +35,7 @@ from orders.services.approvals import (
 )
 from orders.services.delivery import deliver_due_orders
 from orders.services.submission import order_resend, order_submit
-from sandbox.models import SandboxGoodsOut
+from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -389,3 +391,54 @@ def test_submitted_orders_are_held_iff_an_active_rule_matches(
     expected = any(active and matches(kind, number) for kind, number, active in rules)
     assert (result.order.status == OrderStatus.HELD) is expected
     assert (transport.requests == 0) is expected
+
+
+# --- An approved order reaches Clarus exactly once, whatever Clarus does ---------------------
+
+
+def faults(**fields):
+    SandboxSubdomain.objects.filter(slug="acme").update(**fields)
+
+
+def until_settled(order, seconds=8.0):
+    """Run the worker's sweep until the order is settled with Clarus."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        Order.objects.filter(pk=order.pk, status__in=[OrderStatus.FAILED]).update(
+            next_attempt_at=timezone.now()
+        )
+        deliver_due_orders()
+        order.refresh_from_db()
+        if order.status == OrderStatus.SENT:
+            return order
+        time.sleep(0.1)
+    return order
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"fail_next": 2, "forced_status": 503},
+        {"drop_after_store": 1},
+        {"latency_ms": 900},
+    ],
+    ids=["503s", "lost-answer", "timeout"],
+)
+def test_an_approved_order_is_delivered_once_under_faults(
+    sandbox_tenant, agent, supervisor, admin, settings, fault
+):
+    rule(sandbox_tenant, admin, number=1)
+    order = submit(sandbox_tenant, agent).order
+    # The token first, so the faults and the short timeout meet the goods-out alone.
+    clarus.access_token(sandbox_tenant)
+    settings.CLARUS_READ_TIMEOUT = 0.3
+    settings.DESK_SEND_LEASE_SECONDS = 0.6
+    faults(**fault)
+
+    first = order_approve(order_id=order.pk, user=supervisor)
+    faults(latency_ms=0)
+
+    assert not first.sent
+    assert until_settled(order).status == OrderStatus.SENT
+    [goods_out] = SandboxGoodsOut.objects.all()
+    assert goods_out.pk == order.clarus_id
