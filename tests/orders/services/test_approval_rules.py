@@ -1,6 +1,7 @@
 """Each kind of approval rule, as the desk evaluates it: which orders it holds and the words the
 agent reads (``orders.services.approvals``, pure functions: no database)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -23,29 +24,25 @@ NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 
 def facts(**overrides):
-    values = {
-        "quantities": (Decimal(1), Decimal(2)),
-        "priority": None,
-        "dispatch_at": NOW + timedelta(days=3),
-        "account_id": 7,
-        "carrier_service_id": None,
-        "keyed_before": 100,
-        "keyer": "jo",
-        "now": NOW,
-    }
-    values.update(overrides)
-    return OrderFacts(**values)
+    defaults = OrderFacts(
+        quantities=(Decimal(1), Decimal(2)),
+        dispatch_at=NOW + timedelta(days=3),
+        account_id=7,
+        keyed_before=100,
+        keyer="jo",
+        now=NOW,
+    )
+    return replace(defaults, **overrides)
 
 
 def test_more_than_n_lines():
     rule = RuleTerms(kind=Kind.LINES_OVER, number=10)
     twelve = facts(quantities=(Decimal(1),) * 12)
+    why = hold_reason(rule, twelve)
 
-    assert hold_reason(rule, twelve) == "12 lines, more than this tenant's 10"
+    assert why == "12 lines, more than this tenant's 10"
     assert hold_reason(rule, facts(quantities=(Decimal(1),) * 10)) is None
-    assert held_message([hold_reason(rule, twelve)]) == (
-        "Held for a supervisor: 12 lines, more than this tenant's 10."
-    )
+    assert held_message([why]) == ("Held for a supervisor: 12 lines, more than this tenant's 10.")
     assert rule_wording(rule) == "Orders of more than 10 lines"
 
 
