@@ -318,8 +318,7 @@ def desk_request(name, own_tenant):
             user=staff[Role.TENANT_ADMIN],
             terms=RuleTerms(kind=ApprovalRuleKind.LINES_OVER, number=5),
         )
-        data = {"kind": "lines_over", "number": "7"}
-        by_name[name] = (reverse(name, args=[rule.pk]), data)
+        by_name[name] = (reverse(name, args=[rule.pk]), {"kind": "lines_over", "number": "7"})
     url, data = by_name[name] if name in by_name else (reverse(name), None)
     method = (ROLE_PAGES | OTHER_TENANT_PAGES)[name][0]
     return method, url, data
