@@ -122,33 +122,46 @@ class ApprovalTally:
     approved_twice: int
     sent_once: int
     sent_twice: int
+    rejected: int
     not_sent: int
 
 
 def approval_tally(*, tenant_id: int, prefix: str) -> ApprovalTally:
     """Count, from the desk's and the sandbox's tables, what became of the held orders."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
-    from orders.models import Order
+    from orders.models import Order, OrderStatus, OrderTransition
     from sandbox.models import SandboxGoodsOut
 
-    held = Order.objects.filter(
-        tenant_id=tenant_id, reference__startswith=prefix, transitions__to_status="held"
-    ).distinct()
-    approvals = Count(
-        "transitions", filter=Q(transitions__from_status="held", transitions__to_status="draft")
+    run = {"order__tenant_id": tenant_id, "order__reference__startswith": prefix}
+    held = set(
+        OrderTransition.objects.filter(**run, to_status="held").values_list(
+            "order__reference", flat=True
+        )
     )
-    rows = list(held.annotate(approvals=approvals).values_list("reference", "approvals"))
+    approvals = Counter(
+        {
+            row["order__reference"]: row["count"]
+            for row in OrderTransition.objects.filter(**run, from_status="held", to_status="draft")
+            .values("order__reference")
+            .annotate(count=Count("pk"))
+        }
+    )
+    statuses = dict(
+        Order.objects.filter(tenant_id=tenant_id, reference__in=held).values_list(
+            "reference", "status"
+        )
+    )
     goods_outs = Counter(
-        SandboxGoodsOut.objects.filter(
-            reference__in=[reference for reference, _ in rows]
-        ).values_list("reference", flat=True)
+        SandboxGoodsOut.objects.filter(reference__in=held).values_list("reference", flat=True)
     )
+    rejected = {ref for ref in held if statuses.get(ref) == OrderStatus.REJECTED}
     return ApprovalTally(
-        held=len(rows),
-        approved=sum(1 for _, count in rows if count >= 1),
-        approved_twice=sum(1 for _, count in rows if count > 1),
-        sent_once=sum(1 for reference, _ in rows if goods_outs[reference] == 1),
-        sent_twice=sum(1 for reference, _ in rows if goods_outs[reference] > 1),
-        not_sent=sum(1 for reference, _ in rows if goods_outs[reference] == 0),
+        held=len(held),
+        approved=sum(1 for ref in held if approvals[ref] >= 1),
+        approved_twice=sum(1 for ref in held if approvals[ref] > 1),
+        sent_once=sum(1 for ref in held if goods_outs[ref] == 1),
+        sent_twice=sum(1 for ref in held if goods_outs[ref] > 1),
+        rejected=len(rejected),
+        not_sent=sum(1 for ref in held - rejected if goods_outs[ref] == 0),
     )

@@ -530,9 +530,11 @@ def approvals_report(run: Run, approvers: Any) -> int:
     say(f"  approvals' answers    {answers or 'none'} (slowest {seconds(slowest)})")
     say(f"  sent once             {account.sent_once}")
     say(f"  sent twice            {account.sent_twice}")
+    say(f"  rejected by Clarus    {account.rejected} (after approval: the 422 rounds)")
     say(f"  not sent              {account.not_sent} (still held, or given up by the desk)")
     for supervisor in approvers.supervisors:
         supervisor.close()
+    # A lost order (sent on the desk, nowhere in Clarus) is counted by the summary above.
     return 1 if account.sent_twice or account.approved_twice else 0
 
 
