@@ -137,6 +137,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="sent orders then amended through the amend page, under faults (default 40; 0: none)",
     )
     add("--amenders", type=int, default=4, help="supervisors amending at once (default 4)")
+    add(
+        "--approvals",
+        action="store_true",
+        help=(
+            "hold orders of more than two lines for approval; two supervisors approve each\n"
+            "over HTTP while the faults go on, and each must reach Clarus once"
+        ),
+    )
+    add("--approvers", type=int, default=2, help="supervisors approving at once (default 2)")
     add("--no-faults", action="store_true", help="Clarus calm throughout: a baseline")
     add("--seed", type=int, default=None, help="random seed for the plan of orders")
     add("--keep-logs", action="store_true", help="keep the services' logs after a clean run")
@@ -238,6 +247,19 @@ def provision(run: Run, *, sandbox_url: str) -> None:
             stdout=quiet,
         )
     run.tenant_id = Tenant.objects.get(subdomain=SUBDOMAIN).pk
+    if run.args.approvals:
+        from bench.approving import approval_rule_add
+
+        for number in range(max(run.args.approvers, 1)):
+            call_command(
+                "clarus_staff",
+                tenant=SUBDOMAIN,
+                username=f"approver{number}",
+                role="supervisor",
+                password=AGENT_PASSWORD,
+                stdout=quiet,
+            )
+        approval_rule_add(tenant_id=run.tenant_id, username="approver0")
 
 
 def apply_round(run: Run, chaos: Round, *, stack: Stack, keyed: int) -> None:
@@ -476,6 +498,46 @@ def amend_report(outcome: tuple[Any, float] | None) -> int:
     return 1 if account.lost or account.twice or account.desk_disagrees else 0
 
 
+def start_approvers(run: Run) -> Any:
+    """Start the supervisors approving held orders (``--approvals``), or return None."""
+    if not run.args.approvals:
+        return None
+    from bench.approving import Approvers
+
+    supervisors = [
+        Agent(
+            base_url=run.desk_url,
+            username=f"approver{number}",
+            password=AGENT_PASSWORD,
+            tenant_id=run.tenant_id,
+        )
+        for number in range(max(run.args.approvers, 1))
+    ]
+    approvers = Approvers(supervisors=supervisors, tenant_id=run.tenant_id)
+    approvers.start()
+    return approvers
+
+
+def approvals_report(run: Run, approvers: Any) -> int:
+    """Print what became of the held orders; return 1 if one was approved or sent twice."""
+    from bench.approving import approval_tally
+
+    account = approval_tally(tenant_id=run.tenant_id, prefix=run.prefix)
+    answers = ", ".join(f"{k} ×{v}" for k, v in sorted(approvers.done.answers.items()))
+    slowest = max(approvers.done.seconds, default=None)
+    say(f"  held for approval     {account.held}")
+    say(f"  approved              {account.approved} (twice: {account.approved_twice})")
+    say(f"  approvals' answers    {answers or 'none'} (slowest {seconds(slowest)})")
+    say(f"  sent once             {account.sent_once}")
+    say(f"  sent twice            {account.sent_twice}")
+    say(f"  rejected by Clarus    {account.rejected} (after approval: the 422 rounds)")
+    say(f"  not sent              {account.not_sent} (still held, or given up by the desk)")
+    for supervisor in approvers.supervisors:
+        supervisor.close()
+    # A lost order (sent on the desk, nowhere in Clarus) is counted by the summary above.
+    return 1 if account.sent_twice or account.approved_twice else 0
+
+
 def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f} s"
 
@@ -658,9 +720,12 @@ def main(argv: Sequence[str]) -> int:
             timeout_ms=args.timeout_latency_ms or round(settings.CLARUS_READ_TIMEOUT * 1000) + 600,
             faults=not args.no_faults,
         )
+        approvers = start_approvers(run)
         say(f"Keying {args.orders} orders, {args.concurrency} agents, {len(rounds)} round(s):")
         keyings = key_orders(run, stack=stack, rounds=rounds)
         settle(run)
+        if approvers is not None:
+            approvers.stop()
         cpu = {
             name: used - run.cpu_at_start.get(name, 0.0) for name, used in cpu_used(stack).items()
         }
@@ -676,6 +741,9 @@ def main(argv: Sequence[str]) -> int:
                 ),
             )
         status = report(run, keyings, cpu=cpu)
+        if approvers is not None:
+            say("Approvals:")
+            status = max(status, approvals_report(run, approvers)) if status != 1 else status
         if args.amendments:
             say("Amendments:")
             status = max(status, amend_report(amended)) if status != 1 else status

@@ -23,8 +23,10 @@ from orders.models import (
     AddressSave,
     AddressSaveAttempt,
     AmendmentStatus,
+    ApprovalRuleVersion,
     AttemptOutcome,
     Order,
+    OrderHold,
     OrderTransition,
     SubmissionAttempt,
 )
@@ -68,6 +70,18 @@ def order_transition(order: Order, to: OrderStatus, *, by: Actor, reason: str) -
     )
     order.status = to
     order.status_note = reason[:500]
+
+
+def order_hold_record(
+    order: Order, *, rule_version: ApprovalRuleVersion, why: str, at: datetime
+) -> None:
+    """Keep which version of an approval rule held the order when it was sent, and why."""
+    OrderHold.objects.create(order=order, rule_version=rule_version, at=at, why=why[:300])
+
+
+def order_holds(order: Order) -> list[OrderHold]:
+    """Return every hold of the order, newest first, each with its rule's version as it stood."""
+    return list(order.holds.select_related("rule_version").order_by("-at", "id"))
 
 
 def attempt_record(

@@ -28,6 +28,9 @@ __all__ = [
     "AddressSaveStatus",
     "AmendmentStatus",
     "AppendOnlyModel",
+    "ApprovalRule",
+    "ApprovalRuleKind",
+    "ApprovalRuleVersion",
     "AttemptOutcome",
     "AuthFlow",
     "Draft",
@@ -35,6 +38,7 @@ __all__ = [
     "Membership",
     "Order",
     "OrderAmendment",
+    "OrderHold",
     "OrderLine",
     "OrderStatus",
     "OrderTransition",
@@ -97,6 +101,8 @@ class Tenant(models.Model):
     # lists" and a new connection set it anew, for every app process at once, as each reads the
     # tenant row afresh with every request.
     lookups_version = models.BigIntegerField(default=0, editable=False)
+    # Whether a supervisor may approve an order they keyed themselves (docs/approvals.md).
+    approval_self_allowed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("name",)
@@ -302,6 +308,13 @@ class Order(models.Model):
                 KeyTransform("customer_id", "header"),
                 F("created_at").desc(),
                 name="order_tenant_customer",
+            ),
+            # The approvals queue, oldest first, and its count in the supervisors' top bar: only
+            # the orders awaiting approval are in it, however long the history grows.
+            models.Index(
+                fields=("tenant", "created_at", "id"),
+                condition=models.Q(status="held"),
+                name="order_held_oldest",
             ),
         ]
 
@@ -660,3 +673,79 @@ class OrderAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: amendment {self.pk} ({self.status})"
+
+
+class ApprovalRuleKind(models.TextChoices):
+    """What an approval rule looks at (docs/approvals.md)."""
+
+    LINES_OVER = "lines_over", "More than a number of lines"
+    QUANTITY_OVER = "quantity_over", "Any line's quantity above a number"
+    PRIORITY = "priority", "A chosen priority"
+    DISPATCH_WITHIN = "dispatch_within", "Dispatch sooner than a number of hours from now"
+    ACCOUNTS = "accounts", "Chosen accounts"
+    CARRIER_SERVICE = "carrier_service", "A chosen carrier service"
+    NEW_KEYER = "new_keyer", "The first orders someone keys"
+
+
+class ApprovalRule(models.Model):
+    """One approval rule of a tenant: what it says is its versions; ``current`` is the newest."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="approval_rules")
+    created_at = models.DateTimeField(auto_now_add=True)
+    current = models.ForeignKey(
+        "ApprovalRuleVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: rule {self.pk}"
+
+
+class ApprovalRuleVersion(AppendOnlyModel):
+    """One version of an approval rule, as a tenant admin saved it. Never changed: an edit, or
+    switching the rule off or on, makes a new version, so an order held by it names the rule as
+    it stood."""
+
+    rule = models.ForeignKey(ApprovalRule, on_delete=models.PROTECT, related_name="versions")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=ApprovalRuleKind.choices)
+    # The rule's number: lines, quantity, priority, hours or orders, as its kind says.
+    number = models.PositiveIntegerField(null=True, blank=True)
+    # The chosen accounts' or carrier services' Clarus ids.
+    ids = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    # The rule in words, as the admin saw it when saving this version.
+    wording = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("rule", "version")
+        constraints = [
+            models.UniqueConstraint(fields=("rule", "version"), name="approval_rule_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wording} (version {self.version})"
+
+
+class OrderHold(AppendOnlyModel):
+    """An approval rule's version that held an order when it was sent, and why. Append-only."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
+    rule_version = models.ForeignKey(
+        ApprovalRuleVersion, on_delete=models.PROTECT, related_name="holds"
+    )
+    at = models.DateTimeField(db_index=True)
+    why = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ("-at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.why}"

@@ -18,6 +18,8 @@ from orders.models import Membership, Order, Role, Tenant
 _KEYING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
 _ALL_ORDERS_ROLES = frozenset({Role.SUPERVISOR})
 _ADMIN_ROLES = frozenset({Role.TENANT_ADMIN})
+# Who decides on orders an approval rule held (docs/approvals.md): never an agent.
+_APPROVING_ROLES = frozenset({Role.SUPERVISOR, Role.TENANT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Abilities:
     key: bool = False
     see_all_orders: bool = False
     run_tenant: bool = False
+    approve: bool = False
 
 
 def may_key(membership: Membership) -> bool:
@@ -41,6 +44,11 @@ def may_run_tenant(membership: Membership) -> bool:
     return membership.role in _ADMIN_ROLES
 
 
+def may_approve(membership: Membership) -> bool:
+    """Whether the member sees the approvals queue and decides on held orders of its tenant."""
+    return membership.role in _APPROVING_ROLES
+
+
 def abilities(membership: Membership | None) -> Abilities:
     if membership is None:
         return Abilities()
@@ -48,6 +56,7 @@ def abilities(membership: Membership | None) -> Abilities:
         key=may_key(membership),
         see_all_orders=may_see_all_orders(membership),
         run_tenant=may_run_tenant(membership),
+        approve=may_approve(membership),
     )
 
 
@@ -150,3 +159,23 @@ def order_may_amend(*, order: Order, user: User, memberships: Sequence[Membershi
     return supervises(memberships=memberships, tenant_id=order.tenant_id) or _keys_own(
         order=order, user=user, memberships=memberships
     )
+
+
+def order_may_decide(*, order: Order, memberships: Sequence[Membership]) -> bool:
+    """Return whether the user may approve or refuse a held order: the supervisors and tenant
+    admins of its tenant (whether they may approve their own is ``order_may_approve``)."""
+    return any(m.tenant_id == order.tenant_id and may_approve(m) for m in memberships)
+
+
+def order_may_approve(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
+    """Return whether the user may approve a held order: whoever may decide on it, but not on
+    an order they keyed themselves unless its tenant allows that (``approval_self_allowed``)."""
+    if not order_may_decide(order=order, memberships=memberships):
+        return False
+    return order.created_by_id != user.pk or order.tenant.approval_self_allowed
+
+
+def order_may_withdraw(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
+    """Return whether the user may withdraw an order a supervisor did not approve: whoever may
+    correct it (who keyed it, while they key for its tenant, and its supervisors)."""
+    return order_may_rekey(order=order, user=user, memberships=memberships)

@@ -20,6 +20,10 @@ class OrderStatus(models.TextChoices):
     FAILED = "failed", "Not sent"
     UNKNOWN = "unknown", "No answer from Clarus"
     CANCELLED = "cancelled", "Cancelled in Clarus"
+    # Held by one of the tenant's approval rules until a supervisor decides (docs/approvals.md).
+    HELD = "held", "Awaiting approval"
+    DECLINED = "declined", "Not approved"
+    WITHDRAWN = "withdrawn", "Withdrawn (never sent)"
 
 
 class AttemptOutcome(models.TextChoices):
@@ -42,9 +46,10 @@ class AttemptOutcome(models.TextChoices):
 DRAFT, SENDING, SENT = OrderStatus.DRAFT, OrderStatus.SENDING, OrderStatus.SENT
 REJECTED, FAILED, UNKNOWN = OrderStatus.REJECTED, OrderStatus.FAILED, OrderStatus.UNKNOWN
 CANCELLED = OrderStatus.CANCELLED
+HELD, DECLINED, WITHDRAWN = OrderStatus.HELD, OrderStatus.DECLINED, OrderStatus.WITHDRAWN
 
 # The agent may still change what was keyed: nothing of it is in Clarus.
-EDITABLE = frozenset({DRAFT, REJECTED, FAILED})
+EDITABLE = frozenset({DRAFT, REJECTED, FAILED, DECLINED})
 # The delivery worker may take these for sending (and a ``sending`` one whose lease ran out).
 CLAIMABLE = frozenset({DRAFT, FAILED, UNKNOWN})
 # Waiting for the desk's next try, or for a connection that may be back.
@@ -84,13 +89,24 @@ VERDICTS: Mapping[str, tuple[AttemptOutcome, OrderStatus]] = {
     "unreachable": (AttemptOutcome.UNREACHABLE, FAILED),
 }
 
+# Waiting for a supervisor's yes or no: never claimed by the delivery worker.
+AWAITING_DECISION = frozenset({HELD})
+# A supervisor said no: whoever keyed it may correct it (and send it again, which checks the
+# rules again) or withdraw it; nothing of it ever reached Clarus.
+WITHDRAWABLE = frozenset({DECLINED})
+
 # Every move an order's status may make (docs/how-an-order-travels.md):
 # draft → draft (keyed; corrected) and → sending (claimed); rejected and failed → draft
 # (corrected); failed and unknown → sending (tried again) or → sent (found in Clarus); a lapsed
 # sending → sending (claimed again); sending → sent, rejected, failed or unknown (Clarus's answer,
-# or none); sent → cancelled.
+# or none); sent → cancelled. Approval (docs/approvals.md): draft → held (an approval rule
+# matched); held → draft (approved: then claimed like any draft) or → declined; declined → draft
+# (corrected) or → withdrawn.
 MOVES: Mapping[OrderStatus, frozenset[OrderStatus]] = {
-    DRAFT: frozenset({DRAFT, SENDING}),
+    DRAFT: frozenset({DRAFT, SENDING, HELD}),
+    HELD: frozenset({DRAFT, DECLINED}),
+    DECLINED: frozenset({DRAFT, WITHDRAWN}),
+    WITHDRAWN: frozenset(),
     REJECTED: frozenset({DRAFT}),
     FAILED: frozenset({DRAFT, SENDING, SENT}),
     UNKNOWN: frozenset({SENDING, SENT}),
@@ -112,7 +128,7 @@ def can_correct(status: str, outcomes: Iterable[str]) -> bool:
     that try may yet be found in Clarus, and the desk would adopt it, leaving the corrections on
     the desk only.
     """
-    if status == REJECTED:
+    if status in (REJECTED, DECLINED):
         return True
     return status == FAILED and not any(outcome == AttemptOutcome.NO_ANSWER for outcome in outcomes)
 
@@ -131,6 +147,14 @@ def can_resend(status: str) -> bool:
 
 def cancellable(status: str) -> bool:
     return status in CANCELLABLE
+
+
+def awaiting_decision(status: str) -> bool:
+    return status in AWAITING_DECISION
+
+
+def withdrawable(status: str) -> bool:
+    return status in WITHDRAWABLE
 
 
 def retries_automatically(status: str, next_attempt_at: datetime | None) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import tenants
+from orders.views import approvals, tenants
 
 app_name = "tenants"
 urlpatterns = [
@@ -17,5 +17,13 @@ urlpatterns = [
         "staff/invitations/<int:invitation_id>/withdraw/",
         tenants.tenant_invitation_revoke,
         name="invitation_revoke",
+    ),
+    path("approvals/", approvals.approval_rules, name="approval_rules"),
+    path("approvals/settings/", approvals.approval_settings, name="approval_settings"),
+    path("approvals/<int:rule_id>/", approvals.approval_rule_update, name="approval_rule_update"),
+    path(
+        "approvals/<int:rule_id>/switch/",
+        approvals.approval_rule_switch,
+        name="approval_rule_switch",
     ),
 ]

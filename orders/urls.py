@@ -2,6 +2,7 @@ from django.urls import path
 
 from orders.views import (
     amend,
+    approvals,
     caller,
     dashboard,
     drafts,
@@ -60,4 +61,9 @@ urlpatterns = [
     path("<int:order_id>/amend/", amend.order_amend, name="amend"),
     path("<int:order_id>/amend/check/", amend.order_amend_check, name="amend_check"),
     path("<int:order_id>/clarus-status/", orders.order_clarus_status, name="clarus_status"),
+    path("approvals/", approvals.approval_queue, name="approvals"),
+    path("<int:order_id>/decide/", approvals.approval_decide, name="decide"),
+    path("<int:order_id>/approve/", approvals.approval_approve, name="approve"),
+    path("<int:order_id>/refuse/", approvals.approval_refuse, name="refuse"),
+    path("<int:order_id>/withdraw/", approvals.approval_withdraw, name="withdraw"),
 ]

@@ -351,6 +351,12 @@ def already_message(order: Order) -> str:
         return f"This order was already sent to Clarus as goods-out {order.clarus_id}."
     if order.status == OrderStatus.REJECTED:
         return "Clarus rejected this order: correct it and send it again."
+    if order.status == OrderStatus.HELD:
+        return "This order is waiting for a supervisor's approval: it is sent once approved."
+    if order.status == OrderStatus.DECLINED:
+        return "A supervisor did not approve this order: correct it and send it again."
+    if order.status == OrderStatus.WITHDRAWN:
+        return "This order was withdrawn and will not be sent."
     return "This order is being sent to Clarus already."
 
 

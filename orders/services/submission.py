@@ -19,6 +19,7 @@ from orders.models import Order, OrderLine, OrderStatus
 from orders.permissions import order_may_correct_by_form
 from orders.selectors.orders import order_duplicate_of
 from orders.selectors.tenants import membership_list_for_user
+from orders.services.approvals import order_hold_if_ruled
 from orders.services.delivery import SubmitResult, already_message, deliver
 
 
@@ -107,6 +108,8 @@ def order_submit(
             if earlier is not None:
                 raise DuplicateReference(earlier)
             _store_keyed_order(order, keyed, user=user)
+            # An approval rule of the tenant may hold it for a supervisor instead of sending it.
+            held = order_hold_if_ruled(order, keyed, user=user)
     except IntegrityError:
         # Another request won the race: with the same form (it sends the order) or with the
         # same reference on another form.
@@ -121,6 +124,8 @@ def order_submit(
         return SubmitResult(order=order, outcome=None, message=already_message(order))
     # The request's own log line names the order it keyed.
     log_note(order_id=order.pk)
+    if held is not None:
+        return SubmitResult(order=order, outcome=None, message=held)
     return deliver(order.pk, by=audit.Actor.of(user), transport=transport)
 
 

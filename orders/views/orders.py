@@ -58,6 +58,12 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
         and permissions.order_may_amend(
             order=order, user=request.user, memberships=request.memberships
         ),
+        "can_decide": states.awaiting_decision(order.status)
+        and permissions.order_may_decide(order=order, memberships=request.memberships),
+        "can_withdraw": states.withdrawable(order.status)
+        and permissions.order_may_withdraw(
+            order=order, user=request.user, memberships=request.memberships
+        ),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -97,6 +103,8 @@ def _detail_context(order: Any) -> dict[str, Any]:
             for version in audit.order_versions(order)
         ],
         "amendment_waiting": selectors.order_amendment_waiting(order=order),
+        # Which approval rules held the order, as each stood then (docs/approvals.md).
+        "holds": audit.order_holds(order),
     }
 
 

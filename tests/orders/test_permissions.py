@@ -30,23 +30,26 @@ def order(*, tenant_id: int = ONE, created_by: int = 10) -> Order:
 
 
 @pytest.mark.parametrize(
-    ("role", "key", "all_orders", "run_tenant"),
+    ("role", "key", "all_orders", "run_tenant", "approve"),
     [
-        (Role.AGENT, True, False, False),
-        (Role.SUPERVISOR, True, True, False),
-        (Role.TENANT_ADMIN, False, False, True),
+        (Role.AGENT, True, False, False, False),
+        (Role.SUPERVISOR, True, True, False, True),
+        (Role.TENANT_ADMIN, False, False, True, True),
     ],
 )
-def test_each_role_may_do_what_the_readme_says(role, key, all_orders, run_tenant) -> None:
+def test_each_role_may_do_what_the_readme_says(role, key, all_orders, run_tenant, approve) -> None:
     membership = member(role)
     assert permissions.may_key(membership) is key
     assert permissions.may_see_all_orders(membership) is all_orders
     assert permissions.may_run_tenant(membership) is run_tenant
-    assert permissions.abilities(membership) == permissions.Abilities(key, all_orders, run_tenant)
+    assert permissions.may_approve(membership) is approve
+    assert permissions.abilities(membership) == permissions.Abilities(
+        key, all_orders, run_tenant, approve
+    )
 
 
 def test_nobody_signed_in_may_do_nothing() -> None:
-    assert permissions.abilities(None) == permissions.Abilities(False, False, False)
+    assert permissions.abilities(None) == permissions.Abilities(False, False, False, False)
 
 
 def test_a_supervisor_is_one_in_that_tenant_only() -> None:

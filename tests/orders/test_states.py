@@ -109,3 +109,32 @@ def test_every_kind_of_clarus_answer_has_a_verdict() -> None:
         assert status in set(OrderStatus)
     assert states.VERDICTS[AnswerKind.CREATED] == (AttemptOutcome.SENT, OrderStatus.SENT)
     assert states.VERDICTS[AnswerKind.REFUSED] == (AttemptOutcome.REJECTED, OrderStatus.REJECTED)
+
+
+@pytest.mark.parametrize(
+    ("frm", "to", "allowed"),
+    [
+        ("draft", "held", True),
+        ("held", "draft", True),
+        ("held", "declined", True),
+        ("declined", "draft", True),
+        ("declined", "withdrawn", True),
+        ("held", "sending", False),
+        ("held", "sent", False),
+        ("declined", "sending", False),
+        ("withdrawn", "draft", False),
+        ("withdrawn", "sending", False),
+    ],
+)
+def test_approval_moves(frm: str, to: str, allowed: bool) -> None:
+    assert states.move_allowed(frm, to) is allowed
+
+
+def test_an_order_awaiting_approval_is_never_claimed_nor_sent_again() -> None:
+    for status in ("held", "declined", "withdrawn"):
+        assert status not in states.CLAIMABLE
+        assert not states.can_resend(status)
+    assert states.can_correct("declined", [])
+    assert not states.can_correct("held", [])
+    assert states.awaiting_decision("held")
+    assert states.withdrawable("declined")

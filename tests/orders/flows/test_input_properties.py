@@ -43,6 +43,7 @@ from orders.models import (
     SubmissionAttempt,
     WebhookDelivery,
 )
+from orders.services.approvals import RuleTerms, approval_rule_save
 from sandbox import catalogue as sandbox_catalogue
 from tests.orders.factories import order_post_data
 
@@ -384,6 +385,13 @@ def desk(answering, catalogue_tenant, make_tenant) -> dict[str, Any]:
         "order_ids": [sent.pk, refused.pk],
         "membership_ids": list(Membership.objects.values_list("pk", flat=True)),
         "invitation_ids": [invitation.pk],
+        # An approval rule of the tenant, and one of the other tenant's.
+        "rule_ids": [
+            approval_rule_save(
+                tenant=tenant, user=users[Role.TENANT_ADMIN], terms=RuleTerms(kind="lines_over")
+            ).pk
+            for tenant in (catalogue_tenant, other)
+        ],
         "tenant_ids": [str(catalogue_tenant.pk), str(other.pk)],
         "draft_ids": [
             Draft.objects.create(
@@ -410,6 +418,7 @@ def path_for(name: str, pattern: URLPattern, desk: dict[str, Any], target: int) 
         "membership_id": desk["membership_ids"],
         "invitation_id": desk["invitation_ids"],
         "draft_id": desk["draft_ids"],
+        "rule_id": desk["rule_ids"],
     }
     kwargs = {
         key: known[key][min(-target - 1, len(known[key]) - 1)] if target in OWN else target

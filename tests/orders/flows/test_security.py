@@ -18,7 +18,17 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Draft, Membership, Order, OrderStatus, Role, StaffInvitation, Tenant
+from orders.models import (
+    ApprovalRuleKind,
+    Draft,
+    Membership,
+    Order,
+    OrderStatus,
+    Role,
+    StaffInvitation,
+    Tenant,
+)
+from orders.services.approvals import RuleTerms, approval_rule_save
 from tests.orders.views.test_access import OTHER_TENANT_PAGES, ROLE_PAGES, desk_url_names
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -185,6 +195,10 @@ PAGE_ROLES = {
     "tenants:staff_create": Role.TENANT_ADMIN,
     "tenants:invitation_revoke": Role.TENANT_ADMIN,
     "tenants:webhook_rotate": Role.TENANT_ADMIN,
+    "tenants:approval_rules": Role.TENANT_ADMIN,
+    "tenants:approval_settings": Role.TENANT_ADMIN,
+    "tenants:approval_rule_update": Role.TENANT_ADMIN,
+    "tenants:approval_rule_switch": Role.TENANT_ADMIN,
 }
 
 
@@ -292,7 +306,19 @@ def desk_request(name, own_tenant):
             None,
         ),
         "orders:paste_lines": (reverse("orders:paste_lines"), {"lines-TOTAL_FORMS": "1"}),
+        # A sent order is decided already: nothing is approved, refused or withdrawn.
+        "orders:decide": (reverse("orders:decide", args=[sent.pk]), None),
+        "orders:approve": (reverse("orders:approve", args=[sent.pk]), None),
+        "orders:refuse": (reverse("orders:refuse", args=[sent.pk]), {"reason": "No"}),
+        "orders:withdraw": (reverse("orders:withdraw", args=[sent.pk]), None),
     }
+    if name in ("tenants:approval_rule_update", "tenants:approval_rule_switch"):
+        rule = approval_rule_save(
+            tenant=tenant,
+            user=staff[Role.TENANT_ADMIN],
+            terms=RuleTerms(kind=ApprovalRuleKind.LINES_OVER, number=5),
+        )
+        by_name[name] = (reverse(name, args=[rule.pk]), {"kind": "lines_over", "number": "7"})
     url, data = by_name[name] if name in by_name else (reverse(name), None)
     method = (ROLE_PAGES | OTHER_TENANT_PAGES)[name][0]
     return method, url, data

@@ -474,7 +474,8 @@ def test_the_page_costs_the_same_queries_whatever_the_row_count(
     assert len(many) == len(few)
     # The grouped counts, the median keying time (overall and per agent: two queries on
     # PostgreSQL) and the rejected attempts' bodies; nothing counted or paged over the table.
-    figures = [q["sql"] for q in many if "orders_order" in q["sql"]]
+    # (The top bar's count of orders awaiting approval, over its own partial index, is not one.)
+    figures = [q["sql"] for q in many if "orders_order" in q["sql"] and "'held'" not in q["sql"]]
     assert len(figures) == (4 if connection.vendor == "postgresql" else 3)
     assert not any(" OFFSET " in sql.upper() for sql in figures)
 

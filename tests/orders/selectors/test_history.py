@@ -105,8 +105,13 @@ def test_a_page_costs_the_same_queries_whatever_the_row_count(client, tenant, su
 
     assert len(references(response)) == 50
     assert len(many) == few_count
+    # The top bar's count of orders awaiting approval reads its partial index alone (only the
+    # held orders), not the table.
     assert not any(
-        "COUNT(*)" in q["sql"].upper() and "GROUP BY" not in q["sql"].upper() for q in many
+        "COUNT(*)" in q["sql"].upper()
+        and "GROUP BY" not in q["sql"].upper()
+        and "'held'" not in q["sql"]
+        for q in many
     )
     assert not any(" OFFSET " in q["sql"].upper() for q in many)
 

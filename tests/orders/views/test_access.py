@@ -7,7 +7,17 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from orders.models import Draft, InvitationStatus, Membership, Order, Role
+from orders.models import (
+    ApprovalRule,
+    ApprovalRuleKind,
+    Draft,
+    InvitationStatus,
+    Membership,
+    Order,
+    OrderStatus,
+    Role,
+)
+from orders.services.approvals import RuleTerms, approval_rule_save
 from orders.services.staff import staff_invite
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -56,6 +66,11 @@ ROLE_PAGES = {
     "tenants:connect": ("post", 403, 403, 302),
     "tenants:callback": ("get", 403, 403, 302),
     "tenants:webhook_rotate": ("post", 403, 403, 302),
+    # Approvals: the queue for supervisors and tenant admins, the rules for tenant admins (an
+    # empty new rule comes back with its errors, 400).
+    "orders:approvals": ("get", 403, 200, 200),
+    "tenants:approval_rules": ("get", 403, 403, 200),
+    "tenants:approval_settings": ("post", 403, 403, 302),
 }
 # Pages about one object, given another tenant's object: never found, or refused by role first.
 OTHER_TENANT_PAGES = {
@@ -77,6 +92,14 @@ OTHER_TENANT_PAGES = {
     "tenants:invitation_revoke": ("post", 403, 403, 404),
     "invitations:accept": ("post", 404, 404, 404),
     "invitations:decline": ("post", 404, 404, 404),
+    # Deciding on another tenant's held order, withdrawing it, or touching its rules: never
+    # found (or refused by role first).
+    "orders:decide": ("get", 404, 404, 404),
+    "orders:approve": ("post", 404, 404, 404),
+    "orders:refuse": ("post", 404, 404, 404),
+    "orders:withdraw": ("post", 404, 404, 404),
+    "tenants:approval_rule_update": ("post", 403, 403, 404),
+    "tenants:approval_rule_switch": ("post", 403, 403, 404),
 }
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN)
 
@@ -114,6 +137,14 @@ def two_tenants(make_tenant):
         form_token=uuid.uuid4(),
         form_data={"reference": ["THEIRS-2"]},
         updated_at=timezone.now(),
+    )
+    # A held order of the other tenant, and a rule of theirs.
+    other_order.status = OrderStatus.DECLINED
+    other_order.save()
+    approval_rule_save(
+        tenant=other,
+        user=stranger,
+        terms=RuleTerms(kind=ApprovalRuleKind.LINES_OVER, number=1),
     )
     return mine, other, other_order, other_member
 
@@ -158,6 +189,7 @@ def test_other_tenants_objects_are_out_of_reach(
     client, two_tenants, other_invitation, name, role_index
 ):
     mine, other, other_order, other_member = two_tenants
+    other_rule = ApprovalRule.objects.get(tenant=other)
     method, *expected = OTHER_TENANT_PAGES[name]
     client = member_client(client, mine, ROLES[role_index])
     url, data = {
@@ -180,6 +212,15 @@ def test_other_tenants_objects_are_out_of_reach(
         "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
         "invitations:accept": lambda: (reverse(name, args=[other_invitation.pk]), None),
         "invitations:decline": lambda: (reverse(name, args=[other_invitation.pk]), None),
+        "orders:decide": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:approve": lambda: (reverse(name, args=[other_order.pk]), None),
+        "orders:refuse": lambda: (reverse(name, args=[other_order.pk]), {"reason": "no"}),
+        "orders:withdraw": lambda: (reverse(name, args=[other_order.pk]), None),
+        "tenants:approval_rule_update": lambda: (
+            reverse(name, args=[other_rule.pk]),
+            {"kind": "lines_over", "number": "99"},
+        ),
+        "tenants:approval_rule_switch": lambda: (reverse(name, args=[other_rule.pk]), None),
     }[name]()
 
     response = call(client, method, url, data)
@@ -191,6 +232,9 @@ def test_other_tenants_objects_are_out_of_reach(
     assert other_invitation.status == InvitationStatus.PENDING
     assert not Membership.objects.filter(tenant=other, user__username="invited-elsewhere").exists()
     assert Draft.objects.filter(tenant=other).count() == 1
+    other_order.refresh_from_db()
+    assert other_order.status == OrderStatus.DECLINED
+    assert other_rule.versions.count() == 1
 
 
 def test_agents_see_only_their_own_orders_and_supervisors_all(client, make_tenant):
