@@ -185,6 +185,7 @@ PAGE_ROLES = {
     "tenants:staff_create": Role.TENANT_ADMIN,
     "tenants:invitation_revoke": Role.TENANT_ADMIN,
     "tenants:webhook_rotate": Role.TENANT_ADMIN,
+    "tenants:retention": Role.TENANT_ADMIN,
 }
 
 
@@ -292,6 +293,16 @@ def desk_request(name, own_tenant):
             None,
         ),
         "orders:paste_lines": (reverse("orders:paste_lines"), {"lines-TOTAL_FORMS": "1"}),
+        # The file of what is held about a person is personal data itself.
+        "orders:privacy": (f"{reverse('orders:privacy')}?email=jo@example.com", None),
+        "orders:privacy_export": (
+            f"{reverse('orders:privacy_export')}?email=jo@example.com",
+            None,
+        ),
+        "orders:privacy_erase": (
+            reverse("orders:privacy_erase"),
+            {"email": "jo@example.com", "reason": "Asked on the phone"},
+        ),
     }
     url, data = by_name[name] if name in by_name else (reverse(name), None)
     method = (ROLE_PAGES | OTHER_TENANT_PAGES)[name][0]

@@ -138,8 +138,10 @@ def test_the_retention_sweep_leaves_no_personal_value_anywhere(desk, caller):
         text = every_text()
         assert [value for value in caller.values() if held(value, text)] == []
         order = Order.objects.get()
-        assert order.reference == "OLD-1" and order.clarus_id == 9000
-        assert order.status == OrderStatus.SENT and order.created_by == agent
+        assert order.reference == "OLD-1"
+        assert order.clarus_id == 9000
+        assert order.status == OrderStatus.SENT
+        assert order.created_by == agent
         assert order.lines.get().product_id == 101
         assert order.address["country_code"] == "GB"
         assert order.address["name"] == MARKER
@@ -226,9 +228,12 @@ def test_erasure_removes_the_person_now_and_records_who_and_why(desk):
     assert step.reason == "Personal data removed: Asked by phone on 3 Dec"
     assert step.from_status == step.to_status == OrderStatus.SENT
     # Once is enough: again, it finds nothing of theirs and records nothing.
-    assert person_erase(
-        tenant=tenant, person=Person.of(email=ANN.email), by=Actor.of(supervisor), reason="x"
-    ) == 0
+    assert (
+        person_erase(
+            tenant=tenant, person=Person.of(email=ANN.email), by=Actor.of(supervisor), reason="x"
+        )
+        == 0
+    )
     assert OrderTransition.objects.filter(user=supervisor).count() == 2
 
 
