@@ -140,16 +140,23 @@ def append_only_released() -> Iterator[None]:
     redaction of a caller's personal data (``orders.services.privacy``, docs/personal-data.md).
 
     On PostgreSQL a trigger refuses every UPDATE or DELETE of attempts, address-save attempts and
-    transitions (migration 0024) unless this transaction-local flag is on; it goes off with the
-    transaction, whichever way it ends. The models refuse ``save()`` of an existing row and
+    transitions (migration 0024) unless this transaction-local flag is on; it goes off when the
+    block ends, whichever way. The models refuse ``save()`` of an existing row and
     ``delete()`` in Python whatever the flag says: redaction writes with queryset updates.
     Nothing but ``orders.services.privacy`` may use this.
     """
+    guarded = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if guarded:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL desk.redacting = 'on'")
         yield
+        # Off again at once: inside an outer transaction this block is a savepoint, and the
+        # flag would otherwise last to the outer one's end. (On an error the rollback to the
+        # savepoint undoes the SET LOCAL itself.)
+        if guarded:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL desk.redacting = 'off'")
 
 
 def personal_data_removed_record(

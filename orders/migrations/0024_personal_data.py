@@ -31,7 +31,7 @@ $$ LANGUAGE plpgsql;
 def guard_add(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(GUARD_FUNCTION)
+    schema_editor.execute(GUARD_FUNCTION, params=None)
     for table in GUARDED_TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
