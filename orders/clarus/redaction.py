@@ -46,16 +46,14 @@ class Redactor:
     def __init__(self, *, keys: Iterable[str], values: Iterable[str] = ()) -> None:
         self.keys = frozenset(keys)
         self.values = {value.strip() for value in values if isinstance(value, str)}
-        searched = sorted(
+        # Longest first, so a value inside another (a surname inside the name) leaves no part.
+        self._searched = sorted(
             (value for value in self.values if len(value) >= MIN_VALUE_LENGTH),
             key=len,
             reverse=True,
         )
-        self._pattern = (
-            re.compile("|".join(re.escape(value) for value in searched), re.IGNORECASE)
-            if searched
-            else None
-        )
+        self._lowered = [value.lower() for value in self._searched]
+        self._pattern: re.Pattern[str] | None = None
 
     def _personal_key(self, key: str, siblings: Iterable[str]) -> bool:
         if key != NAME_KEY:
@@ -86,8 +84,17 @@ class Redactor:
             return set()
 
     def string(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if not text or not self._searched:
             return text
+        lowered = text.lower()
+        if not any(value in lowered for value in self._lowered):
+            return text
+        # Compiled only for the few texts that hold a value: most hold none, and compiling for
+        # every order was most of a batch's time.
+        if self._pattern is None:
+            self._pattern = re.compile(
+                "|".join(re.escape(value) for value in self._searched), re.IGNORECASE
+            )
         return self._pattern.sub(MARKER, text)
 
     def json(self, value: Any) -> Any:
