@@ -125,11 +125,12 @@ def _rows_update(rows: Sequence[models.Model], names: Sequence[str]) -> None:
         return
     model = type(rows[0])
     columns = [model._meta.get_field(name) for name in names]
+    fields_ = [column for column in columns if isinstance(column, models.Field)]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    assignments = ", ".join(f"{quote(str(column.column))} = %s" for column in fields_)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
     params = [
-        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in fields_]
         + [row.pk]
         for row in rows
     ]
@@ -264,11 +265,11 @@ def personal_data_sweep(
     another's; stops starting batches at ``stop_at``, leaving the rest to the next sweep.
     """
     now = now or timezone.now()
+    periods = Tenant.objects.filter(retention_months__isnull=False).order_by("pk")
     due: deque[tuple[int, datetime, int]] = deque(
         (tenant_id, months_before(now, months), months)
-        for tenant_id, months in Tenant.objects.filter(retention_months__isnull=False)
-        .order_by("pk")
-        .values_list("pk", "retention_months")
+        for tenant_id, months in periods.values_list("pk", "retention_months")
+        if months is not None
     )
     redacted = 0
     while due and (stop_at is None or timezone.now() < stop_at):

@@ -1,5 +1,6 @@
 """Personal data: find everything held about a person, download it, erase it (supervisors)."""
 
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ def _page(
     *,
     form: PersonForm,
     erase_form: EraseForm | None = None,
-    status: int = 200,
+    status: HTTPStatus = HTTPStatus.OK,
 ) -> HttpResponse:
     context: dict[str, object] = {"form": form, "erase_form": erase_form}
     if form.is_bound and form.is_valid():
@@ -54,7 +55,7 @@ def privacy_person(request: DeskRequest) -> HttpResponse:
 def privacy_export(request: DeskRequest) -> HttpResponse:
     form = PersonForm(request.GET)
     if not form.is_valid():
-        return _page(request, form=form, status=400)
+        return _page(request, form=form, status=HTTPStatus.BAD_REQUEST)
     now = timezone.now()
     record = person_record(tenant=request.membership.tenant, person=form.person(), at=now)
     response = HttpResponse(person_file(record), content_type="application/zip")
@@ -72,7 +73,7 @@ def privacy_erase(request: DeskRequest) -> HttpResponse:
         {"email": request.POST.get("email", ""), "phone": request.POST.get("phone", "")}
     )
     if not erase_form.is_valid():
-        return _page(request, form=form, erase_form=erase_form, status=400)
+        return _page(request, form=form, erase_form=erase_form, status=HTTPStatus.BAD_REQUEST)
     try:
         erased = person_erase(
             tenant=request.membership.tenant,
@@ -82,7 +83,7 @@ def privacy_erase(request: DeskRequest) -> HttpResponse:
         )
     except ErasureRefused as refused:
         erase_form.add_error(None, str(refused))
-        return _page(request, form=form, erase_form=erase_form, status=409)
+        return _page(request, form=form, erase_form=erase_form, status=HTTPStatus.CONFLICT)
     messages.success(
         request,
         f"Erased: personal data removed from {erased} order{'s' if erased != 1 else ''} and "

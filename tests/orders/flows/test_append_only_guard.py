@@ -51,9 +51,12 @@ def test_a_raw_update_or_delete_of_an_audit_row_is_refused(order, model, column)
         f"UPDATE {table} SET {column} = 'changed' WHERE id = %s",
         f"DELETE FROM {table} WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [row.pk])
 
     assert model.objects.filter(pk=row.pk).exists()
     assert getattr(model.objects.get(pk=row.pk), column) == getattr(row, column)

@@ -61,7 +61,7 @@ def every_text() -> str:
     """Return every text and JSON column of every row of ``TABLES``, as one lower-case text."""
     parts = []
     for model in TABLES:
-        for row in model.objects.all():
+        for row in model._default_manager.all():
             for field in model._meta.concrete_fields:
                 value = getattr(row, field.attname)
                 if isinstance(field, models.JSONField):

@@ -114,7 +114,7 @@ def test_agents_and_tenant_admins_cannot_search_download_or_erase(client, desk, 
 
 
 def test_erasure_is_recorded_with_who_and_why(client, desk):
-    mine, _other, people = desk
+    _mine, _other, people = desk
     supervisor = people["mine", Role.SUPERVISOR]
     signed_in(client, people, "mine", Role.SUPERVISOR)
 
