@@ -143,7 +143,8 @@ def append_only_released() -> Iterator[None]:
     transitions (migration 0024) unless this transaction-local flag is on; it goes off when the
     block ends, whichever way. The models refuse ``save()`` of an existing row and
     ``delete()`` in Python whatever the flag says: redaction writes with queryset updates.
-    Nothing but ``orders.services.privacy`` may use this.
+    Nothing but ``orders.services.privacy`` may use this, apart from removing whole tenants'
+    data on purpose (resetting generated bench data), which says so where it does.
     """
     guarded = connection.vendor == "postgresql"
     with transaction.atomic():
