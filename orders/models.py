@@ -344,8 +344,11 @@ class Order(models.Model):
     def can_correct(self) -> bool:
         """Whether the order may be corrected and sent again (``states.can_correct``).
 
-        Reads the attempts through their prefetch when there is one.
+        Reads the attempts through their prefetch when there is one. Never once its personal
+        data was removed: the address it would send again is gone (docs/personal-data.md).
         """
+        if self.personal_data_removed_at is not None:
+            return False
         return states.can_correct(self.status, (a.outcome for a in self.attempts.all()))
 
     @property

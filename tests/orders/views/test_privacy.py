@@ -248,3 +248,33 @@ def test_a_redacted_order_shows_no_personal_value_anywhere_but_is_found_by_refer
     assert "MINE-1" in texts["export"]
     assert "MINE-1" in by_reference
     assert "MINE-1" not in by_old_name
+
+
+def test_a_redacted_order_can_be_neither_corrected_nor_amended(client, desk, settings):
+    mine, _other, people = desk
+    rejected = footprint(
+        mine,
+        people["mine", Role.AGENT],
+        ANN,
+        reference="MINE-2",
+        status=OrderStatus.REJECTED,
+        with_draft=False,
+    )
+    sent = Order.objects.get(reference="MINE-1")
+    signed_in(client, people, "mine", Role.SUPERVISOR)
+    assert (
+        client.post(
+            reverse("orders:privacy_erase"), {"email": ANN.email, "reason": "Asked"}
+        ).status_code
+        == 302
+    )
+
+    correct = client.get(reverse("orders:correct", args=[rejected.pk]), follow=True)
+    amend = client.get(reverse("orders:amend", args=[sent.pk]), follow=True)
+    sent_page = client.get(reverse("orders:detail", args=[sent.pk])).content.decode()
+
+    assert "Only an order that Clarus refused or that was not sent can be corrected." in (
+        correct.content.decode()
+    )
+    assert "personal data was removed, so it can no longer be amended" in amend.content.decode()
+    assert reverse("orders:amend", args=[sent.pk]) not in sent_page
