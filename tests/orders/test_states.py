@@ -109,3 +109,16 @@ def test_every_kind_of_clarus_answer_has_a_verdict() -> None:
         assert status in set(OrderStatus)
     assert states.VERDICTS[AnswerKind.CREATED] == (AttemptOutcome.SENT, OrderStatus.SENT)
     assert states.VERDICTS[AnswerKind.REFUSED] == (AttemptOutcome.REJECTED, OrderStatus.REJECTED)
+
+
+def test_every_state_is_settled_or_unsettled_and_settled_ones_move_on_only_by_the_desk() -> None:
+    assert states.SETTLED | states.UNSETTLED == set(OrderStatus)
+    assert not states.SETTLED & states.UNSETTLED
+    # Clarus has decided a settled order: nothing of it is sent, reconciled or retried by itself.
+    assert not states.SETTLED & (states.CLAIMABLE | states.WAITING | states.MAY_BE_IN_CLARUS)
+    # The retention sweep's partial index (migration 0024) names the settled states as they are.
+    from orders.models import Order
+
+    [index] = [each for each in Order._meta.indexes if each.name == "order_personal_pending"]
+    assert index.condition is not None
+    assert dict(index.condition.children)["status__in"] == sorted(states.SETTLED)
