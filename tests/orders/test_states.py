@@ -112,7 +112,7 @@ def test_every_kind_of_clarus_answer_has_a_verdict() -> None:
 
 
 def test_every_state_is_settled_or_unsettled_and_settled_ones_move_on_only_by_the_desk() -> None:
-    assert states.SETTLED | states.UNSETTLED == set(OrderStatus)
+    assert set(OrderStatus) == states.SETTLED | states.UNSETTLED
     assert not states.SETTLED & states.UNSETTLED
     # Clarus has decided a settled order: nothing of it is sent, reconciled or retried by itself.
     assert not states.SETTLED & (states.CLAIMABLE | states.WAITING | states.MAY_BE_IN_CLARUS)
