@@ -105,6 +105,12 @@ BENCH_ORDERS ?= 1000000
 bench-history: setup
 	bench/history --orders $(BENCH_ORDERS)
 
+# The retention sweep redacting a million orders' personal data while a keyer keeps keying:
+# orders/s, the longest batch transaction, the keyer's worst wait, the history afterwards.
+.PHONY: bench-redaction
+bench-redaction: setup
+	bench/redaction --orders $(BENCH_ORDERS)
+
 # The entry page's caller box at a million orders: caller search and the caller's panel, p50/p95.
 .PHONY: bench-caller
 bench-caller: setup

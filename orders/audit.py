@@ -6,12 +6,14 @@ went over the wire (``ClarusExchange``, credentials already redacted) and never 
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connection, transaction
 from django.utils import timezone
 
 from orders import states
@@ -48,6 +50,7 @@ class Actor:
 
 
 WORKER = Actor(None, "delivery worker")
+RETENTION = Actor(None, "retention period")
 WEBHOOK = Actor(None, "Clarus webhook")
 
 
@@ -138,6 +141,57 @@ def address_attempt_record(
         **_exchange_columns(exchange),
         outcome=outcome,
         error=error,
+    )
+
+
+# The transition recorded when an order's personal data is removed: the status stays as it was.
+PERSONAL_DATA_REMOVED = "Personal data removed"
+
+
+@contextmanager
+def append_only_released() -> Iterator[None]:
+    """Allow, inside one transaction, the one change the append-only records ever take: the
+    redaction of a caller's personal data (``orders.services.privacy``, docs/personal-data.md).
+
+    On PostgreSQL a trigger refuses every UPDATE or DELETE of attempts, address-save attempts and
+    transitions (migration 0024) unless this transaction-local flag is on; it goes off when the
+    block ends, whichever way. The models refuse ``save()`` of an existing row and
+    ``delete()`` in Python whatever the flag says: redaction writes with queryset updates.
+    Nothing but ``orders.services.privacy`` may use this, apart from removing whole tenants'
+    data on purpose (resetting generated bench data), which says so where it does.
+    """
+    guarded = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if guarded:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL desk.redacting = 'on'")
+        yield
+        # Off again at once: inside an outer transaction this block is a savepoint, and the
+        # flag would otherwise last to the outer one's end. (On an error the rollback to the
+        # savepoint undoes the SET LOCAL itself.)
+        if guarded:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL desk.redacting = 'off'")
+
+
+def personal_data_removed_record(
+    orders: Sequence[Order], *, by: Actor, reason: str, at: datetime
+) -> None:
+    """Record, on each order's trail, that its personal data was removed: when, by whom, why.
+
+    Not a move of status (``states.MOVES``): the order stays as it was.
+    """
+    OrderTransition.objects.bulk_create(
+        OrderTransition(
+            order=order,
+            at=at,
+            from_status=order.status,
+            to_status=order.status,
+            user=by.user,
+            actor=by.name[:50],
+            reason=f"{PERSONAL_DATA_REMOVED}: {reason}"[:500],
+        )
+        for order in orders
     )
 
 

@@ -103,6 +103,17 @@ class Tenant(models.Model):
     lookups_version = models.BigIntegerField(default=0, editable=False)
     # Whether a supervisor may approve an order they keyed themselves (docs/approvals.md).
     approval_self_allowed = models.BooleanField(default=False)
+    # How long callers' personal data is kept on the tenant's orders, counted from each order's
+    # creation; None keeps it (orders.services.privacy, docs/personal-data.md).
+    retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Months to keep callers' names, addresses, emails and phone numbers on orders, "
+            "counted from when each order was keyed. After that the desk removes them; the "
+            "reference, lines, times, statuses and who keyed it stay. Leave blank to keep them."
+        ),
+    )
 
     class Meta:
         ordering = ("name",)
@@ -258,6 +269,9 @@ class Order(models.Model):
     clarus_version = models.CharField(max_length=64, blank=True, default="")
     # Someone is sending an amendment of the order until then: nobody else may meanwhile.
     amend_lease_until = models.DateTimeField(null=True, blank=True)
+    # When the caller's personal data was removed from the order and its records
+    # (orders.services.privacy): once, by the retention sweep or an erasure.
+    personal_data_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -316,6 +330,17 @@ class Order(models.Model):
                 condition=models.Q(status="held"),
                 name="order_held_oldest",
             ),
+            # The retention sweep's batches (orders.services.privacy): a tenant's settled orders
+            # still holding personal data, oldest first. Partial, so it shrinks as they are
+            # redacted and never holds the orders still on their way to Clarus.
+            models.Index(
+                fields=("tenant", "created_at"),
+                condition=models.Q(
+                    personal_data_removed_at__isnull=True,
+                    status__in=sorted(states.SETTLED),
+                ),
+                name="order_personal_pending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,8 +357,11 @@ class Order(models.Model):
     def can_correct(self) -> bool:
         """Whether the order may be corrected and sent again (``states.can_correct``).
 
-        Reads the attempts through their prefetch when there is one.
+        Reads the attempts through their prefetch when there is one. Never once its personal
+        data was removed: the address it would send again is gone (docs/personal-data.md).
         """
+        if self.personal_data_removed_at is not None:
+            return False
         return states.can_correct(self.status, (a.outcome for a in self.attempts.all()))
 
     @property

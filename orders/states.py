@@ -68,6 +68,13 @@ MAY_BE_IN_CLARUS = frozenset({SENDING, UNKNOWN})
 RECONCILE_FIRST = frozenset({UNKNOWN, SENDING})
 # Orders whose fate Clarus has decided: accepted (and maybe cancelled since), or refused.
 CLARUS_DECIDED = frozenset({SENT, CANCELLED, REJECTED})
+# Settled with Clarus: nothing more goes to Clarus for these orders, so their personal data may
+# be removed (orders.services.privacy). Every other state may still be sent, corrected, found in
+# Clarus or resent, and needs the address it was keyed with: erasing a person is refused while
+# any of their orders is in one of them (UNSETTLED). A withdrawn order (refused by a supervisor
+# and let go) never goes to Clarus at all.
+SETTLED = CLARUS_DECIDED | frozenset({WITHDRAWN})
+UNSETTLED = frozenset(OrderStatus) - SETTLED
 # A supervisor may ask Clarus to cancel the goods-out.
 CANCELLABLE = frozenset({SENT})
 # Outcomes after which the desk tries again by itself.

@@ -1,7 +1,8 @@
 """Background delivery on Django's task framework (django-tasks-db runs it from the database).
 
 One task, the delivery sweep: it sends every waiting order that is due, oldest first, saves the
-delivery addresses asked for, deletes stale drafts, then puts itself back in the queue. A failed
+delivery addresses asked for, deletes stale drafts, removes personal data past each tenant's
+retention period, then puts itself back in the queue. A failed
 send schedules a sweep for its own next try. How sweeps are scheduled, kept alive and taken over
 from a dead worker is ``orders.services.sweeps``, which names this task by its path.
 """
@@ -16,6 +17,7 @@ from orders.services.delivery import deliver_due_orders
 from orders.services.delivery_addresses import delivery_addresses_deliver_due
 from orders.services.drafts import drafts_purge
 from orders.services.health import worker_heartbeat_record
+from orders.services.privacy import personal_data_sweep
 from orders.services.sweeps import (
     abandoned_sweeps_give_up,
     sweep_claim_window,
@@ -24,6 +26,11 @@ from orders.services.sweeps import (
 )
 
 __all__ = ["SweepAbandoned", "delivery_sweep", "sweep_ensure", "sweep_schedule"]
+
+
+# How long one sweep spends removing personal data at most: a backlog (a retention period just
+# set on years of orders) is worked through over many sweeps, never holding up delivery.
+PRIVACY_SECONDS = 10
 
 
 class SweepAbandoned(Exception):
@@ -43,6 +50,11 @@ def delivery_sweep() -> int:
         # drafts untouched for DESK_DRAFT_DAYS (orders.services.drafts).
         delivery_addresses_deliver_due(stop_claiming_at=stop_claiming_at)
         drafts_purge()
+        # Personal data past each tenant's retention period, in short batches, tenants in turn
+        # (orders.services.privacy), for PRIVACY_SECONDS at most; the rest waits for the next.
+        personal_data_sweep(
+            stop_at=min(stop_claiming_at, timezone.now() + timedelta(seconds=PRIVACY_SECONDS))
+        )
         return sent
     finally:
         now = timezone.now()

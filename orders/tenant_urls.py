@@ -9,6 +9,7 @@ urlpatterns = [
     path("test/", tenants.tenant_test, name="test"),
     path("connect/", tenants.tenant_connect, name="connect"),
     path("callback/", tenants.tenant_callback, name="callback"),
+    path("personal-data/", tenants.tenant_retention, name="retention"),
     path("webhook/rotate/", tenants.tenant_webhook_rotate, name="webhook_rotate"),
     path("staff/", tenants.tenant_staff, name="staff"),
     path("staff/new-login/", tenants.tenant_staff_create, name="staff_create"),

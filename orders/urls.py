@@ -11,6 +11,7 @@ from orders.views import (
     lookups,
     orders,
     paste,
+    privacy,
 )
 
 app_name = "orders"
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", history.history_list, name="list"),
     path("export.csv", history.history_export, name="export"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("personal-data/", privacy.privacy_person, name="privacy"),
+    path("personal-data/export/", privacy.privacy_export, name="privacy_export"),
+    path("personal-data/erase/", privacy.privacy_erase, name="privacy_erase"),
     path("new/", entry.order_create, name="create"),
     path("new/line-row/", entry.order_line_row, name="line_row"),
     path("new/dispatch-date/", entry.dispatch_date_understood, name="dispatch_date"),

@@ -112,11 +112,20 @@ def _read(order: Order, *, transport: Transport | None, hint: Any = None) -> Goo
     )
 
 
+# A redacted order's address is gone (docs/personal-data.md): nothing of it may be sent again.
+REDACTED_REFUSAL = (
+    "This order's personal data was removed, so it can no longer be amended here: change it "
+    "in Clarus."
+)
+
+
 def order_amend_open(*, order: Order, transport: Transport | None = None) -> AmendOpen:
     """Read the order's goods-out from Clarus to amend it; keep Clarus's line ids on its lines
     and the version read, unless an amendment is being sent right now."""
     if not states.amendable(order.status) or order.clarus_id is None:
         return AmendOpen(None, "Only an order Clarus has accepted can be amended.")
+    if order.personal_data_removed_at is not None:
+        return AmendOpen(None, REDACTED_REFUSAL)
     try:
         read = _read(order, transport=transport)
     except ClarusQueryError as exc:
@@ -226,6 +235,8 @@ def _claim_refusal(order: Order, base: GoodsOutRead) -> AmendResult | None:
     """Return why the order cannot be amended now, or None; the caller holds its row."""
     if not states.amendable(order.status) or order.clarus_id is None:
         return AmendResult(False, "Only an order Clarus has accepted can be amended.")
+    if order.personal_data_removed_at is not None:
+        return AmendResult(False, REDACTED_REFUSAL)
     if _lease_live(order):
         return AmendResult(
             False,

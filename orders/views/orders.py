@@ -55,6 +55,7 @@ def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
             order=order, user=request.user, memberships=request.memberships
         ),
         "can_amend": states.amendable(order.status)
+        and order.personal_data_removed_at is None
         and permissions.order_may_amend(
             order=order, user=request.user, memberships=request.memberships
         ),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orders import permissions
 from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
+from orders.forms.privacy import RetentionForm
 from orders.forms.tenants import (
     MembershipRoleForm,
     StaffInviteForm,
@@ -22,6 +23,7 @@ from orders.forms.tenants import (
 from orders.models import AuthFlow, Role
 from orders.selectors import staff as selectors
 from orders.services import staff, tenants
+from orders.services.privacy import tenant_retention_set
 from orders.services.tenants import AddressRefused, ConnectionRefused
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
@@ -59,6 +61,13 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
         else:
             messages.success(request, "Connection settings saved.")
             return redirect("tenants:settings")
+    return _settings_page(request, form=form, retention_form=RetentionForm(tenant=tenant))
+
+
+def _settings_page(
+    request: DeskRequest, *, form: TenantConnectionForm, retention_form: RetentionForm
+) -> HttpResponse:
+    tenant = request.membership.tenant
     webhook_path = reverse(
         "clarus_webhook", kwargs={"subdomain": tenant.subdomain, "secret": tenant.webhook_secret}
     )
@@ -72,8 +81,29 @@ def tenant_settings(request: DeskRequest) -> HttpResponse:
         ),
         "webhook_grace": _hours_in_words(settings.DESK_WEBHOOK_SECRET_GRACE_HOURS),
         "uses_sign_in": tenant.auth_flow == AuthFlow.AUTHORIZATION_CODE,
+        "retention_form": retention_form,
     }
     return render(request, "orders/tenant_settings.html", context)
+
+
+@tenant_view(may=permissions.may_run_tenant)
+@require_POST
+def tenant_retention(request: DeskRequest) -> HttpResponse:
+    """Set how long callers' personal data is kept (docs/personal-data.md)."""
+    tenant = request.membership.tenant
+    retention_form = RetentionForm(request.POST, tenant=tenant)
+    if not retention_form.is_valid():
+        form = TenantConnectionForm(instance=tenant)
+        return _settings_page(request, form=form, retention_form=retention_form)
+    months = retention_form.cleaned_data["retention_months"]
+    tenant_retention_set(tenant=tenant, months=months)
+    messages.success(
+        request,
+        f"Personal data is now removed from orders {months} months after they were keyed."
+        if months
+        else "Personal data on orders is now kept.",
+    )
+    return redirect("tenants:settings")
 
 
 def _hours_in_words(hours: float) -> str:

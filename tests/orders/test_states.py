@@ -138,3 +138,14 @@ def test_an_order_awaiting_approval_is_never_claimed_nor_sent_again() -> None:
     assert not states.can_correct("held", [])
     assert states.awaiting_decision("held")
     assert states.withdrawable("declined")
+def test_every_state_is_settled_or_unsettled_and_settled_ones_move_on_only_by_the_desk() -> None:
+    assert set(OrderStatus) == states.SETTLED | states.UNSETTLED
+    assert not states.SETTLED & states.UNSETTLED
+    # Clarus has decided a settled order: nothing of it is sent, reconciled or retried by itself.
+    assert not states.SETTLED & (states.CLAIMABLE | states.WAITING | states.MAY_BE_IN_CLARUS)
+    # The retention sweep's partial index (migration 0024) names the settled states as they are.
+    from orders.models import Order
+
+    [index] = [each for each in Order._meta.indexes if each.name == "order_personal_pending"]
+    assert index.condition is not None
+    assert dict(index.condition.children)["status__in"] == sorted(states.SETTLED)

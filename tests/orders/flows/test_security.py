@@ -199,6 +199,7 @@ PAGE_ROLES = {
     "tenants:approval_settings": Role.TENANT_ADMIN,
     "tenants:approval_rule_update": Role.TENANT_ADMIN,
     "tenants:approval_rule_switch": Role.TENANT_ADMIN,
+    "tenants:retention": Role.TENANT_ADMIN,
 }
 
 
@@ -311,6 +312,16 @@ def desk_request(name, own_tenant):
         "orders:approve": (reverse("orders:approve", args=[sent.pk]), None),
         "orders:refuse": (reverse("orders:refuse", args=[sent.pk]), {"reason": "No"}),
         "orders:withdraw": (reverse("orders:withdraw", args=[sent.pk]), None),
+        # The file of what is held about a person is personal data itself.
+        "orders:privacy": (f"{reverse('orders:privacy')}?email=jo@example.com", None),
+        "orders:privacy_export": (
+            f"{reverse('orders:privacy_export')}?email=jo@example.com",
+            None,
+        ),
+        "orders:privacy_erase": (
+            reverse("orders:privacy_erase"),
+            {"email": "jo@example.com", "reason": "Asked on the phone"},
+        ),
     }
     if name in ("tenants:approval_rule_update", "tenants:approval_rule_switch"):
         rule = approval_rule_save(

@@ -55,6 +55,11 @@ ROLE_PAGES = {
     "orders:export": ("get", 200, 200, 403),
     # The supervisors' dashboard: supervisors only.
     "orders:dashboard": ("get", 403, 200, 403),
+    # A person's personal data: supervisors only (an empty search or erasure is a 400 with its
+    # message). Another tenant's people are never found (tests/orders/views/test_privacy.py).
+    "orders:privacy": ("get", 403, 200, 403),
+    "orders:privacy_export": ("get", 403, 400, 403),
+    "orders:privacy_erase": ("post", 403, 400, 403),
     "home": ("get", 302, 302, 302),
     "tenants:settings": ("get", 403, 403, 200),
     "tenants:staff": ("get", 403, 403, 200),
@@ -71,6 +76,7 @@ ROLE_PAGES = {
     "orders:approvals": ("get", 403, 200, 200),
     "tenants:approval_rules": ("get", 403, 403, 200),
     "tenants:approval_settings": ("post", 403, 403, 302),
+    "tenants:retention": ("post", 403, 403, 302),
 }
 # Pages about one object, given another tenant's object: never found, or refused by role first.
 OTHER_TENANT_PAGES = {
