@@ -47,6 +47,8 @@ def may_run_tenant(membership: Membership) -> bool:
 def may_approve(membership: Membership) -> bool:
     """Whether the member sees the approvals queue and decides on held orders of its tenant."""
     return membership.role in _APPROVING_ROLES
+
+
 def may_handle_personal_data(membership: Membership) -> bool:
     """Find, download and erase everything held about a person in the tenant: its supervisors,
     who already see every order of it. Not agents (their own orders only), and not tenant

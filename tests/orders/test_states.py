@@ -138,6 +138,8 @@ def test_an_order_awaiting_approval_is_never_claimed_nor_sent_again() -> None:
     assert not states.can_correct("held", [])
     assert states.awaiting_decision("held")
     assert states.withdrawable("declined")
+
+
 def test_every_state_is_settled_or_unsettled_and_settled_ones_move_on_only_by_the_desk() -> None:
     assert set(OrderStatus) == states.SETTLED | states.UNSETTLED
     assert not states.SETTLED & states.UNSETTLED
