@@ -134,6 +134,9 @@
       var target = key === "a" ? firstOf(".use-address") : key === "r" ? firstOf(".repeat-lines") : null;
       if (target) {
         event.preventDefault();
+        // A panel htmx has just swapped in is wired up only once it settles (≈20 ms later): an
+        // agent as quick as that still gets their lines.
+        htmx.process(target);
         target.click();
       }
       return;
