@@ -97,7 +97,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=1_000_000, help="default 1,000,000")
     parser.add_argument("--tenants", type=int, default=5, help="default 5")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=500, help="orders per transaction (500)")
+    parser.add_argument(
+        "--batch", type=int, default=200, help="orders per transaction (200, as the worker)"
+    )
     parser.add_argument(
         "--keyer-pause", type=float, default=0.02, help="seconds between keyer transactions"
     )

@@ -46,7 +46,7 @@ from orders.models import (
 )
 from orders.selectors.privacy import Person, person_drafts, person_orders
 
-BATCH_SIZE = 500
+BATCH_SIZE = 200
 # The desk's own words for an address (an amendment's before and after, a draft's form).
 DESK_PERSONAL_KEYS = frozenset(
     each.name for each in fields(DeliveryAddress) if each.name != "country"
