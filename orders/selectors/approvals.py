@@ -7,15 +7,13 @@ count cost the same whatever the history holds.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from orders import permissions
 from orders.models import ApprovalRule, ApprovalRuleVersion, Membership, Order, OrderStatus
-from orders.selectors.history import HistoryFilters, _search, decode_cursor, encode_cursor
+from orders.selectors.history import HistoryFilters, decode_cursor, encode_cursor, orders_narrowed
 
 PAGE_SIZE = 50
 
@@ -76,21 +74,8 @@ class QueuePage:
 
 
 def _queue(*, tenant_id: int, filters: HistoryFilters) -> QuerySet[Order]:
-    orders = Order.objects.filter(tenant_id=tenant_id, status=OrderStatus.HELD)
-    if filters.agent_id:
-        orders = orders.filter(created_by_id=filters.agent_id)
-    if filters.account_id:
-        orders = orders.filter(account_id=filters.account_id)
-    zone = timezone.get_current_timezone()
-    # As the history does: a date at the calendar's ends bounds nothing (and would overflow).
-    if filters.date_from and filters.date_from > date.min + timedelta(days=1):
-        orders = orders.filter(created_at__gte=datetime.combine(filters.date_from, time.min, zone))
-    if filters.date_to and filters.date_to < date.max - timedelta(days=1):
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, zone)
-        orders = orders.filter(created_at__lt=end)
-    if filters.search.strip():
-        orders = orders.filter(_search(filters.search))
-    return orders
+    held = Order.objects.filter(tenant_id=tenant_id, status=OrderStatus.HELD)
+    return orders_narrowed(held, filters=filters)
 
 
 def approval_queue_page(

@@ -212,6 +212,11 @@ def _filtered(
     orders = Order.objects.filter(orders_visible(user=user, memberships=tenants))
     if filters.status:
         orders = orders.filter(status=filters.status)
+    return orders_narrowed(orders, filters=filters)
+
+
+def orders_narrowed(orders: QuerySet[Order], *, filters: HistoryFilters) -> QuerySet[Order]:
+    """Narrow orders by the history's agent, account, dates and search (the approvals queue too)."""
     if filters.agent_id:
         orders = orders.filter(created_by_id=filters.agent_id)
     if filters.account_id:
