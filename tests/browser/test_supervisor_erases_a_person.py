@@ -6,18 +6,9 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from orders.models import Membership, Order, OrderStatus, Role
-from tests.orders.people import Caller, footprint
+from tests.orders.people import ANN, footprint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ANN = Caller(
-    name="Annabel Quist",
-    address_1="4 Larch Row",
-    town="Otley",
-    postcode="LS21 3AB",
-    email="annabel.quist@example.com",
-    phone="0113 496 0777",
-)
 
 
 def tab_to(page, element_id, *, most=40):

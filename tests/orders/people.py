@@ -195,3 +195,23 @@ def footprint(
             updated_at=now,
         )
     return order
+
+
+# Two people the personal-data tests find, export and erase.
+ANN = Caller(
+    name="Annabel Quist",
+    address_1="4 Larch Row",
+    town="Otley",
+    postcode="LS21 3AB",
+    email="annabel.quist@example.com",
+    phone="0113 496 0777",
+)
+
+BEN = Caller(
+    name="Benedict Crane",
+    address_1="9 Elm Yard",
+    town="Ilkley",
+    postcode="LS29 8QQ",
+    email="ben.crane@example.com",
+    phone="0113 496 0888",
+)

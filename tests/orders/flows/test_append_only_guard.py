@@ -17,18 +17,10 @@ from orders.audit import Actor, append_only_released
 from orders.models import AddressSaveAttempt, Order, OrderTransition, SubmissionAttempt
 from orders.selectors.privacy import Person
 from orders.services.privacy import person_erase, retention_batch_redact
-from tests.orders.people import Caller, footprint
+from tests.orders.people import ANN, footprint
 
 pytestmark = pytest.mark.postgres_only
 
-ANN = Caller(
-    name="Annabel Quist",
-    address_1="4 Larch Row",
-    town="Otley",
-    postcode="LS21 3AB",
-    email="annabel.quist@example.com",
-    phone="0113 496 0777",
-)
 GUARDED = [
     (SubmissionAttempt, "request_body"),
     (AddressSaveAttempt, "request_body"),

@@ -41,7 +41,7 @@ from orders.services.privacy import (
     personal_data_sweep,
     tenant_retention_set,
 )
-from tests.orders.people import Caller, footprint
+from tests.orders.people import ANN, BEN, Caller, footprint
 
 # Every table that holds, or once held, a caller's data.
 TABLES: list[type[models.Model]] = [
@@ -187,24 +187,6 @@ def test_the_subject_access_file_holds_the_person_and_nobody_else(desk, people):
         assert [order["reference"] for order in by_phone["orders"]] == ["MINE-1"]
 
     rolled_back(check)
-
-
-ANN = Caller(
-    name="Annabel Quist",
-    address_1="4 Larch Row",
-    town="Otley",
-    postcode="LS21 3AB",
-    email="annabel.quist@example.com",
-    phone="0113 496 0777",
-)
-BEN = Caller(
-    name="Benedict Crane",
-    address_1="9 Elm Yard",
-    town="Ilkley",
-    postcode="LS29 8QQ",
-    email="ben.crane@example.com",
-    phone="0113 496 0888",
-)
 
 
 def test_erasure_removes_the_person_now_and_records_who_and_why(desk):

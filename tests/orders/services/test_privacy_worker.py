@@ -8,18 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orders.models import Order, Tenant
-from tests.orders.people import Caller, footprint
+from tests.orders.people import ANN, footprint
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-ANN = Caller(
-    name="Annabel Quist",
-    address_1="4 Larch Row",
-    town="Otley",
-    postcode="LS21 3AB",
-    email="annabel.quist@example.com",
-    phone="0113 496 0777",
-)
 
 
 def test_the_worker_redacts_expired_orders_of_a_tenant_with_a_retention_period(make_tenant):

@@ -18,17 +18,9 @@ from hypothesis import strategies as st
 
 from orders.models import Membership, Order, OrderStatus, OrderTransition, Role, Tenant
 from orders.services.privacy import personal_data_sweep
-from tests.orders.people import Caller, footprint
+from tests.orders.people import ANN, footprint
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-ANN = Caller(
-    name="Annabel Quist",
-    address_1="4 Larch Row",
-    town="Otley",
-    postcode="LS21 3AB",
-    email="annabel.quist@example.com",
-    phone="0113 496 0777",
-)
 
 
 @pytest.fixture
