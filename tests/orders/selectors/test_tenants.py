@@ -1,0 +1,72 @@
+"""The signed-in read (the user with their memberships and tenants, one statement written as SQL)
+returns what the ORM's reads return."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from orders.models import Membership, Role, Tenant
+from orders.selectors.tenants import membership_list_for_user, user_with_memberships
+
+pytestmark = pytest.mark.postgres
+
+
+def fields(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_user_and_memberships_are_those_the_orm_reads(agent, make_tenant):
+    now = timezone.now()
+    User.objects.filter(pk=agent.pk).update(last_login=now, first_name="Ada", is_staff=True)
+    names = ["borealis", "Acme 3PL", "Zeta", "acme 3pl", "Ärger Freight"]
+    for number, name in enumerate(names):
+        tenant = make_tenant(name=name, subdomain=f"t{number}", retention_months=number or None)
+        Membership.objects.create(
+            user=agent,
+            tenant=tenant,
+            role=[Role.AGENT, Role.SUPERVISOR, Role.TENANT_ADMIN][number % 3],
+            last_used_at=now - timedelta(days=number) if number % 2 else None,
+        )
+    Tenant.objects.filter(subdomain="t1").update(
+        needs_reconnect=True, lookups_version=2**40, access_token_expires_at=now
+    )
+    # Another user's membership is not the agent's.
+    someone = User.objects.create_user("someone")
+    Membership.objects.create(user=someone, tenant=make_tenant(subdomain="x"), role=Role.AGENT)
+
+    user, memberships = user_with_memberships(user_id=agent.pk)
+
+    assert user is not None
+    assert fields(user) == fields(User.objects.get(pk=agent.pk))
+    expected = membership_list_for_user(user=agent)
+    assert [m.pk for m in memberships] == [m.pk for m in expected]
+    for read, orm in zip(memberships, expected, strict=True):
+        assert fields(read) == fields(orm)
+        assert fields(read.tenant) == fields(orm.tenant)
+        assert read.tenant.client_secret == "client-secret-value"
+        assert read.user is user
+    assert memberships[0].last_used_at is None or memberships[0].last_used_at.tzinfo is not None
+
+
+def test_a_user_on_no_tenants_staff_has_no_memberships(agent):
+    user, memberships = user_with_memberships(user_id=agent.pk)
+
+    assert user is not None
+    assert user.pk == agent.pk
+    assert memberships == []
+
+
+def test_no_such_user(db):
+    assert user_with_memberships(user_id=987654) == (None, [])
+
+
+def test_an_inactive_user_is_read_as_inactive(agent):
+    User.objects.filter(pk=agent.pk).update(is_active=False)
+
+    user, _ = user_with_memberships(user_id=agent.pk)
+
+    assert user is not None
+    assert user.is_active is False
