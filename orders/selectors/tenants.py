@@ -9,6 +9,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+from orders.crypto import EncryptedTextField, sealed_from_db_value
 from orders.models import Membership, Tenant
 
 
@@ -58,7 +59,7 @@ def _signed_in_statement(quote: Callable[[str], str]) -> str:
 
 
 # Per database connection (each thread has its own): each column's converters, as the ORM
-# applies them (SQLite's dates and booleans, the tenant's decrypted secrets).
+# applies them (SQLite's dates and booleans), but the tenant's secrets are left sealed until read.
 ColumnConverters = list[list[tuple[Converter, Any]]]
 _converters: "WeakKeyDictionary[BaseDatabaseWrapper, ColumnConverters]" = WeakKeyDictionary()
 
@@ -70,10 +71,13 @@ def _column_converters(connection: BaseDatabaseWrapper) -> ColumnConverters:
         for model in _READ_MODELS:
             for field in model._meta.concrete_fields:
                 column = field.get_col(model._meta.db_table)
-                backend = connection.ops.get_db_converters(column)
-                known.append(
-                    [(each, column) for each in [*backend, *field.get_db_converters(connection)]]
-                )
+                steps = [*connection.ops.get_db_converters(column)]
+                if isinstance(field, EncryptedTextField):
+                    # Opened when read: most requests never use a tenant's secrets.
+                    steps.append(sealed_from_db_value)
+                else:
+                    steps.extend(field.get_db_converters(connection))
+                known.append([(each, column) for each in steps])
         _converters[connection] = known
     return known
 
@@ -94,7 +98,8 @@ def user_with_memberships(
     whatever process answers it. Written as SQL because building the same three reads with the
     ORM cost about ten times the reading. The rows are the ORM's instances, as
     ``User.objects.get`` and ``membership_list_for_user`` return them (each membership's tenant
-    and user already set), ordered as ``membership_list_for_user`` orders them.
+    and user already set), ordered as ``membership_list_for_user`` orders them; the tenants'
+    secrets are decrypted when first read (``orders.crypto.Sealed``), not with the row.
     """
     connection = connections[using]
     with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
 """The signed-in read (the user with their memberships and tenants, one statement written as SQL)
 returns what the ORM's reads return."""
 
+import pickle
 from datetime import timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from orders import crypto
 from orders.models import Membership, Role, Tenant
 from orders.selectors.tenants import membership_list_for_user, user_with_memberships
 
@@ -70,3 +72,42 @@ def test_an_inactive_user_is_read_as_inactive(agent):
 
     assert user is not None
     assert user.is_active is False
+
+
+def test_a_tenants_secrets_are_decrypted_only_when_read(agent, make_tenant, monkeypatch):
+    tenant = make_tenant()
+    Tenant.objects.filter(pk=tenant.pk).update(access_token="the-access-token")
+    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+    opened: list[str] = []
+    real_decrypt = crypto.decrypt
+    monkeypatch.setattr(crypto, "decrypt", lambda text: opened.append(text) or real_decrypt(text))
+
+    _, (membership,) = user_with_memberships(user_id=agent.pk)
+    read = membership.tenant
+
+    assert opened == []
+    assert "client-secret-value" not in repr(vars(read))
+    assert read.client_secret == "client-secret-value"
+    assert read.access_token == "the-access-token"
+    assert read.refresh_token == ""
+    assert read.client_secret == "client-secret-value"
+    assert len(opened) == 2
+
+
+def test_a_tenant_read_sealed_saves_and_copies_as_any_other(agent, make_tenant):
+    tenant = make_tenant()
+    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+    _, (membership,) = user_with_memberships(user_id=agent.pk)
+    read = membership.tenant
+
+    copied = pickle.loads(pickle.dumps(read))
+    read.access_token = "a-new-token"
+    read.save(update_fields=["access_token"])
+    read.save()
+
+    assert copied.client_secret == "client-secret-value"
+    stored = Tenant.objects.get(pk=tenant.pk)
+    assert stored.access_token == "a-new-token"
+    assert stored.client_secret == "client-secret-value"
+    raw = Tenant.objects.filter(pk=tenant.pk).values_list("client_secret", flat=True).get()
+    assert raw == "client-secret-value"
