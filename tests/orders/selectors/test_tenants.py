@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orders import crypto
 from orders.models import Membership, Role, Tenant
@@ -111,3 +114,53 @@ def test_a_tenant_read_sealed_saves_and_copies_as_any_other(agent, make_tenant):
     assert stored.client_secret == "client-secret-value"
     raw = Tenant.objects.filter(pk=tenant.pk).values_list("client_secret", flat=True).get()
     assert raw == "client-secret-value"
+
+
+TENANT_NAMES = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    names=st.lists(TENANT_NAMES, min_size=1, max_size=4),
+    pairs=st.sets(st.tuples(st.integers(0, 2), st.integers(0, 3), st.sampled_from(list(Role)))),
+)
+def test_each_user_reads_exactly_their_own_memberships(db, names, pairs):
+    with transaction.atomic():
+        users = [User.objects.create_user(f"user-{n}") for n in range(3)]
+        tenants = [
+            Tenant.objects.create(
+                name=name,
+                subdomain=f"t{n}",
+                api_base_url="http://clarus.test",
+                token_url="http://clarus.test/oauth/token",
+                client_id="client-id",
+                client_secret=f"secret-{n}",
+            )
+            for n, name in enumerate(names)
+        ]
+        taken: set[tuple[int, int]] = set()
+        for user, tenant, role in sorted(pairs):
+            if tenant < len(tenants) and (user, tenant) not in taken:
+                taken.add((user, tenant))
+                Membership.objects.create(user=users[user], tenant=tenants[tenant], role=role)
+
+        for user in users:
+            read_user, read = user_with_memberships(user_id=user.pk)
+            expected = membership_list_for_user(user=user)
+
+            assert read_user is not None
+            assert read_user.pk == user.pk
+            assert [m.tenant.name for m in read] == [m.tenant.name for m in expected]
+            by_id = {m.pk: fields(m) for m in expected}
+            assert {m.pk: fields(m) for m in read} == by_id
+            assert {m.tenant.client_secret for m in read} == {
+                m.tenant.client_secret for m in expected
+            }
+            assert all(m.user_id == user.pk for m in read)
+        transaction.set_rollback(True)
