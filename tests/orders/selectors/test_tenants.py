@@ -83,7 +83,12 @@ def test_a_tenants_secrets_are_decrypted_only_when_read(agent, make_tenant, monk
     Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
     opened: list[str] = []
     real_decrypt = crypto.decrypt
-    monkeypatch.setattr(crypto, "decrypt", lambda text: opened.append(text) or real_decrypt(text))
+
+    def counted_decrypt(text: str) -> str:
+        opened.append(text)
+        return real_decrypt(text)
+
+    monkeypatch.setattr(crypto, "decrypt", counted_decrypt)
 
     _, (membership,) = user_with_memberships(user_id=agent.pk)
     read = membership.tenant
