@@ -6,9 +6,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 # The Clarus stand-in answers for Clarus and sets its own caching (OAuth answers are no-store).
 NOT_THE_DESK = frozenset({"sandbox"})
+# What Django's add_never_cache_headers writes on a response that has no caching headers yet.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def private_pages(
@@ -33,7 +36,12 @@ def private_pages(
         match = request.resolver_match
         if match is not None and NOT_THE_DESK.intersection(match.namespaces):
             return response
-        add_never_cache_headers(response)
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)
+        else:
+            # The same headers, without parsing and writing Cache-Control again.
+            response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
         return response
 
     return middleware

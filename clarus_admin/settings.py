@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "clarus_admin.middleware.session_renewal",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user's memberships read in the same statement as the user.
+    "clarus_admin.authentication.DeskAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +155,8 @@ AXES_VERBOSE = False
 
 # Sessions end after this long without a request: a request renews them, writing the session at
 # most once a minute (clarus_admin.middleware.session_renewal), not on every request.
+# Django's database sessions, read with one statement written as SQL (clarus_admin/sessions.py).
+SESSION_ENGINE = "clarus_admin.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("DESK_SESSION_IDLE_MINUTES", "60")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -28,6 +28,9 @@ from orders.models import Membership, Tenant
 from orders.selectors.tenants import membership_list_for_user
 
 SESSION_TENANT_KEY = "desk_tenant_id"
+# Where the request's authentication left the memberships it read with the user: the user's id
+# and the list (clarus_admin/authentication.py).
+MEMBERSHIPS_READ_WITH_USER = "desk_memberships_read"
 
 
 class DeskRequest(HttpRequest):
@@ -57,6 +60,15 @@ def current_membership(request: HttpRequest, memberships: list[Membership]) -> M
     return min(memberships, key=lambda m: m.pk)
 
 
+def _memberships(request: HttpRequest) -> list[Membership]:
+    """Return the signed-in user's memberships: those read with the user at the start of this
+    request (``clarus_admin.authentication``), else read now."""
+    read = getattr(request, MEMBERSHIPS_READ_WITH_USER, None)
+    if read is not None and read[0] == request.user.pk:
+        return list(read[1])
+    return membership_list_for_user(user=request.user)
+
+
 def tenant_view(
     may: Callable[[Membership], bool] | None = None, *, staff_only: bool = True
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
@@ -72,7 +84,7 @@ def tenant_view(
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            memberships = membership_list_for_user(user=request.user)
+            memberships = _memberships(request)
             if not memberships and staff_only:
                 return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)
             desk_request: Any = request

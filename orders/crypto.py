@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 
 @cache
@@ -44,8 +45,48 @@ def decrypt(ciphertext: str) -> str:
         ) from exc
 
 
+class Sealed:
+    """A secret as stored, read with its row but not decrypted yet: its instance decrypts it when
+    the field is first read (``orders.selectors.tenants`` reads every signed-in user's tenants
+    on every request, and most requests never use a tenant's secrets)."""
+
+    __slots__ = ("ciphertext",)
+
+    def __init__(self, ciphertext: str) -> None:
+        self.ciphertext = ciphertext
+
+    def __repr__(self) -> str:
+        return "Sealed(…)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Sealed, (self.ciphertext,))
+
+
+def sealed_from_db_value(value: str | None, expression: Any, connection: Any) -> Any:
+    """A converter that keeps a stored secret sealed (``EncryptedTextField.from_db_value`` opens
+    it at once)."""
+    return Sealed(value) if value else value
+
+
+class _OpenedOnRead(DeferredAttribute):
+    """The field on its instance: a ``Sealed`` value is decrypted on its first read, and kept."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Sealed):
+            value = instance.__dict__[self.field.attname] = decrypt(value.ciphertext)
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
 class EncryptedTextField(models.TextField):
     """A text column whose value is stored encrypted; the empty string is stored as it is."""
+
+    descriptor_class = _OpenedOnRead
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if not value:
