@@ -357,6 +357,38 @@ class CountrySelect(forms.Select):
 DAMAGED_FORM = "This page is damaged or out of date: open a new order and key it again."
 
 
+class TenantField(forms.ModelChoiceField):
+    """The tenant an order is keyed for: one of the tenants the form was given (the user's own,
+    read with their memberships), found among them rather than read again from the database.
+
+    The list shown is the queryset's, as any ``ModelChoiceField``'s.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Tenant.objects.none(), **kwargs)
+        self.tenants: dict[int, Tenant] = {}
+
+    def tenants_allow(self, tenants: Sequence[Tenant]) -> None:
+        self.queryset = Tenant.objects.filter(pk__in=[tenant.pk for tenant in tenants])
+        self.tenants = {tenant.pk: tenant for tenant in tenants}
+
+    def to_python(self, value: Any) -> Tenant | None:
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            tenant = self.tenants.get(Tenant._meta.pk.to_python(value))
+        except forms.ValidationError:
+            tenant = None
+        if tenant is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return tenant
+
+
 class OrderForm(forms.Form):
     """The order header and its delivery address."""
 
@@ -369,9 +401,8 @@ class OrderForm(forms.Form):
     )
     # When the entry page was opened, signed so it cannot be edited: how long keying took.
     opened = StampField()
-    tenant = forms.ModelChoiceField(
+    tenant = TenantField(
         label="Clarus tenant",
-        queryset=Tenant.objects.none(),
         empty_label=None,
         help_text="The warehouse client's Clarus system this order goes to.",
         error_messages={"invalid_choice": "You do not key orders for that tenant."},
@@ -499,8 +530,8 @@ class OrderForm(forms.Form):
     def __init__(self, *args: Any, tenants: Sequence[Tenant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tenant_field = self.fields["tenant"]
-        assert isinstance(tenant_field, forms.ModelChoiceField)
-        tenant_field.queryset = Tenant.objects.filter(pk__in=[tenant.pk for tenant in tenants])
+        assert isinstance(tenant_field, TenantField)
+        tenant_field.tenants_allow(tenants)
         # The caller lists the current tenant first: a new order starts there.
         tenant_field.initial = tenants[0].pk if tenants else None
         if len(tenants) == 1:

@@ -140,6 +140,28 @@ def test_a_tenant_outside_the_list_is_refused(make_tenant):
     assert "tenant" in form.errors
 
 
+@pytest.mark.parametrize("posted", ["{other}", "{mine}.0", "{mine}x", "", "\x00{mine}"])
+def test_the_tenant_is_one_of_those_given_and_read_from_them_not_the_database(
+    make_tenant, django_assert_num_queries, posted
+):
+    mine = make_tenant()
+    other = make_tenant(subdomain="other", name="Other")
+    data = order_post_data(mine.pk, str(uuid.uuid4()))
+    good = OrderForm(data, tenants=[mine])
+    bad = OrderForm({**data, "tenant": posted.format(mine=mine.pk, other=other.pk)}, tenants=[mine])
+
+    with django_assert_num_queries(0):
+        assert good.is_valid(), good.errors
+        assert not bad.is_valid()
+
+    assert good.cleaned_data["tenant"] is mine
+    assert bad.errors["tenant"] in (
+        ["You do not key orders for that tenant."],
+        ["This field is required."],
+        ["Null characters are not allowed."],
+    )
+
+
 def test_clarus_errors_land_on_the_fields_they_name(tenant):
     data = order_post_data(
         tenant.pk, str(uuid.uuid4()), line_values=[("101", "2"), ("", ""), ("103", "5")]
