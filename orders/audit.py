@@ -32,6 +32,7 @@ from orders.models import (
     OrderTransition,
     SubmissionAttempt,
 )
+from orders.rows import rows_insert
 from orders.states import OrderStatus
 
 MISSING = "—"
@@ -60,7 +61,7 @@ class IllegalTransition(Exception):
 
 def order_transition(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> None:
     """Move ``order`` to ``to`` and record who did it and why; the caller saves the order."""
-    order_move(order, to, by=by, reason=reason).save(force_insert=True)
+    rows_insert([order_move(order, to, by=by, reason=reason)])
 
 
 def order_move(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> OrderTransition:
@@ -88,7 +89,7 @@ def order_move(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> Orde
 
 def transitions_record(transitions: Sequence[OrderTransition]) -> None:
     """Write the moves ``order_move`` returned, in one statement, in the order they were made."""
-    OrderTransition.objects.bulk_create(transitions)
+    rows_insert(transitions)
 
 
 def order_hold_record(
@@ -112,13 +113,17 @@ def attempt_record(
     error: str = "",
 ) -> None:
     """Keep one request to Clarus and its answer, as they were, in the audit trail."""
-    SubmissionAttempt.objects.create(
-        order=order,
-        tenant=order.tenant,
-        user=by.user,
-        **_exchange_columns(exchange),
-        outcome=outcome,
-        error=error,
+    rows_insert(
+        [
+            SubmissionAttempt(
+                order=order,
+                tenant_id=order.tenant_id,
+                user=by.user,
+                **_exchange_columns(exchange),
+                outcome=outcome,
+                error=error,
+            )
+        ]
     )
 
 

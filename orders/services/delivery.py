@@ -30,6 +30,7 @@ from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_i
 from orders.domain import AnswerKind, LineInput, Refusal
 from orders.log_context import log_scope
 from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus, OrderTransition
+from orders.rows import row_update
 from orders.services.sweeps import sweep_schedule
 
 logger = logging.getLogger(__name__)
@@ -326,7 +327,7 @@ def _settle(
             else:
                 message += f" The desk gave up after {order.send_count} tries: use “Send again”."
         audit.order_transition(order, verdict.status, by=by, reason=message)
-        order.save(update_fields=SETTLED_FIELDS)
+        row_update(order, SETTLED_FIELDS)
     _schedule(order.next_attempt_at)
     return SubmitResult(
         order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals

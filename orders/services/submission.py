@@ -18,8 +18,10 @@ from orders.domain import KeyedOrder, contact_columns
 from orders.log_context import log_note
 from orders.models import ApprovalRuleVersion, Order, OrderLine, OrderStatus
 from orders.permissions import order_may_correct_by_form
+from orders.rows import row_update, rows_insert
 from orders.selectors.approvals import approval_rules_active
 from orders.selectors.orders import order_duplicate_of
+from orders.selectors.submission import submission_start
 from orders.selectors.tenants import membership_list_for_user
 from orders.services.approvals import order_hold_if_ruled
 from orders.services.delivery import (
@@ -59,19 +61,19 @@ def _keyed_columns(order: Order, keyed: KeyedOrder) -> None:
 
 def _lines_write(order: Order, keyed: KeyedOrder) -> list[OrderLine]:
     """Write the keyed lines in one statement; return them with their ids."""
-    return OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                position=position,
-                product_id=line.product_id,
-                quantity=line.quantity,
-                product_code=line.product_code,
-                description=line.description,
-            )
-            for position, line in enumerate(keyed.lines, start=1)
-        ]
-    )
+    lines = [
+        OrderLine(
+            order=order,
+            position=position,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            product_code=line.product_code,
+            description=line.description,
+        )
+        for position, line in enumerate(keyed.lines, start=1)
+    ]
+    rows_insert(lines)
+    return lines
 
 
 def _store_new_order(
@@ -89,7 +91,7 @@ def _store_new_order(
     moves = [audit.order_move(order, OrderStatus.DRAFT, by=by, reason=KEYED_REASON)]
     if not rules:
         moves.append(claim_as_stored(order, by=by))
-    order.save(force_insert=True)
+    rows_insert([order])
     audit.transitions_record(moves)
     lines = _lines_write(order, keyed)
     if not rules:
@@ -98,7 +100,7 @@ def _store_new_order(
     if held is not None:
         return held, None
     claimed = claim_as_stored(order, by=by)
-    order.save(update_fields=["status", "status_note", "lease_until", "updated_at"])
+    row_update(order, ["status", "status_note", "lease_until", "updated_at"])
     audit.transitions_record([claimed])
     return None, lines
 
@@ -134,7 +136,11 @@ def order_submit(
     lines: list[OrderLine] | None = None
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update().filter(form_token=form_token).first()
+            start = submission_start(form_token=form_token, tenant_id=keyed.tenant.pk)
+            order = None
+            if start.order_id is not None:
+                # Sent again, or corrected: the order is read whole and held from here on.
+                order = Order.objects.select_for_update().filter(form_token=form_token).first()
             if order is None:
                 order = Order(form_token=form_token, created_by=user)
             elif order.status not in states.EDITABLE:
@@ -151,7 +157,7 @@ def order_submit(
                 # A form token names one order: only its own people may correct it, in its tenant.
                 raise PermissionDenied("You cannot correct this order.")
             # An approval rule of the tenant may hold it for a supervisor instead of sending it.
-            rules = approval_rules_active(tenant_id=keyed.tenant.pk)
+            rules = approval_rules_active(tenant_id=keyed.tenant.pk) if start.rules_active else []
             if order.pk is None:
                 # A reference another order of the tenant has is refused by the unique
                 # constraint as the order is written (IntegrityError, below).
