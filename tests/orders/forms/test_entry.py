@@ -426,3 +426,24 @@ def test_the_country_list_is_written_once_and_still_marks_each_form_s_country(ma
         assert html.count(" selected") == 1
         assert f'<option value="{chosen}" selected>' in html
     assert '<option value="FR">France (FR)</option>' in str(new["delivery_country"])
+
+
+def test_each_form_has_its_own_tenant_field_and_lines_their_own_remove_box(make_tenant):
+    """Forms share their fields but the tenant field, which each form sets to its own tenants:
+    one agent's tenants never reach another's form, whatever was built before."""
+    mine, theirs = make_tenant(), make_tenant(subdomain="theirs", name="Theirs")
+    data = order_post_data(theirs.pk, str(uuid.uuid4()))
+
+    for_me, for_them = OrderForm(data, tenants=[mine]), OrderForm(data, tenants=[theirs])
+    formset = line_formset(data)
+
+    assert for_me.fields["tenant"] is not for_them.fields["tenant"]
+    assert for_me.fields["tenant"] is not OrderForm.base_fields["tenant"]
+    assert for_me.fields["reference"] is for_them.fields["reference"]
+    assert not for_me.is_valid()
+    assert "tenant" in for_me.errors
+    assert for_them.is_valid(), for_them.errors
+    assert formset.is_valid(), formset.errors
+    assert all("DELETE" in line.fields for line in formset.forms)
+    assert "DELETE" not in OrderLineForm.base_fields
+    assert list(OrderForm(tenants=[mine]).fields["tenant"].queryset) == [mine]
