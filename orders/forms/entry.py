@@ -324,6 +324,22 @@ def country_choices() -> tuple[tuple[str, str], ...]:
     return _country_choices(translation.get_language())
 
 
+@functools.cache
+def _country_codes(language: str | None) -> frozenset[str]:
+    return frozenset(code for code, _name in _country_choices(language))
+
+
+class CountryField(forms.ChoiceField):
+    """The delivery country: one of ``country_choices``, checked against the codes as a set.
+
+    A ``ChoiceField`` would go through its 250 choices, made afresh from the callable, for every
+    form it checks; the codes are the same for the process's life (per language).
+    """
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in _country_codes(translation.get_language())
+
+
 class CountrySelect(forms.Select):
     """The country list, written once per process for each selected country and attributes.
 
@@ -479,7 +495,7 @@ class OrderForm(forms.Form):
     delivery_county = text_field("County or region", 80)
     delivery_address_5 = text_field("Address line 5", 80)
     delivery_postcode = text_field("Postcode", 10)
-    delivery_country = forms.ChoiceField(
+    delivery_country = CountryField(
         label="Country", choices=country_choices, initial="GB", widget=CountrySelect
     )
     delivery_email = forms.EmailField(

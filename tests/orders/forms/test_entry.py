@@ -447,3 +447,20 @@ def test_each_form_has_its_own_tenant_field_and_lines_their_own_remove_box(make_
     assert all("DELETE" in line.fields for line in formset.forms)
     assert "DELETE" not in OrderLineForm.base_fields
     assert list(OrderForm(tenants=[mine]).fields["tenant"].queryset) == [mine]
+
+
+def test_the_country_is_checked_against_the_same_list_the_page_offers(tenant):
+    """Every country offered is taken, and nothing else: the codes, as a set, are the choices."""
+    offered = [code for code, _name in country_choices()]
+    field = OrderForm(tenants=[tenant]).fields["delivery_country"]
+
+    assert len(offered) > 200
+    assert all(field.valid_value(code) for code in offered)
+    for odd in ["", "gb", "XX", "GB ", "G", "GBR", None, 44, "\x00GB"]:
+        assert not field.valid_value(odd)
+    for code in ("GB", "IE", "FR"):
+        form, _ = bind(tenant, delivery_country=code)
+        assert form.is_valid(), form.errors
+    form, _ = bind(tenant, delivery_country="gb")
+    assert not form.is_valid()
+    assert "Select a valid choice" in " ".join(form.errors["delivery_country"])
