@@ -32,6 +32,7 @@ from orders.models import (
     OrderTransition,
     SubmissionAttempt,
 )
+from orders.rows import rows_insert
 from orders.states import OrderStatus
 
 MISSING = "—"
@@ -60,9 +61,19 @@ class IllegalTransition(Exception):
 
 def order_transition(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> None:
     """Move ``order`` to ``to`` and record who did it and why; the caller saves the order."""
+    rows_insert([order_move(order, to, by=by, reason=reason)])
+
+
+def order_move(order: Order, to: OrderStatus, *, by: Actor, reason: str) -> OrderTransition:
+    """Move ``order`` to ``to`` and return the record of who did it and why, not yet written.
+
+    For a caller that writes an order and several moves at once: it saves the order (a new one
+    first, as the records name it), then writes the moves with ``transitions_record``, in the
+    same transaction. Checked against ``states.MOVES`` as ``order_transition`` is.
+    """
     if not states.move_allowed(order.status, to):
         raise IllegalTransition(f"An order cannot go from {order.status} to {to}.")
-    OrderTransition.objects.create(
+    transition = OrderTransition(
         order=order,
         at=timezone.now(),
         from_status=order.status,
@@ -73,6 +84,12 @@ def order_transition(order: Order, to: OrderStatus, *, by: Actor, reason: str) -
     )
     order.status = to
     order.status_note = reason[:500]
+    return transition
+
+
+def transitions_record(transitions: Sequence[OrderTransition]) -> None:
+    """Write the moves ``order_move`` returned, in one statement, in the order they were made."""
+    rows_insert(transitions)
 
 
 def order_hold_record(
@@ -96,13 +113,17 @@ def attempt_record(
     error: str = "",
 ) -> None:
     """Keep one request to Clarus and its answer, as they were, in the audit trail."""
-    SubmissionAttempt.objects.create(
-        order=order,
-        tenant=order.tenant,
-        user=by.user,
-        **_exchange_columns(exchange),
-        outcome=outcome,
-        error=error,
+    rows_insert(
+        [
+            SubmissionAttempt(
+                order=order,
+                tenant_id=order.tenant_id,
+                user=by.user,
+                **_exchange_columns(exchange),
+                outcome=outcome,
+                error=error,
+            )
+        ]
     )
 
 

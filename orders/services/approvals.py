@@ -179,11 +179,19 @@ def _facts(order: Order, keyed: KeyedOrder, *, new_keyer_rules: Sequence[int]) -
     )
 
 
-def order_hold_if_ruled(order: Order, keyed: KeyedOrder, *, user: User) -> str | None:
+def order_hold_if_ruled(
+    order: Order,
+    keyed: KeyedOrder,
+    *,
+    user: User,
+    versions: Sequence[ApprovalRuleVersion] | None = None,
+) -> str | None:
     """Hold a just-stored ``draft`` order if an active rule of its tenant matches it; return the
     message for the agent, or None if it goes on to Clarus. The caller holds the order's row in
-    a transaction."""
-    versions = approval_rules_active(tenant_id=order.tenant_id)
+    a transaction; ``versions`` are the tenant's active rules when it has read them already
+    (``approval_rules_active``, in that transaction)."""
+    if versions is None:
+        versions = approval_rules_active(tenant_id=order.tenant_id)
     if not versions:
         return None
     new_keyer = [v.number or 0 for v in versions if v.kind == Kind.NEW_KEYER]

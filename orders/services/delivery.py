@@ -29,7 +29,8 @@ from orders.clarus.documents import goods_out_document, stored_address, stored_h
 from orders.clarus.goods_outs import CreateAnswer, goods_out_create, goods_out_id_by_reference
 from orders.domain import AnswerKind, LineInput, Refusal
 from orders.log_context import log_scope
-from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus
+from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus, OrderTransition
+from orders.rows import row_update
 from orders.services.sweeps import sweep_schedule
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _claim(order_id: int, *, by: Actor) -> tuple[Order, OrderStatus] | None:
             return None
         previous = OrderStatus(order.status)
         reason = (
-            "Sending to Clarus."
+            SENDING_REASON
             if previous == OrderStatus.DRAFT
             else f"Trying again (was {order.get_status_display().lower()})."
         )
@@ -118,6 +119,38 @@ def _claim(order_id: int, *, by: Actor) -> tuple[Order, OrderStatus] | None:
         order.lease_until = now + lease_length()
         order.save(update_fields=["status", "status_note", "lease_until", "updated_at"])
     return order, previous
+
+
+def claim_as_stored(order: Order, *, by: Actor) -> OrderTransition:
+    """Claim a new order for sending as it is first written, in the transaction that writes it.
+
+    Nobody else can see the order before that transaction commits, so no conditional update is
+    needed: it is written ``sending``, with the lease ``_claim`` would give it, and the returned
+    move is written beside the order's first (``audit.transitions_record``). A process that dies
+    after the commit and before Clarus answers leaves it as ``_claim`` would: once the lease has
+    run out the delivery worker takes it over, asking Clarus first. Nothing was sent for it
+    before, so it needs no reconciliation now (``deliver_claimed``).
+    """
+    order.lease_until = timezone.now() + lease_length()
+    return audit.order_move(order, OrderStatus.SENDING, by=by, reason=SENDING_REASON)
+
+
+SENDING_REASON = "Sending to Clarus."
+
+
+def deliver_claimed(
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    by: Actor,
+    transport: Transport | None = None,
+) -> SubmitResult:
+    """Send an order claimed as it was stored (``claim_as_stored``), with the lines written then.
+
+    The order's tenant must be a whole row (its Clarus address and token).
+    """
+    with log_scope(order_id=order.pk):
+        return _send(order, lines, by=by, transport=transport)
 
 
 def _needs_reconciliation(order: Order, previous: OrderStatus) -> bool:
@@ -162,7 +195,13 @@ def _deliver(order_id: int, *, by: Actor, transport: Transport | None) -> Submit
             return adopted
     # Read once: the document is written from them, and Clarus's line ids are kept on them. The
     # claim holds the order, so nobody changes its lines meanwhile.
-    lines = list(order.lines.all())
+    return _send(order, list(order.lines.all()), by=by, transport=transport)
+
+
+def _send(
+    order: Order, lines: list[OrderLine], *, by: Actor, transport: Transport | None
+) -> SubmitResult:
+    """POST the claimed order to Clarus and settle it by the answer."""
     exchanges, answers = goods_out_create(
         tenant=order.tenant, document=order_document(order, lines), transport=transport
     )
@@ -288,7 +327,7 @@ def _settle(
             else:
                 message += f" The desk gave up after {order.send_count} tries: use “Send again”."
         audit.order_transition(order, verdict.status, by=by, reason=message)
-        order.save(update_fields=SETTLED_FIELDS)
+        row_update(order, SETTLED_FIELDS)
     _schedule(order.next_attempt_at)
     return SubmitResult(
         order=order, outcome=verdict.outcome, message=message, refusals=verdict.refusals

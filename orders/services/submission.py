@@ -5,6 +5,7 @@ kept (see ``orders.services.delivery`` for how it then reaches Clarus exactly on
 """
 
 import uuid
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -15,12 +16,22 @@ from orders.clarus import Transport
 from orders.clarus.documents import address_attributes, header_attributes
 from orders.domain import KeyedOrder, contact_columns
 from orders.log_context import log_note
-from orders.models import Order, OrderLine, OrderStatus
+from orders.models import ApprovalRuleVersion, Order, OrderLine, OrderStatus
 from orders.permissions import order_may_correct_by_form
+from orders.rows import row_update, rows_insert
+from orders.selectors.approvals import approval_rules_active
 from orders.selectors.orders import order_duplicate_of
+from orders.selectors.submission import submission_start
 from orders.selectors.tenants import membership_list_for_user
 from orders.services.approvals import order_hold_if_ruled
-from orders.services.delivery import SubmitResult, already_message, deliver
+from orders.services.delivery import (
+    SubmitResult,
+    already_message,
+    claim_as_stored,
+    deliver,
+    deliver_claimed,
+)
+from orders.services.drafts import drafts_discard
 
 
 class DuplicateReference(Exception):
@@ -31,7 +42,8 @@ class DuplicateReference(Exception):
         self.earlier = earlier
 
 
-def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
+def _keyed_columns(order: Order, keyed: KeyedOrder) -> None:
+    """Set the order's columns to what the agent keyed."""
     order.tenant = keyed.tenant
     # Kept as sent: Clarus's attribute names, optional fields left out.
     order.header = header_attributes(keyed.header)
@@ -45,19 +57,11 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
     order.contact_email = contact.contact_email
     order.contact_phone = contact.contact_phone
     order.next_attempt_at = None
-    first = order.pk is None
-    if first:
-        order.keying_started_at = keyed.keying_started_at
-        order.save()
-    reason = "Keyed by the agent." if first else f"Corrected by {user.get_username()}."
-    audit.order_transition(order, OrderStatus.DRAFT, by=audit.Actor.of(user), reason=reason)
-    if first:
-        # Just written: only what the transition changed, and no lines to replace yet.
-        order.save(update_fields=["status", "status_note", "updated_at"])
-    else:
-        order.save()
-        order.lines.all().delete()
-    OrderLine.objects.bulk_create(
+
+
+def _lines_write(order: Order, keyed: KeyedOrder) -> list[OrderLine]:
+    """Write the keyed lines in one statement; return them with their ids."""
+    lines = [
         OrderLine(
             order=order,
             position=position,
@@ -67,7 +71,51 @@ def _store_keyed_order(order: Order, keyed: KeyedOrder, *, user: User) -> None:
             description=line.description,
         )
         for position, line in enumerate(keyed.lines, start=1)
-    )
+    ]
+    rows_insert(lines)
+    return lines
+
+
+def _store_new_order(
+    order: Order, keyed: KeyedOrder, *, user: User, rules: Sequence[ApprovalRuleVersion]
+) -> tuple[str | None, list[OrderLine] | None]:
+    """Write a new order with its lines and its trail; return the hold's message if an approval
+    rule holds it, else its lines, the order claimed for sending as it was written.
+
+    With no rule to check (most tenants) the order is written once, claimed
+    (``delivery.claim_as_stored``), and both moves of its trail in one statement.
+    """
+    by = audit.Actor.of(user)
+    _keyed_columns(order, keyed)
+    order.keying_started_at = keyed.keying_started_at
+    moves = [audit.order_move(order, OrderStatus.DRAFT, by=by, reason=KEYED_REASON)]
+    if not rules:
+        moves.append(claim_as_stored(order, by=by))
+    rows_insert([order])
+    audit.transitions_record(moves)
+    lines = _lines_write(order, keyed)
+    if not rules:
+        return None, lines
+    held = order_hold_if_ruled(order, keyed, user=user, versions=rules)
+    if held is not None:
+        return held, None
+    claimed = claim_as_stored(order, by=by)
+    row_update(order, ["status", "status_note", "lease_until", "updated_at"])
+    audit.transitions_record([claimed])
+    return None, lines
+
+
+KEYED_REASON = "Keyed by the agent."
+
+
+def _store_correction(order: Order, keyed: KeyedOrder, *, user: User) -> None:
+    """Write an order corrected on its own form over the one stored, lines and all."""
+    _keyed_columns(order, keyed)
+    reason = f"Corrected by {user.get_username()}."
+    audit.order_transition(order, OrderStatus.DRAFT, by=audit.Actor.of(user), reason=reason)
+    order.save()
+    order.lines.all().delete()
+    _lines_write(order, keyed)
 
 
 def order_submit(
@@ -81,12 +129,18 @@ def order_submit(
 
     A repeated POST of the same form (a double click, a browser resend) finds the order the first
     one saved: if that order is sent or being sent, nothing is sent again. Raises
-    DuplicateReference if another order of the tenant has the reference.
+    DuplicateReference if another order of the tenant has the reference. The form's draft, if
+    one was kept, goes with the order's first write (``orders.services.drafts``).
     """
     reference = keyed.header.reference.strip()
+    lines: list[OrderLine] | None = None
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update().filter(form_token=form_token).first()
+            start = submission_start(form_token=form_token, tenant_id=keyed.tenant.pk)
+            order = None
+            if start.order_id is not None:
+                # Sent again, or corrected: the order is read whole and held from here on.
+                order = Order.objects.select_for_update().filter(form_token=form_token).first()
             if order is None:
                 order = Order(form_token=form_token, created_by=user)
             elif order.status not in states.EDITABLE:
@@ -102,17 +156,25 @@ def order_submit(
             ):
                 # A form token names one order: only its own people may correct it, in its tenant.
                 raise PermissionDenied("You cannot correct this order.")
-            earlier = order_duplicate_of(
-                tenant=keyed.tenant, reference=reference, form_token=form_token
-            )
-            if earlier is not None:
-                raise DuplicateReference(earlier)
-            _store_keyed_order(order, keyed, user=user)
             # An approval rule of the tenant may hold it for a supervisor instead of sending it.
-            held = order_hold_if_ruled(order, keyed, user=user)
+            rules = approval_rules_active(tenant_id=keyed.tenant.pk) if start.rules_active else []
+            if order.pk is None:
+                # A reference another order of the tenant has is refused by the unique
+                # constraint as the order is written (IntegrityError, below).
+                held, lines = _store_new_order(order, keyed, user=user, rules=rules)
+            else:
+                earlier = order_duplicate_of(
+                    tenant=keyed.tenant, reference=reference, form_token=form_token
+                )
+                if earlier is not None:
+                    raise DuplicateReference(earlier)
+                _store_correction(order, keyed, user=user)
+                held = order_hold_if_ruled(order, keyed, user=user, versions=rules)
+            # The form's order exists now: its draft has done its work.
+            drafts_discard(form_token=form_token)
     except IntegrityError:
         # Another request won the race: with the same form (it sends the order) or with the
-        # same reference on another form.
+        # same reference on another form (or an earlier order has the reference).
         order = Order.objects.filter(form_token=form_token).first()
         if order is None:
             earlier = order_duplicate_of(
@@ -126,6 +188,8 @@ def order_submit(
     log_note(order_id=order.pk)
     if held is not None:
         return SubmitResult(order=order, outcome=None, message=held)
+    if lines is not None:
+        return deliver_claimed(order, lines, by=audit.Actor.of(user), transport=transport)
     return deliver(order.pk, by=audit.Actor.of(user), transport=transport)
 
 

@@ -44,7 +44,6 @@ from orders.models import AttemptOutcome, Order, Tenant
 from orders.selectors import orders as selectors
 from orders.services import submission
 from orders.services.delivery_addresses import delivery_address_save
-from orders.services.drafts import drafts_discard
 from orders.services.lookups import lookups_refresh
 
 FORM_TEMPLATE = "orders/order_form.html"
@@ -212,8 +211,6 @@ def _submit_entry(
         )
         problem = "This reference is already used by an earlier order."
         return _render_entry(request, form, formset, problem=problem, order=earlier, **again)
-    # The form's order exists now: its draft has done its work (orders.services.drafts).
-    drafts_discard(form_token=form.cleaned_data["form_token"])
     customer_id = save_form.customer_id(form)
     if customer_id is not None:
         delivery_address_save(order=result.order, user=request.user, customer_id=customer_id)

@@ -140,6 +140,28 @@ def test_a_tenant_outside_the_list_is_refused(make_tenant):
     assert "tenant" in form.errors
 
 
+@pytest.mark.parametrize("posted", ["{other}", "{mine}.0", "{mine}x", "", "\x00{mine}"])
+def test_the_tenant_is_one_of_those_given_and_read_from_them_not_the_database(
+    make_tenant, django_assert_num_queries, posted
+):
+    mine = make_tenant()
+    other = make_tenant(subdomain="other", name="Other")
+    data = order_post_data(mine.pk, str(uuid.uuid4()))
+    good = OrderForm(data, tenants=[mine])
+    bad = OrderForm({**data, "tenant": posted.format(mine=mine.pk, other=other.pk)}, tenants=[mine])
+
+    with django_assert_num_queries(0):
+        assert good.is_valid(), good.errors
+        assert not bad.is_valid()
+
+    assert good.cleaned_data["tenant"] is mine
+    assert bad.errors["tenant"] in (
+        ["You do not key orders for that tenant."],
+        ["This field is required."],
+        ["Null characters are not allowed."],
+    )
+
+
 def test_clarus_errors_land_on_the_fields_they_name(tenant):
     data = order_post_data(
         tenant.pk, str(uuid.uuid4()), line_values=[("101", "2"), ("", ""), ("103", "5")]
@@ -404,3 +426,44 @@ def test_the_country_list_is_written_once_and_still_marks_each_form_s_country(ma
         assert html.count(" selected") == 1
         assert f'<option value="{chosen}" selected>' in html
     assert '<option value="FR">France (FR)</option>' in str(new["delivery_country"])
+
+
+def test_each_form_has_its_own_tenant_field_and_lines_their_own_remove_box(make_tenant):
+    """Forms share their fields but the tenant field, which each form sets to its own tenants:
+    one agent's tenants never reach another's form, whatever was built before."""
+    mine, theirs = make_tenant(), make_tenant(subdomain="theirs", name="Theirs")
+    data = order_post_data(theirs.pk, str(uuid.uuid4()))
+
+    for_me, for_them = OrderForm(data, tenants=[mine]), OrderForm(data, tenants=[theirs])
+    formset = line_formset(data)
+
+    assert for_me.fields["tenant"] is not for_them.fields["tenant"]
+    assert for_me.fields["tenant"] is not OrderForm.base_fields["tenant"]
+    assert for_me.fields["reference"] is for_them.fields["reference"]
+    assert not for_me.is_valid()
+    assert "tenant" in for_me.errors
+    assert for_them.is_valid(), for_them.errors
+    assert formset.is_valid(), formset.errors
+    assert all("DELETE" in line.fields for line in formset.forms)
+    assert "DELETE" not in OrderLineForm.base_fields
+    tenant_field = OrderForm(tenants=[mine]).fields["tenant"]
+    assert isinstance(tenant_field, forms.ModelChoiceField)
+    assert list(tenant_field.queryset or []) == [mine]
+
+
+def test_the_country_is_checked_against_the_same_list_the_page_offers(tenant):
+    """Every country offered is taken, and nothing else: the codes, as a set, are the choices."""
+    offered = [code for code, _name in country_choices()]
+    field = OrderForm(tenants=[tenant]).fields["delivery_country"]
+    assert isinstance(field, forms.ChoiceField)
+
+    assert len(offered) > 200
+    assert all(field.valid_value(code) for code in offered)
+    for odd in ["", "gb", "XX", "GB ", "G", "GBR", None, 44, "\x00GB"]:
+        assert not field.valid_value(odd)
+    for code in ("GB", "IE", "FR"):
+        form, _ = bind(tenant, delivery_country=code)
+        assert form.is_valid(), form.errors
+    form, _ = bind(tenant, delivery_country="gb")
+    assert not form.is_valid()
+    assert "Select a valid choice" in " ".join(form.errors["delivery_country"])

@@ -108,6 +108,13 @@ def test_an_order_matching_no_rule_is_sent_as_before(sandbox_tenant, agent, admi
 
     assert result.sent
     assert not OrderHold.objects.exists()
+    # Checked, then claimed: the same trail as an order of a tenant with no rules.
+    assert list(result.order.transitions.values_list("from_status", "to_status")) == [
+        ("draft", "draft"),
+        ("draft", "sending"),
+        ("sending", "sent"),
+    ]
+    assert result.order.lines.exclude(clarus_line_id=None).count() == 3
 
 
 def test_a_held_order_is_never_claimed_by_the_worker_or_send_again(sandbox_tenant, agent, admin):

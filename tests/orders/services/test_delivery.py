@@ -14,9 +14,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orders.audit import Actor
+from orders.clarus.goods_outs import goods_out_create
 from orders.domain import KeyedOrder
 from orders.models import AttemptOutcome, Order, OrderLine, OrderStatus
-from orders.services.delivery import _keep_line_ids, backoff, deliver
+from orders.services import submission
+from orders.services.delivery import _keep_line_ids, backoff, deliver, order_document
 from orders.services.submission import DuplicateReference, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
@@ -87,6 +89,50 @@ def test_every_status_change_is_recorded_with_who_and_why(sandbox_tenant, user):
         ("sending", "sent", "agent"),
     ]
     assert all(t.reason for t in result.order.transitions.all())
+
+
+def died_before_sending(order, lines, **kwargs):
+    raise SystemExit("the desk process died before its request left")
+
+
+def sent_then_died(order, lines, **kwargs):
+    # The request had left: Clarus stored it, and no answer came back to the dead process.
+    goods_out_create(tenant=order.tenant, document=order_document(order, lines))
+    raise SystemExit("the desk process died before it kept Clarus's answer")
+
+
+@pytest.mark.parametrize("arrived", [False, True])
+def test_an_order_whose_sender_died_after_storing_it_goes_once_after_its_lease(
+    sandbox_tenant, user, settings, monkeypatch, arrived
+):
+    """A new order is written claimed (``sending``, with a lease): if its process dies before
+    Clarus answers, nobody sends it until the lease runs out, then the worker asks Clarus first
+    and sends it (or adopts what arrived) once."""
+    settings.DESK_SEND_LEASE_SECONDS = 0.5
+    dead = sent_then_died if arrived else died_before_sending
+    monkeypatch.setattr(submission, "deliver_claimed", dead)
+
+    with pytest.raises(SystemExit):
+        submit(sandbox_tenant, user)
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.SENDING
+    assert order.lease_until is not None
+    assert list(order.transitions.values_list("from_status", "to_status")) == [
+        ("draft", "draft"),
+        ("draft", "sending"),
+    ]
+    assert order.lines.count() == 2
+    assert deliver(order.pk).outcome is None  # still held by its lease
+    time.sleep(0.6)
+    monkeypatch.undo()
+
+    assert deliver(order.pk).sent
+
+    order.refresh_from_db()
+    assert SandboxGoodsOut.objects.count() == 1
+    assert order.clarus_id == SandboxGoodsOut.objects.get().pk
+    assert order.attempts.count() == (0 if arrived else 1)
 
 
 def test_server_errors_are_retried_in_the_background(sandbox_tenant, user, settings):
