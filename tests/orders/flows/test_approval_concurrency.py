@@ -35,7 +35,12 @@ def faults(**fields):
 
 
 def test_approved_orders_raced_by_several_workers_under_faults_go_once(sandbox_tenant, settings):
-    settings.DESK_SEND_LEASE_SECONDS = 1
+    # A sender gives up on Clarus (1.5 s at most) before its lease (3 s) lets another take the
+    # order over, as the settings' defaults keep it: on a busy machine a request can take a
+    # second, and one taken over while still on its way would be sent twice.
+    settings.CLARUS_CONNECT_TIMEOUT = 0.5
+    settings.CLARUS_READ_TIMEOUT = 1
+    settings.DESK_SEND_LEASE_SECONDS = 3
     settings.DESK_RETRY_BASE_SECONDS = 0.05
     settings.DESK_RETRY_MAX_SECONDS = 0.2
     agent = User.objects.create_user("agent")
@@ -63,7 +68,9 @@ def test_approved_orders_raced_by_several_workers_under_faults_go_once(sandbox_t
     env = {
         "DESK_RETRY_BASE_SECONDS": "0.05",
         "DESK_RETRY_MAX_SECONDS": "0.2",
-        "DESK_SEND_LEASE_SECONDS": "1",
+        "CLARUS_CONNECT_TIMEOUT": "0.5",
+        "CLARUS_READ_TIMEOUT": "1",
+        "DESK_SEND_LEASE_SECONDS": "3",
     }
     workers = [desk_process("sweep", "10", **env) for _ in range(3)]
 
