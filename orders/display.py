@@ -1,6 +1,7 @@
 """Labels and formats the pages and the template filters share: fields in the entry form's
 words, Clarus's reasons beside the fields they name, durations, counts and shares."""
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -173,3 +174,11 @@ def amendment_rows(amendment: Amendment) -> list[str]:
         old, new = _field_value(edit)
         rows.append(f"{label}: {old} → {new}")
     return rows
+
+
+def pretty_json(text: str) -> str:
+    """Return JSON text indented for reading, or the text unchanged if it is not JSON."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return text
