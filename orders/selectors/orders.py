@@ -298,7 +298,9 @@ def order_page_get(*, order_id: int, user: User, memberships: list[Membership]) 
     found = list(
         Order.objects.filter(
             permissions.orders_visible(user=user, memberships=memberships), pk=order_id
-        ).annotate(**_order_flags())
+        )
+        .annotate(**_order_flags())
+        .order_by()
     )
     if not found:
         return None
