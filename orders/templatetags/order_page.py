@@ -12,9 +12,12 @@ holds the loops they replace and compares the two.
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
@@ -31,10 +34,14 @@ OUTCOMES = dict(AttemptOutcome.choices)
 
 def _text(value: Any) -> str:
     """Return a value as ``{{ value }}`` writes it, escaped."""
-    if not isinstance(value, str):
-        # Numbers as the template writes them (localized); anything else as str() does.
-        value = formats.localize(value)
-    return html.escape(str(value))
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        # What localize() writes for a whole number without thousands separators.
+        return str(value)
+    # Other numbers as the template writes them (localized); anything else as str() does.
+    return html.escape(str(formats.localize(value)))
 
 
 def _when(value: datetime, *, year: bool = True) -> str:
@@ -44,6 +51,24 @@ def _when(value: datetime, *, year: bool = True) -> str:
     if year:
         return f"{local.day} {month} {local.year} {local:%H:%M:%S}"
     return f"{local.day} {month} {local:%H:%M:%S}"
+
+
+@lru_cache(maxsize=64)
+def _url_pattern(name: str, prefix: str) -> tuple[str, str]:
+    sample = reverse(name, args=[_SAMPLE_ID])
+    before, _, after = sample.partition(str(_SAMPLE_ID))
+    return before, after
+
+
+_SAMPLE_ID = 987654321
+
+
+@register.simple_tag
+def order_url(name: str, order_id: int) -> str:
+    """Return ``{% url name order_id %}`` for one of the order's pages: reversed once per
+    process (and script prefix) with a sample id, the order's own id put in its place."""
+    before, after = _url_pattern(name, get_script_prefix())
+    return f"{before}{int(order_id)}{after}"
 
 
 @register.simple_tag

@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.template import engines
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -48,6 +48,7 @@ from orders.models import (
 from orders.selectors import orders as selectors
 from orders.selectors.privacy import Person
 from orders.services.privacy import person_erase
+from orders.templatetags.order_page import order_url
 from tests.orders.people import Caller, footprint
 
 BEFORE = engines["django"].from_string(
@@ -505,3 +506,14 @@ def test_markup_in_every_value_is_written_as_text(client, staff):
 
     assert "<script>" not in page
     assert page.count("&lt;script&gt;") >= 10
+
+
+@pytest.mark.parametrize("prefix", ["/", "/desk/"])
+@pytest.mark.parametrize("name", ["orders:copy", "orders:amend", "orders:clarus_status"])
+@pytest.mark.parametrize("order_id", [1, 42, 987654321, 12345678901])
+def test_an_order_url_is_the_url_reversed(name, order_id, prefix):
+    set_script_prefix(prefix)
+    try:
+        assert order_url(name, order_id) == reverse(name, args=[order_id])
+    finally:
+        set_script_prefix("/")
