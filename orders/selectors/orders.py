@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -216,9 +217,17 @@ def _sql_name(model: type[Model], column: str | None = "") -> str:
 
 
 def _rows(
-    model: type[Model], names: Sequence[str], where: str, order_by: str, params: Sequence[Any]
+    model: type[Model],
+    names: Sequence[str],
+    where: str,
+    order_by: str,
+    params: Sequence[Any],
+    *,
+    joined: str = "",
+    also: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
-    """Return ``model``'s rows matching ``where`` as tuples of ``names``' values, converted."""
+    """Return ``model``'s rows matching ``where`` as tuples of ``names``' values, converted,
+    then the values of the SQL expressions ``also`` (from the tables ``joined``), as they come."""
     fields = [model._meta.get_field(name) for name in names]
     columns = [field.get_col(model._meta.db_table) for field in fields]  # type: ignore[union-attr]
     converters = [
@@ -226,9 +235,10 @@ def _rows(
         for index, column in enumerate(columns)
     ]
     converters = [(index, found) for index, found in converters if found]
+    selected = [_sql_name(model, column.target.column) for column in columns] + list(also)
     sql = (
-        f"SELECT {', '.join(_sql_name(model, column.target.column) for column in columns)} "
-        f"FROM {_sql_name(model)} WHERE {where} ORDER BY {order_by}"
+        f"SELECT {', '.join(selected)} FROM {_sql_name(model)}{joined} "
+        f"WHERE {where} ORDER BY {order_by}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -245,7 +255,8 @@ def _rows(
     return rows
 
 
-def _order_flags() -> dict[str, RawSQL]:
+@lru_cache(maxsize=4)
+def _order_flags(vendor: str) -> dict[str, RawSQL]:
     """Who keyed the order, which webhook said its newest status, and which of the sections
     that are usually empty it has: columns of the order's own query."""
     order_id, tenant_id = _sql_name(Order, "id"), _sql_name(Order, "tenant_id")
@@ -278,14 +289,25 @@ def _order_flags() -> dict[str, RawSQL]:
 def _attempts(model: type[Model], key: str, key_id: int) -> list[Any]:
     """Return the requests of an order (or of its address save), newest first, each with
     ``sender``: who sent it ("" for the delivery worker)."""
-    attempt, user = _sql_name(model), _sql_name(User)
-    sql = (
-        f"SELECT {attempt}.*, {_sql_name(User, 'username')} AS sender FROM {attempt} "
-        f"LEFT OUTER JOIN {user} ON {_sql_name(User, 'id')} = {_sql_name(model, 'user_id')} "
-        f"WHERE {_sql_name(model, key)} = %s "
-        f"ORDER BY {_sql_name(model, 'started_at')} DESC, {_sql_name(model, 'id')} DESC"
+    fields = [field.attname for field in model._meta.concrete_fields]
+    rows = _rows(
+        model,
+        fields,
+        f"{_sql_name(model, key)} = %s",
+        f"{_sql_name(model, 'started_at')} DESC, {_sql_name(model, 'id')} DESC",
+        [key_id],
+        joined=(
+            f" LEFT OUTER JOIN {_sql_name(User)}"
+            f" ON {_sql_name(User, 'id')} = {_sql_name(model, 'user_id')}"
+        ),
+        also=[_sql_name(User, "username")],
     )
-    return list(model.objects.raw(sql, [key_id]))  # type: ignore[attr-defined]
+    attempts = []
+    for row in rows:
+        attempt: Any = model.from_db(connection.alias, fields, row[:-1])
+        attempt.sender = row[-1] or ""
+        attempts.append(attempt)
+    return attempts
 
 
 def order_page_get(*, order_id: int, user: User, memberships: list[Membership]) -> OrderPage | None:
@@ -299,7 +321,7 @@ def order_page_get(*, order_id: int, user: User, memberships: list[Membership]) 
         Order.objects.filter(
             permissions.orders_visible(user=user, memberships=memberships), pk=order_id
         )
-        .annotate(**_order_flags())
+        .annotate(**_order_flags(connection.vendor))
         .order_by()
     )
     if not found:

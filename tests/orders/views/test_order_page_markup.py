@@ -51,6 +51,9 @@ from orders.services.privacy import person_erase
 from orders.templatetags.order_page import order_url
 from tests.orders.people import Caller, footprint
 
+# Hand-written SQL reads these pages: both databases.
+pytestmark = pytest.mark.postgres
+
 BEFORE = engines["django"].from_string(
     (Path(__file__).parent / "order_page_before.html").read_text()
 )

@@ -160,6 +160,7 @@ def own_queries(queries: list[str]) -> list[str]:
     return own
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("size", [1, 5, 20])
 @pytest.mark.parametrize(
     ("status", "clarus_id"), [(OrderStatus.SENT, 9001), (OrderStatus.REJECTED, None)]
@@ -179,6 +180,7 @@ def test_the_order_page_makes_four_queries_of_its_own_whatever_the_order_holds(
     assert len(queries) <= 4 + len(REQUEST_TABLES), "\n".join(queries)
 
 
+@pytest.mark.postgres
 def test_each_section_the_order_has_costs_one_query_more(client, staff):
     tenant, supervisor, agent = staff
     caller = Caller("Jo Bloggs", "1 Row", "Leeds", "LS1 4AP", "jo@example.com", "0113 496 0000")
