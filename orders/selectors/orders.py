@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Model, Prefetch
-from django.db.models.expressions import RawSQL
+from django.db.models import Model, Prefetch, Q
 
 from orders import permissions, states
 from orders.clarus import ClarusQueryError
@@ -256,26 +256,24 @@ def _rows(
 
 
 @lru_cache(maxsize=4)
-def _order_flags(vendor: str) -> dict[str, RawSQL]:
+def _order_flags(vendor: str) -> dict[str, str]:
     """Who keyed the order, which webhook said its newest status, and which of the sections
     that are usually empty it has: columns of the order's own query."""
     order_id, tenant_id = _sql_name(Order, "id"), _sql_name(Order, "tenant_id")
     user_id = _sql_name(Order, "created_by_id")
 
-    def exists(model: type[Model], also: str = "") -> RawSQL:
+    def exists(model: type[Model], also: str = "") -> str:
         where = f"{_sql_name(model, 'order_id')} = {order_id}{also}"
-        return RawSQL(f"EXISTS (SELECT 1 FROM {_sql_name(model)} WHERE {where})", ())
+        return f"EXISTS (SELECT 1 FROM {_sql_name(model)} WHERE {where})"
 
     return {
-        "keyed_by": RawSQL(
-            f"SELECT {_sql_name(User, 'username')} FROM {_sql_name(User)} "
-            f"WHERE {_sql_name(User, 'id')} = {user_id}",
-            (),
+        "keyed_by": (
+            f"(SELECT {_sql_name(User, 'username')} FROM {_sql_name(User)} "
+            f"WHERE {_sql_name(User, 'id')} = {user_id})"
         ),
-        "said_id": RawSQL(
-            f"SELECT {_sql_name(WebhookStatus, 'delivery_id')} FROM {_sql_name(WebhookStatus)} "
-            f"WHERE {_sql_name(WebhookStatus, 'order_id')} = {order_id}",
-            (),
+        "said_id": (
+            f"(SELECT {_sql_name(WebhookStatus, 'delivery_id')} FROM {_sql_name(WebhookStatus)} "
+            f"WHERE {_sql_name(WebhookStatus, 'order_id')} = {order_id})"
         ),
         "has_webhooks": exists(
             WebhookDelivery, f" AND {_sql_name(WebhookDelivery, 'tenant_id')} = {tenant_id}"
@@ -310,6 +308,72 @@ def _attempts(model: type[Model], key: str, key_id: int) -> list[Any]:
     return attempts
 
 
+def _order_read(order_id: int, *, tenant_ids: Sequence[int]) -> Any:
+    """Return the order of one of ``tenant_ids`` with ``order_id`` and the columns of
+    ``_order_flags``, or None."""
+    if not tenant_ids:
+        return None
+    flags = _order_flags(connection.vendor)
+    fields = [field.attname for field in Order._meta.concrete_fields]
+    found = _rows(
+        Order,
+        fields,
+        f"{_sql_name(Order, 'id')} = %s "
+        f"AND {_sql_name(Order, 'tenant_id')} IN ({', '.join(['%s'] * len(tenant_ids))})",
+        _sql_name(Order, "id"),
+        [order_id, *tenant_ids],
+        also=list(flags.values()),
+    )
+    if not found:
+        return None
+    row = found[0]
+    order: Any = Order.from_db(connection.alias, fields, row[: len(fields)])
+    for name, value in zip(flags, row[len(fields) :], strict=True):
+        setattr(order, name, value)
+    return order
+
+
+def _q_holds(q: Q, order: Order) -> bool | None:
+    """Return whether ``order`` meets ``q`` as the database would decide it, or None when ``q``
+    asks what this does not tell: anything but ``exact`` and ``in`` on the order's id or the
+    id of a row it refers to (never NULL), joined by AND or OR, none negated."""
+    if q.negated or not q.children:
+        return None
+    held = []
+    for child in q.children:
+        if isinstance(child, Q):
+            result = _q_holds(child, order)
+        elif isinstance(child, tuple) and len(child) == 2:
+            result = _lookup_holds(child[0], child[1], order)
+        else:
+            return None
+        if result is None:
+            return None
+        held.append(result)
+    return all(held) if q.connector == Q.AND else any(held)
+
+
+def _lookup_holds(lookup: str, wanted: Any, order: Order) -> bool | None:
+    name, _, kind = lookup.partition("__")
+    try:
+        field = Order._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    # Ids only: no NULL, no collation, no conversion between them and the database.
+    if field.null or not field.concrete or not (field.many_to_one or field.primary_key):
+        return None
+    value = getattr(order, field.attname)
+
+    def plain(each: Any) -> Any:
+        return each.pk if isinstance(each, Model) else each
+
+    if kind in ("", "exact") and wanted is not None:
+        return bool(value == plain(wanted))
+    if kind == "in" and isinstance(wanted, list | tuple | set | frozenset):
+        return value in {plain(each) for each in wanted}
+    return None
+
+
 def order_page_get(*, order_id: int, user: User, memberships: list[Membership]) -> OrderPage | None:
     """Return one order the user may see with all its page shows, or None.
 
@@ -317,17 +381,17 @@ def order_page_get(*, order_id: int, user: User, memberships: list[Membership]) 
     its lines, attempts and changes of state, whatever their number), one more for each of
     those it has.
     """
-    found = list(
-        Order.objects.filter(
-            permissions.orders_visible(user=user, memberships=memberships), pk=order_id
-        )
-        .annotate(**_order_flags(connection.vendor))
-        .order_by()
-    )
-    if not found:
+    order = _order_read(order_id, tenant_ids=[m.tenant_id for m in memberships])
+    if order is None:
         return None
-    # With the columns of _order_flags().
-    order: Any = found[0]
+    # Who may see which orders is permissions.orders_visible's Q: told from the row read when
+    # it can be, else asked of the database as every other page asks it.
+    visible = permissions.orders_visible(user=user, memberships=memberships)
+    held = _q_holds(visible, order)
+    if held is None:
+        held = Order.objects.filter(visible, pk=order.pk).exists()
+    if not held:
+        return None
     # The tenant as the user's membership read it this request: its secrets decrypted once.
     for membership in memberships:
         if membership.tenant_id == order.tenant_id:
