@@ -72,6 +72,17 @@ def order_url(name: str, order_id: int) -> str:
 
 
 @register.simple_tag
+def order_facts(order: Any) -> SafeString:
+    """Return the order's tenant, who keyed it and when, and when it was sent, as terms."""
+    sent = f"<dt>Sent at</dt><dd>{_when(order.sent_at)}</dd>\n" if order.sent_at else ""
+    return mark_safe(
+        f"\n<dt>Tenant</dt><dd>{_text(str(order.tenant))}</dd>\n"
+        f"<dt>Keyed by</dt><dd>{_text(order.keyed_by)}</dd>\n"
+        f"<dt>Keyed at</dt><dd>{_when(order.created_at)}</dd>\n{sent}"
+    )
+
+
+@register.simple_tag
 def fact_rows(rows: Iterable[tuple[str, str]], empty: str = "") -> SafeString:
     """Return (label, value) pairs as a ``<dl>``'s terms; ``empty`` (a ``<dd>``) for none."""
     written = "".join(f"<dt>{_text(label)}</dt><dd>{_text(value)}</dd>" for label, value in rows)
