@@ -202,11 +202,12 @@ class OrderPage:
         return max(found, key=lambda each: each.pk) if found else None
 
 
-# The order page reads the order (through the ORM: who may see it is permissions' Q) and then its
-# rows by hand-written SQL. Each ORM query cost 0.5-1.5 ms of CPU to build and compile, the
-# order's Exists() annotations 2 ms, where the statements themselves take tens of microseconds:
-# the page's reads went from about 5.5 ms to 1.5 ms (bench/README.md, "Requests bench"). Values
-# are converted by the database backend's own converters, as a queryset converts them.
+# The order page reads the order and its rows by hand-written SQL. Each ORM query cost 0.5-1.5 ms
+# of CPU to build and compile (the order's with permissions' Q and its EXISTS columns about 2 ms),
+# where the statements themselves take tens of microseconds: the page's reads went from about
+# 5.5 ms to 1.3 ms (bench/README.md, "The order page, halved"). Values are converted by the
+# database backend's own converters, as a queryset converts them. Who may see the order is
+# still permissions.orders_visible's Q, applied to the row read (_q_holds).
 
 
 def _sql_name(model: type[Model], column: str | None = "") -> str:
