@@ -312,7 +312,9 @@ def _attempts(model: type[Model], key: str, key_id: int) -> list[Any]:
 def _order_read(order_id: int, *, tenant_ids: Sequence[int]) -> Any:
     """Return the order of one of ``tenant_ids`` with ``order_id`` and the columns of
     ``_order_flags``, or None."""
-    if not tenant_ids:
+    # An id no column can hold is no order's (the ORM answers the same for such a lookup).
+    low, high = connection.ops.integer_field_range(Order._meta.pk.get_internal_type())
+    if not tenant_ids or not low <= order_id <= high:
         return None
     flags = _order_flags(connection.vendor)
     fields = [field.attname for field in Order._meta.concrete_fields]

@@ -99,3 +99,16 @@ def test_a_rule_it_cannot_tell_is_asked_of_the_database(world, monkeypatch):
     assert shown is not None
     assert shown.order.pk == first.pk
     assert hidden is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("order_id", [2**63, 2**80, -(2**63) - 1])
+def test_an_id_no_column_holds_is_no_order(world, client, order_id):
+    tenants, people, _orders = world
+    Membership.objects.create(user=people[0], tenant=tenants[0], role=Role.SUPERVISOR)
+    memberships = list(Membership.objects.filter(user=people[0]).select_related("tenant"))
+    client.force_login(people[0])
+
+    assert order_page_get(order_id=order_id, user=people[0], memberships=memberships) is None
+    if order_id >= 0:
+        assert client.get(f"/orders/{order_id}/").status_code == 404
