@@ -17,6 +17,7 @@ from django.db.models import Model, Prefetch, Q
 from orders import permissions, states
 from orders.clarus import ClarusQueryError
 from orders.clarus.documents import stored_address, stored_header
+from orders.clarus.errors import status_number_text
 from orders.clarus.goods_outs import goods_out_status, status_label
 from orders.domain import DeliveryAddress, GoodsOutStatus, KeyedOrder, LineInput
 from orders.models import (
@@ -287,7 +288,8 @@ def _order_flags(vendor: str) -> dict[str, str]:
 
 def _attempts(model: type[Model], key: str, key_id: int) -> list[Any]:
     """Return the requests of an order (or of its address save), newest first, each with
-    ``sender``: who sent it ("" for the delivery worker)."""
+    ``sender``: who sent it ("" for the delivery worker), and ``status_text``: its answer's
+    status as people read it ("" for no answer)."""
     fields = [field.attname for field in model._meta.concrete_fields]
     rows = _rows(
         model,
@@ -305,6 +307,8 @@ def _attempts(model: type[Model], key: str, key_id: int) -> list[Any]:
     for row in rows:
         attempt: Any = model.from_db(connection.alias, fields, row[:-1])
         attempt.sender = row[-1] or ""
+        status = attempt.response_status
+        attempt.status_text = status_number_text(status) if status else ""
         attempts.append(attempt)
     return attempts
 

@@ -159,7 +159,7 @@ def _attempt(attempt: Any, changes: Sequence[FieldChange], *, first: bool) -> st
     if status:
         response = _exchange(
             "Clarus's answer",
-            f"HTTP {_text(status)}",
+            _text(attempt.status_text),
             attempt.response_headers,
             attempt.response_body,
         )
@@ -169,7 +169,7 @@ def _attempt(attempt: Any, changes: Sequence[FieldChange], *, first: bool) -> st
         f'\n<details class="attempt"{" open" if first else ""}>\n<summary>\n'
         f"{_when(attempt.started_at)} by {_text(attempt.sender or 'the delivery worker')} —\n"
         f'<span class="outcome outcome-{outcome}">{said}</span>\n'
-        f"{f'(HTTP {_text(status)})' if status else ''}, {_text(attempt.duration_ms)} ms\n"
+        f"{f'({_text(attempt.status_text)})' if status else ''}, {_text(attempt.duration_ms)} ms\n"
         f"</summary>\n{error}\n{_changes(changes)}\n<h3>Request</h3>\n{request}\n"
         f"<h3>Response</h3>\n{response}\n</details>\n"
     )
