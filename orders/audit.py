@@ -6,7 +6,7 @@ went over the wire (``ClarusExchange``, credentials already redacted) and never 
 """
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ from orders.models import (
     ApprovalRuleVersion,
     AttemptOutcome,
     Order,
+    OrderAmendment,
     OrderHold,
     OrderTransition,
     SubmissionAttempt,
@@ -316,9 +317,26 @@ def order_versions(order: Order) -> list[OrderVersion]:
     """
     if order.clarus_id is None:
         return []
-    versions = [OrderVersion(1, order.sent_at, order.created_by.get_username(), None)]
     applied = order.amendments.filter(status=AmendmentStatus.APPLIED).select_related("created_by")
-    for amendment in applied.order_by("version", "id"):
+    return versions_from(
+        order,
+        keyed_by=order.created_by.get_username(),
+        amendments=applied.order_by("version", "id"),
+    )
+
+
+def versions_from(
+    order: Order, *, keyed_by: str, amendments: Iterable[OrderAmendment]
+) -> list[OrderVersion]:
+    """Return ``order_versions`` from amendments already read (any status, any order; each
+    with its ``created_by``) and the username of who keyed the order."""
+    if order.clarus_id is None:
+        return []
+    versions = [OrderVersion(1, order.sent_at, keyed_by, None)]
+    applied = [each for each in amendments if each.status == AmendmentStatus.APPLIED]
+    for amendment in sorted(
+        applied, key=lambda each: (each.version is None, each.version, each.pk)
+    ):
         change = amendment_between(
             standing_from_json(amendment.before), standing_from_json(amendment.after)
         )

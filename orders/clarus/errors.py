@@ -98,7 +98,12 @@ def first_detail(exchange: ClarusExchange) -> str:
 
 def status_text(exchange: ClarusExchange) -> str:
     """Return an answer's status as people read it, e.g. ``HTTP 503``."""
-    return f"HTTP {exchange.status}"
+    return status_number_text(exchange.status)
+
+
+def status_number_text(status: int | None) -> str:
+    """Return a kept answer's status as people read it, e.g. ``HTTP 503``."""
+    return f"HTTP {status}"
 
 
 def retry_after(exchange: ClarusExchange) -> float | None:

@@ -1,7 +1,6 @@
 """Template filters: each a thin call into ``orders.display``."""
 
 import html
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,10 +21,7 @@ register = template.Library()
 @register.filter
 def pretty_json(text: str) -> str:
     """Return JSON text indented for reading, or the text unchanged if it is not JSON."""
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return text
+    return display.pretty_json(text)
 
 
 @register.filter

@@ -46,27 +46,51 @@ def _visible_order(request: DeskRequest, order_id: int) -> Any:
 @tenant_view()
 @require_GET
 def order_detail(request: DeskRequest, order_id: int) -> HttpResponse:
-    order = _visible_order(request, order_id)
-    context = {
-        **_detail_context(order),
+    return render(request, "orders/order_detail.html", _page_context(request, order_id))
+
+
+def _page_context(request: DeskRequest, order_id: int) -> dict[str, Any]:
+    """The order page's context: the order with all it shows, and what the user may do."""
+    page = selectors.order_page_get(
+        order_id=order_id, user=request.user, memberships=request.memberships
+    )
+    if page is None:
+        raise Http404("No such order.")
+    order, memberships = page.order, request.memberships
+    attempts = page.attempts
+    return {
+        "order": order,
+        "page": page,
+        "can_correct": page.can_correct,
+        "header": display.header_rows(order.header, order.labels),
+        "address": display.address_rows(selectors.order_address(order=order)),
+        "attempts": attempts_with_changes(attempts),
+        "rejection": display.refusal_rows(audit.attempt_refusals(attempts[0])) if attempts else [],
+        "webhooks": page.webhooks,
+        "webhook_said": page.webhook_said,
+        "clarus_said": page.clarus_said,
+        "versions": [
+            (version, display.amendment_rows(version.changes) if version.changes else [])
+            for version in audit.versions_from(
+                order, keyed_by=page.keyed_by, amendments=page.amendments
+            )
+        ],
+        "amendment_waiting": page.amendment_waiting,
+        # Which approval rules held the order, as each stood then (docs/approvals.md).
+        "holds": page.holds,
         "can_cancel": states.cancellable(order.status)
-        and permissions.order_may_cancel(order=order, memberships=request.memberships),
+        and permissions.order_may_cancel(order=order, memberships=memberships),
         "can_rekey": permissions.order_may_rekey(
-            order=order, user=request.user, memberships=request.memberships
+            order=order, user=request.user, memberships=memberships
         ),
         "can_amend": states.amendable(order.status)
         and order.personal_data_removed_at is None
-        and permissions.order_may_amend(
-            order=order, user=request.user, memberships=request.memberships
-        ),
+        and permissions.order_may_amend(order=order, user=request.user, memberships=memberships),
         "can_decide": states.awaiting_decision(order.status)
-        and permissions.order_may_decide(order=order, memberships=request.memberships),
+        and permissions.order_may_decide(order=order, memberships=memberships),
         "can_withdraw": states.withdrawable(order.status)
-        and permissions.order_may_withdraw(
-            order=order, user=request.user, memberships=request.memberships
-        ),
+        and permissions.order_may_withdraw(order=order, user=request.user, memberships=memberships),
     }
-    return render(request, "orders/order_detail.html", context)
 
 
 @tenant_view()
@@ -84,29 +108,11 @@ def order_clarus_status(request: DeskRequest, order_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "orders/order_detail.html#clarus-status", context)
-    return render(request, "orders/order_detail.html", {**_detail_context(order), **context})
-
-
-def _detail_context(order: Any) -> dict[str, Any]:
-    attempts = list(order.attempts.all())
-    webhooks = selectors.webhook_list_for_order(order=order)
-    return {
-        "order": order,
-        "header": display.header_rows(order.header, order.labels),
-        "address": display.address_rows(selectors.order_address(order=order)),
-        "transitions": order.transitions.select_related("user"),
-        "attempts": attempts_with_changes(attempts),
-        "rejection": display.refusal_rows(audit.attempt_refusals(attempts[0])) if attempts else [],
-        "webhooks": webhooks,
-        "clarus_said": selectors.webhook_status_label(order=order) if webhooks else "",
-        "versions": [
-            (version, display.amendment_rows(version.changes) if version.changes else [])
-            for version in audit.order_versions(order)
-        ],
-        "amendment_waiting": selectors.order_amendment_waiting(order=order),
-        # Which approval rules held the order, as each stood then (docs/approvals.md).
-        "holds": audit.order_holds(order),
-    }
+    # The page's own order: it carries what the page reads (order_page_get).
+    context.pop("order")
+    return render(
+        request, "orders/order_detail.html", {**_page_context(request, order_id), **context}
+    )
 
 
 @tenant_view()

@@ -1,9 +1,13 @@
 """Labels and formats shared by the pages: stored orders and Clarus's reasons in the entry
 form's words, durations and shares."""
 
+import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from orders import display
 from orders.clarus.errors import source_target
@@ -76,3 +80,29 @@ def test_durations_and_shares_read_as_people_say_them():
     assert display.share(None) == "—"
     assert display.percent(0.25) == "25%"
     assert display.count(12345) == "12,345"
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(value=JSON)
+def test_pretty_json_writes_what_json_dumps_writes_indented(value):
+    text = json.dumps(value)
+
+    assert display.pretty_json(text) == json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", ["", "not json", "{'a': 1}", "[1,", "  "])
+def test_pretty_json_leaves_what_is_not_json_as_it_is(text):
+    assert display.pretty_json(text) == text

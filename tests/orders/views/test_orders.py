@@ -1,6 +1,7 @@
 """The order page costs a fixed number of SQL queries however long the order's story is."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,16 +12,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import (
+    ApprovalRule,
+    ApprovalRuleVersion,
     AttemptOutcome,
     Membership,
     Order,
+    OrderHold,
     OrderLine,
     OrderStatus,
     OrderTransition,
     Role,
     SubmissionAttempt,
     WebhookDelivery,
+    WebhookStatus,
 )
+from tests.orders.people import Caller, footprint
 
 
 @pytest.fixture
@@ -137,3 +143,63 @@ def test_the_order_page_reads_the_attempts_with_their_senders_in_one_query(clien
     assert len(attempts) == 1
     assert 'INNER JOIN "auth_user"' in attempts[0] or 'LEFT OUTER JOIN "auth_user"' in attempts[0]
     assert not [sql for sql in queries if sql.startswith('SELECT "auth_user"') and " IN (" in sql]
+
+
+# What every signed-in page reads before and around its view, whatever it shows.
+REQUEST_TABLES = {"django_session", "auth_user", "orders_membership", "orders_staffinvitation"}
+
+
+def own_queries(queries: list[str]) -> list[str]:
+    """The queries of the order page itself: those about the order and its records."""
+    table = re.compile(r'^SELECT "(\w+)"\.|(?:FROM|UPDATE|INTO) "(\w+)"')
+    own = []
+    for sql in queries:
+        found = table.search(sql)
+        if found and (found[1] or found[2]) not in REQUEST_TABLES:
+            own.append(sql)
+    return own
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("size", [1, 5, 20])
+@pytest.mark.parametrize(
+    ("status", "clarus_id"), [(OrderStatus.SENT, 9001), (OrderStatus.REJECTED, None)]
+)
+def test_the_order_page_makes_four_queries_of_its_own_whatever_the_order_holds(
+    client, staff, size, status, clarus_id
+):
+    tenant, supervisor, agent = staff
+    order = story(tenant, agent, supervisor, size=size, status=status, clarus_id=clarus_id)
+
+    queries = page_queries(client, agent, order)
+
+    # The order (with which of its usually empty sections it has), its lines, its changes of
+    # state and its attempts.
+    assert len(own_queries(queries)) == 4, "\n".join(own_queries(queries))
+    # Before, 12 in all for a sent order of 5 lines.
+    assert len(queries) <= 4 + len(REQUEST_TABLES), "\n".join(queries)
+
+
+@pytest.mark.postgres
+def test_each_section_the_order_has_costs_one_query_more(client, staff):
+    tenant, supervisor, agent = staff
+    caller = Caller("Jo Bloggs", "1 Row", "Leeds", "LS1 4AP", "jo@example.com", "0113 496 0000")
+    order = footprint(tenant, agent, caller, reference="ALL-1", with_draft=False)
+    delivery = WebhookDelivery.objects.get(order=order)
+    WebhookStatus.objects.create(order=order, delivery=delivery)
+    rule = ApprovalRule.objects.create(tenant=tenant)
+    version = ApprovalRuleVersion.objects.create(
+        rule=rule,
+        tenant=tenant,
+        version=1,
+        kind="lines_over",
+        number=0,
+        wording="w",
+        created_by=supervisor,
+    )
+    OrderHold.objects.create(order=order, rule_version=version, at=timezone.now(), why="why")
+
+    own = own_queries(page_queries(client, agent, order))
+
+    # The four, then webhooks, amendments, holds, the address save and its requests.
+    assert len(own) == 9, "\n".join(own)
