@@ -374,6 +374,17 @@ class CountrySelect(forms.Select):
 DAMAGED_FORM = "This page is damaged or out of date: open a new order and key it again."
 
 
+class _TenantChoices(forms.models.ModelChoiceIterator):
+    """The tenant field's choices, reading the field's queryset when they are listed."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+
+    @property
+    def queryset(self) -> Any:  # type: ignore[override]
+        return self.field.queryset
+
+
 class TenantField(forms.ModelChoiceField):
     """The tenant an order is keyed for: one of the tenants the form was given (the user's own,
     read with their memberships), found among them rather than read again from the database.
@@ -381,13 +392,33 @@ class TenantField(forms.ModelChoiceField):
     The list shown is the queryset's, as any ``ModelChoiceField``'s.
     """
 
+    iterator = _TenantChoices
+
     def __init__(self, **kwargs: Any) -> None:
+        # The tenants' ids whose queryset is still to be made, when the list is first drawn.
+        self._allowed: list[int] | None = None
         super().__init__(queryset=Tenant.objects.none(), **kwargs)
         self.tenants: dict[int, Tenant] = {}
 
+    def _get_tenants_queryset(self) -> Any:
+        if self._allowed is not None:
+            self._queryset = Tenant.objects.filter(pk__in=self._allowed)
+            self._allowed = None
+        return self._queryset
+
+    def _set_tenants_queryset(self, queryset: Any) -> None:
+        self._allowed = None
+        forms.ModelChoiceField._set_queryset(self, queryset)  # type: ignore[attr-defined]
+
+    queryset = property(_get_tenants_queryset, _set_tenants_queryset)
+
     def tenants_allow(self, tenants: Sequence[Tenant]) -> None:
-        self.queryset = Tenant.objects.filter(pk__in=[tenant.pk for tenant in tenants])
+        """Offer ``tenants``, and take only those: the queryset of the list shown is made when
+        the list is first drawn, not for a posted form that only validates (``to_python``
+        finds the tenant among these)."""
         self.tenants = {tenant.pk: tenant for tenant in tenants}
+        self._allowed = list(self.tenants)
+        self.widget.choices = self.choices
 
     def to_python(self, value: Any) -> Tenant | None:
         if value in self.empty_values:
