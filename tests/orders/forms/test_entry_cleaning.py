@@ -28,11 +28,11 @@ PROPERTIES = settings(
 
 
 class DjangoOrderForm(OrderForm):
-    _clean_fields = forms.Form._clean_fields
+    _clean_fields = forms.Form._clean_fields  # type: ignore[attr-defined]
 
 
 class DjangoLineForm(OrderLineForm):
-    _clean_fields = forms.Form._clean_fields
+    _clean_fields = forms.Form._clean_fields  # type: ignore[attr-defined]
     has_changed = forms.Form.has_changed
 
 
