@@ -14,19 +14,45 @@ rows and change named columns, nothing else.
 """
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 
-def _quote(name: object) -> str:
+def _connection() -> BaseDatabaseWrapper:
+    """The thread's own connection, looked up once per statement: every attribute read through
+    ``django.db.connection`` is a look-up of the thread's connection again, and each value's
+    preparation reads several."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _quote(connection: BaseDatabaseWrapper, name: object) -> str:
     return str(connection.ops.quote_name(str(name)))
 
 
+@cache
 def _fields_written(model: type[Model]) -> list[Field[Any, Any]]:
     meta = model._meta
     return [field for field in meta.concrete_fields if field is not meta.auto_field]
+
+
+@cache
+def _insert_sql(vendor: str, model: type[Model], count: int) -> str:
+    """The INSERT of ``count`` rows of ``model``, made once per model and count: the names come
+    from the model, every value is a parameter."""
+    connection = _connection()
+    fields = _fields_written(model)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    meta = model._meta
+    return (
+        f"INSERT INTO {_quote(connection, meta.db_table)} "
+        f"({', '.join(_quote(connection, field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * count)} "
+        f"RETURNING {_quote(connection, meta.pk.column)}"
+    )
 
 
 def rows_insert(objects: Sequence[Model]) -> None:
@@ -38,6 +64,7 @@ def rows_insert(objects: Sequence[Model]) -> None:
     if not objects:
         return
     model = type(objects[0])
+    connection = _connection()
     if not connection.features.can_return_rows_from_bulk_insert:
         model._base_manager.bulk_create(objects)
         return
@@ -50,16 +77,8 @@ def rows_insert(objects: Sequence[Model]) -> None:
         params += [
             field.get_db_prep_save(field.pre_save(each, True), connection) for field in fields
         ]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    meta = model._meta
-    sql = (
-        f"INSERT INTO {_quote(meta.db_table)} "
-        f"({', '.join(_quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * len(objects))} "
-        f"RETURNING {_quote(meta.pk.column)}"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_sql(connection.vendor, model, len(objects)), params)
         keys = [key for (key,) in cursor.fetchall()]
     for each, key in zip(objects, keys, strict=True):
         each.pk = key
@@ -71,13 +90,15 @@ def row_update(instance: Model, names: Sequence[str]) -> None:
     """Write the named columns of a stored row as ``save(update_fields=names)`` does
     (``auto_now`` columns among them take the time), in one statement."""
     meta = instance._meta
+    connection = _connection()
     fields: list[Any] = [meta.get_field(name) for name in names]
-    assigned = ", ".join(f"{_quote(field.column)} = %s" for field in fields)
+    assigned = ", ".join(f"{_quote(connection, field.column)} = %s" for field in fields)
     params = [
         field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
     ]
     params.append(meta.pk.get_db_prep_value(instance.pk, connection))
-    sql = f"UPDATE {_quote(meta.db_table)} SET {assigned} WHERE {_quote(meta.pk.column)} = %s"
+    table, key = _quote(connection, meta.db_table), _quote(connection, meta.pk.column)
+    sql = f"UPDATE {table} SET {assigned} WHERE {key} = %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -89,8 +110,10 @@ def rows_delete(model: type[Model], name: str, value: Any) -> int:
     those first).
     """
     meta = model._meta
+    connection = _connection()
     field: Any = meta.get_field(name)
-    sql = f"DELETE FROM {_quote(meta.db_table)} WHERE {_quote(field.column)} = %s"
+    table, column = _quote(connection, meta.db_table), _quote(connection, field.column)
+    sql = f"DELETE FROM {table} WHERE {column} = %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_value(value, connection)])
         return int(cursor.rowcount)

@@ -467,3 +467,28 @@ def test_the_country_is_checked_against_the_same_list_the_page_offers(tenant):
     form, _ = bind(tenant, delivery_country="gb")
     assert not form.is_valid()
     assert "Select a valid choice" in " ".join(form.errors["delivery_country"])
+
+
+def test_a_posted_form_takes_its_tenant_without_making_the_list_shown(make_tenant):
+    mine, other = make_tenant(), make_tenant(subdomain="other", name="Other 3PL")
+    form, _ = bind(mine)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["tenant"] is mine
+    # The list of tenants offered is made only when it is drawn.
+    assert form.fields["tenant"]._queryset.query.is_empty()
+    assert [value for value, _ in form.fields["tenant"].choices if value] == [mine.pk]
+    assert list(form.fields["tenant"].queryset) == [mine]
+    assert other.pk not in [value for value, _ in form.fields["tenant"].choices if value]
+
+
+def test_the_tenant_list_drawn_is_the_tenants_given(make_tenant):
+    mine, second = make_tenant(), make_tenant(subdomain="second", name="Second 3PL")
+    make_tenant(subdomain="third", name="Third 3PL")
+
+    form = OrderForm(tenants=[mine, second])
+    drawn = str(form["tenant"])
+
+    assert "Acme 3PL" in drawn
+    assert "Second 3PL" in drawn
+    assert "Third 3PL" not in drawn
