@@ -32,6 +32,11 @@ FIGURES = pytest.StashKey[list[str]]()
 # Far longer than the stack needs on an idle 2-core machine (about 30 s): a machine shared with
 # other test runs can take four times as long.
 START_SECONDS = 300.0
+# The stack stops in about a second. The limits inside it are gunicorn's 5 s graceful timeout
+# and a Clarus request's timeouts (the delivery worker finishes the task it is on). A minute
+# once ran out on a loaded machine with not one of the stack's processes printing a line in it:
+# the wait is well beyond any limit the stack sets itself, and what was left is reported.
+STOP_SECONDS = 150.0
 
 
 def require(condition: bool, message: str) -> None:
@@ -84,6 +89,8 @@ class Served:
     setup_seconds: float = 0.0
     ready_seconds: float = 0.0
     stopped: bool = False
+    # The processes still running when the stop gave up waiting (``ps``), for the test's report.
+    left_behind: str = ""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-6000:]
@@ -92,7 +99,8 @@ class Served:
         """Stop it as a service manager would: SIGTERM to the whole group.
 
         Return the seconds until every process of the group had exited, or None if some were
-        still there after a minute (then they are killed).
+        still there after ``STOP_SECONDS`` (then what was left is in ``left_behind``, and they
+        are killed).
         """
         if self.stopped:
             return 0.0
@@ -101,10 +109,15 @@ class Served:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=60)
+            self.process.wait(timeout=STOP_SECONDS)
         # The group's id is the make process's own pid, still held by any process left in it.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, 0)
+            self.left_behind = subprocess.run(
+                ["ps", "-o", "pid,ppid,stat,etime,time,wchan:24,args", "-g", str(self.process.pid)],
+                capture_output=True,
+                text=True,
+            ).stdout
             os.killpg(self.process.pid, signal.SIGKILL)
             return None
         return time.monotonic() - started

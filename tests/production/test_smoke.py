@@ -173,7 +173,9 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
 
     # SIGTERM, as a service manager stops it: every process it started goes, and its files.
     stop_seconds = served.stop()
-    assert stop_seconds is not None, f"make serve left processes behind:\n{served.output()}"
+    assert stop_seconds is not None, (
+        f"make serve left processes behind:\n{served.left_behind}\n{served.output()}"
+    )
     assert list(served.log.parent.glob("desk-sandbox-static.*")) == []
     assert list(served.log.parent.glob("desk-metrics.*")) == []
 
