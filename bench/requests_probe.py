@@ -31,7 +31,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 SUBDOMAIN = "bench"
 CLIENT_ID = "bench-desk"
@@ -44,7 +44,35 @@ BUILT_IN_BROWSER = "lines built in the browser"
 PROFILE_ALIASES = {"submit, beyond Clarus": "submit", "history page, 50 rows": "history page"}
 
 
+class _KeptAliveAnswer(ServerHandler):
+    # Answers as HTTP/1.1 with their length (the app's body is one piece), so the connection
+    # stays open for the next request, as Clarus's own servers keep it.
+    http_version = "1.1"
+
+
 class _Quiet(WSGIRequestHandler):
+    """The sandbox's side of a connection: requests answered one after another on it until the
+    desk closes it or asks to, as Clarus and gunicorn answer them (``wsgiref``'s own handler
+    answers one and closes, so every request to it would pay for a new connection)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        while True:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.send_error(414)
+                return
+            if not self.parse_request():
+                return
+            answer = _KeptAliveAnswer(
+                self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=False
+            )
+            answer.request_handler = self
+            answer.run(self.server.get_app())
+            if self.close_connection:
+                return
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -148,6 +176,8 @@ def _environment(scratch: Path, *, debug: bool) -> None:
             "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}",
             "DJANGO_STATIC_ROOT": str(scratch / "static"),
             "LOG_LEVEL": "WARNING",
+            # Connections kept between requests, as production would run (the other benches too).
+            "DATABASE_CONN_MAX_AGE": "60",
         }
     )
 
@@ -259,11 +289,13 @@ class Desk:
         return response
 
     def post(self, figure: str, url: str, data: dict[str, str], *, keep: bool = True) -> Any:
+        # Form-encoded, as htmx posts a form (the test client would send multipart); encoded
+        # before the clock starts, as the browser encodes it.
+        body = urlencode(data)
         with self.timed(figure, keep=keep):
-            # Form-encoded, as htmx posts a form (the test client would send multipart).
             response = self.client.post(
                 url,
-                urlencode(data),
+                body,
                 content_type="application/x-www-form-urlencoded",
                 headers={"HX-Request": "true"},
                 secure=True,

@@ -129,7 +129,18 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (desk and sandbox in one server) write at once: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Write-ahead logging: readers never wait for the writer, and a commit appends to one file
+    # instead of creating and deleting a rollback journal (about half a millisecond of the
+    # desk's CPU per commit, two commits per order sent). Every commit is still synced to disk
+    # (``synchronous`` stays FULL): an order marked "sending" before Clarus is called must
+    # survive a power cut. WAL needs the database on a local disk, not a network share.
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
