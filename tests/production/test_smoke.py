@@ -164,6 +164,9 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
         assert max_age, cache
         assert int(max_age[1]) >= 365 * 24 * 3600, cache
     assert all(status == 200 for status in static_statuses.values()), static_statuses
+    # The pages name their icon, so the browser never asks for /favicon.ico (a 404 logged).
+    assert any("/static/favicon." in url for url in assets)
+    assert "/favicon.ico" not in served.log.read_text(errors="replace")
     # Under the strict content security policy, nothing was refused.
     assert violations == []
     assert [line for line in console if "Content Security Policy" in line] == []
