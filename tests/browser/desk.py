@@ -1,13 +1,19 @@
-"""What the browser tests share: signing an agent in to the entry page, the sandbox's rows."""
+"""What the browser tests share: signing in, orders keyed through the service, the sandbox's
+rows."""
 
 import re
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.db.models import Model
 
-from orders.models import Membership, Role, Tenant
+from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
+from orders.models import Membership, Order, Role, Tenant
+from orders.services import submission
 
 ACME = {"subdomain__slug": "acme"}
 
@@ -17,18 +23,55 @@ def acme_row[M: Model](model: type[M], **lookups: Any) -> M:
     return model._default_manager.get(**ACME, **lookups)
 
 
+def sign_in(page: Any, url: str, username: str, password: str, *, ready: str) -> None:
+    """Open ``url``, sign in on the login page it leads to, and wait for ``ready`` (a selector)
+    and for the page's scripts (deferred: keys typed before they run raise no request)."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(ready)
+    page.wait_for_load_state("load")
+
+
+# Where the orders keyed through the service go, unless a test says otherwise.
+HALIFAX = DeliveryAddress(name="Halifax Tiles", postcode="HX1 1AA", country="GB")
+
+
+def order_sent(
+    tenant: Tenant,
+    agent: User,
+    account: Any,
+    reference: str,
+    lines: Sequence[LineInput],
+    *,
+    address: DeliveryAddress = HALIFAX,
+) -> Order:
+    """Key an order as the entry page would, through the submission service, and send it to the
+    sandbox; return it as it stands after Clarus's answer."""
+    return submission.order_submit(
+        form_token=uuid.uuid4(),
+        keyed=KeyedOrder(
+            tenant=tenant,
+            header=OrderHeader(
+                goods_out_type="sales_order",
+                account_id=account.pk,
+                reference=reference,
+                expected_date_of_dispatch=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+            ),
+            lines=list(lines),
+            address=address,
+        ),
+        user=agent,
+    ).order
+
+
 def sign_in_agent(page: Any, live_server: Any, tenant: Tenant) -> None:
     """Make an agent of ``tenant``, sign in and wait until the entry page can take keys."""
     agent = User.objects.create_user("agent", password="agent-pass-123")
     Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    page.goto(f"{live_server.url}/orders/new/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#order-form")
-    # The page's scripts (deferred) handle Enter and pasting: keys pressed before they run do
-    # nothing.
-    page.wait_for_load_state("load")
+    # The page's scripts handle Enter and pasting: keys pressed before they run do nothing.
+    sign_in(page, f"{live_server.url}/orders/new/", "agent", "agent-pass-123", ready="#order-form")
 
 
 # The entry page's own scripts (static/orders/), as order_form.html writes their tags.

@@ -5,7 +5,6 @@ out 3:1; and nothing scrolls sideways on a 390 px wide phone."""
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,38 +13,23 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
-from orders.models import Draft, Membership, Order, OrderStatus, Role, Tenant
-from orders.services import submission as services
+from orders.domain import DeliveryAddress, LineInput
+from orders.models import Draft, Membership, OrderStatus, Role, Tenant
 from sandbox import catalogue as sandbox_catalogue
 from tests.browser.axe import axe_violations
+from tests.browser.desk import order_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def keyed(tenant: Tenant, agent: User, account: Any, reference: str, lines: list) -> Order:
-    """Key an order as the entry page would, and send it to the sandbox."""
-    return services.order_submit(
-        form_token=uuid.uuid4(),
-        keyed=KeyedOrder(
-            tenant=tenant,
-            header=OrderHeader(
-                goods_out_type="sales_order",
-                account_id=account.pk,
-                reference=reference,
-                expected_date_of_dispatch=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
-            ),
-            lines=lines,
-            address=DeliveryAddress(
-                name="Halifax Tiles",
-                address_1="1 Mill Street",
-                town="Halifax",
-                postcode="HX1 1AA",
-                country="GB",
-            ),
-        ),
-        user=agent,
-    ).order
+# The address the order page shows in full.
+HALIFAX_IN_FULL = DeliveryAddress(
+    name="Halifax Tiles",
+    address_1="1 Mill Street",
+    town="Halifax",
+    postcode="HX1 1AA",
+    country="GB",
+)
 
 
 class Desk:
@@ -59,11 +43,16 @@ class Desk:
         mug = owned.select_related("product")[0].product
         self.supervisor = User.objects.create_user("supervisor", password="super-pass-123")
         Membership.objects.create(user=self.supervisor, tenant=tenant, role=Role.SUPERVISOR)
-        self.sent = keyed(
-            tenant, self.supervisor, acme, "PHONE-1001", [LineInput(mug.pk, Decimal(2))]
+        self.sent = order_sent(
+            tenant,
+            self.supervisor,
+            acme,
+            "PHONE-1001",
+            [LineInput(mug.pk, Decimal(2))],
+            address=HALIFAX_IN_FULL,
         )
         assert self.sent.status == OrderStatus.SENT
-        self.refused = keyed(
+        self.refused = order_sent(
             tenant,
             self.supervisor,
             acme,
@@ -72,6 +61,7 @@ class Desk:
                 LineInput(mug.pk, Decimal(2), product_code=mug.code),
                 LineInput(mug.pk + 100_000, Decimal(3)),
             ],
+            address=HALIFAX_IN_FULL,
         )
         assert self.refused.status == OrderStatus.REJECTED
         Draft.objects.create(

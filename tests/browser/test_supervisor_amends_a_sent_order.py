@@ -2,19 +2,17 @@
 reviews what Clarus will receive, sends it, and sees the order's two versions: real Chromium
 against the sandbox over real HTTP."""
 
-import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
+from orders.domain import LineInput
 from orders.models import AttemptOutcome, Membership, OrderStatus, Role
-from orders.services import submission as services
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
+from tests.browser.desk import order_sent, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,34 +27,23 @@ def test_supervisor_amends_a_quantity_and_removes_a_line_from_the_keyboard(
     supervisor = User.objects.create_user("supervisor", password="super-pass-123")
     Membership.objects.create(user=agent, tenant=catalogue_tenant, role=Role.AGENT)
     Membership.objects.create(user=supervisor, tenant=catalogue_tenant, role=Role.SUPERVISOR)
-    order = services.order_submit(
-        form_token=uuid.uuid4(),
-        keyed=KeyedOrder(
-            tenant=catalogue_tenant,
-            header=OrderHeader(
-                goods_out_type="sales_order",
-                account_id=acme.pk,
-                reference="PHONE-5120",
-                expected_date_of_dispatch=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
-            ),
-            lines=[
-                LineInput(mug.pk, Decimal(4), product_code=mug.code),
-                LineInput(towel.pk, Decimal(1), product_code=towel.code),
-            ],
-            address=DeliveryAddress(name="Halifax Tiles", postcode="HX1 1AA", country="GB"),
-        ),
-        user=agent,
-    ).order
+    order = order_sent(
+        catalogue_tenant,
+        agent,
+        acme,
+        "PHONE-5120",
+        [
+            LineInput(mug.pk, Decimal(4), product_code=mug.code),
+            LineInput(towel.pk, Decimal(1), product_code=towel.code),
+        ],
+    )
     assert order.status == OrderStatus.SENT
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
 
-    page.goto(f"{live_server.url}/orders/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", "super-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#history-table")
-    page.wait_for_load_state("load")
+    sign_in(
+        page, f"{live_server.url}/orders/", "supervisor", "super-pass-123", ready="#history-table"
+    )
     page.fill("#id_search", "PHONE-5120")
     expect(page.locator("#history-table tbody tr")).to_have_count(1)
     page.click("text=PHONE-5120")

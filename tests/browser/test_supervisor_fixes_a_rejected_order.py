@@ -2,40 +2,20 @@
 it and sends it again, in real Chromium against the sandbox over real HTTP."""
 
 import re
-import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
+from orders.domain import LineInput
 from orders.models import AttemptOutcome, Membership, Order, OrderStatus, Role
-from orders.services import submission as services
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
+from tests.browser.desk import HALIFAX, order_sent, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def keyed(tenant, agent, account, reference, postcode, lines):
-    """Key an order as the agent's entry page would, and send it to the sandbox."""
-    return services.order_submit(
-        form_token=uuid.uuid4(),
-        keyed=KeyedOrder(
-            tenant=tenant,
-            header=OrderHeader(
-                goods_out_type="sales_order",
-                account_id=account.pk,
-                reference=reference,
-                expected_date_of_dispatch=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
-            ),
-            lines=lines,
-            address=DeliveryAddress(name="Halifax Tiles", postcode=postcode, country="GB"),
-        ),
-        user=agent,
-    ).order
 
 
 def test_supervisor_finds_a_rejected_order_by_postcode_fixes_it_and_resends_it(
@@ -50,29 +30,29 @@ def test_supervisor_finds_a_rejected_order_by_postcode_fixes_it_and_resends_it(
     Membership.objects.create(user=agent, tenant=catalogue_tenant, role=Role.AGENT)
     Membership.objects.create(user=supervisor, tenant=catalogue_tenant, role=Role.SUPERVISOR)
     for n, postcode in enumerate(["LS1 4AP", "HX1 2BB", "YO1 7HH"]):
-        keyed(
-            catalogue_tenant, agent, acme, f"OTHER-{n}", postcode, [LineInput(mug.pk, Decimal(1))]
+        order_sent(
+            catalogue_tenant,
+            agent,
+            acme,
+            f"OTHER-{n}",
+            [LineInput(mug.pk, Decimal(1))],
+            address=replace(HALIFAX, postcode=postcode),
         )
     # The agent typed a Clarus id by hand for the second line: Clarus has no such product.
-    refused = keyed(
+    refused = order_sent(
         catalogue_tenant,
         agent,
         acme,
         "PHONE-4411",
-        "HX1 1AA",
         [LineInput(mug.pk, Decimal(2), product_code=mug.code), LineInput(missing, Decimal(3))],
     )
     assert refused.status == OrderStatus.REJECTED
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
 
-    page.goto(f"{live_server.url}/orders/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", "super-pass-123")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#history-table")
-    # Each page's scripts are deferred: typing before they run would raise no request.
-    page.wait_for_load_state("load")
+    sign_in(
+        page, f"{live_server.url}/orders/", "supervisor", "super-pass-123", ready="#history-table"
+    )
     page.fill("#id_search", "hx1 1aa")
     results = page.locator("#history-table tbody tr")
     expect(results).to_have_count(1)
