@@ -1,5 +1,5 @@
-"""What the browser tests share: signing in, orders keyed through the service, the sandbox's
-rows."""
+"""What the browser tests share: signing in, orders keyed through the service, a pasted
+text, the sandbox's rows."""
 
 import re
 import uuid
@@ -72,6 +72,18 @@ def sign_in_agent(page: Any, live_server: Any, tenant: Tenant) -> None:
     Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
     # The page's scripts handle Enter and pasting: keys pressed before they run do nothing.
     sign_in(page, f"{live_server.url}/orders/new/", "agent", "agent-pass-123", ready="#order-form")
+
+
+# A paste of ``text`` into the box at ``selector`` (page.evaluate(PASTE, [selector, text])), made
+# up in the page: headless Chromium's clipboard permissions are unreliable.
+PASTE = """([selector, text]) => {
+  const box = document.querySelector(selector);
+  box.focus();
+  const data = new DataTransfer();
+  data.setData("text/plain", text);
+  const init = {clipboardData: data, bubbles: true, cancelable: true};
+  box.dispatchEvent(new ClipboardEvent("paste", init));
+}"""
 
 
 # The entry page's own scripts (static/orders/), as order_form.html writes their tags.

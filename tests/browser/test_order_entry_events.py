@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.desk import sign_in_agent
+from tests.browser.desk import PASTE, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,16 +33,6 @@ LISTEN = """() => {
   }
 }"""
 HEARD = "() => window.heard.splice(0)"
-
-# A synthetic paste: headless Chromium's clipboard permissions are unreliable.
-PASTE = """([selector, text]) => {
-  const box = document.querySelector(selector);
-  box.focus();
-  const data = new DataTransfer();
-  data.setData("text/plain", text);
-  const init = {clipboardData: data, bubbles: true, cancelable: true};
-  box.dispatchEvent(new ClipboardEvent("paste", init));
-}"""
 
 
 def said(name, box, *, late=None, count=None):

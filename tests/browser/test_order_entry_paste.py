@@ -10,19 +10,9 @@ from playwright.sync_api import expect
 
 from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
-from tests.browser.desk import acme_row, sign_in_agent
+from tests.browser.desk import PASTE, acme_row, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# A synthetic paste: headless Chromium's clipboard permissions are unreliable.
-PASTE = """([selector, text]) => {
-  const box = document.querySelector(selector);
-  box.focus();
-  const data = new DataTransfer();
-  data.setData("text/plain", text);
-  const init = {clipboardData: data, bubbles: true, cancelable: true};
-  box.dispatchEvent(new ClipboardEvent("paste", init));
-}"""
 
 
 def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalogue_tenant):
