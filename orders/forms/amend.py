@@ -229,6 +229,33 @@ class AmendEntry:
     def is_valid(self) -> bool:
         return self.form.is_valid() and self.lines.is_valid()
 
+    def focus_id(self) -> str:
+        """Return the id of the first box with a problem, in the page's order (the header, the
+        lines, the address, the notes, the more options), or "" when none has one.
+
+        A refused review or a refusal from Clarus opens there, not on the last new line.
+        """
+        form = self.form
+        if not form.is_bound:
+            return ""
+        for name in EDITABLE_HEADER:
+            if form.field_has_error(name):
+                return form[name].auto_id
+        for line in self.lines.forms:
+            if line.is_bound and line.errors:
+                # A standing line's product is Clarus's and cannot be changed: its quantity can.
+                standing = bool(line["line_id"].value())
+                only_quantity = set(line.errors) == {"quantity"}
+                return line["quantity" if standing or only_quantity else "product"].auto_id
+        for name in (*form.ADDRESS_FIELDS, *form.NOTES_FIELDS, *EDITABLE_MORE):
+            if form.field_has_error(name):
+                return form[name].auto_id
+        return ""
+
+    def more_has_problem(self) -> bool:
+        """Return whether a box under "More order options" has a problem (the page opens it)."""
+        return self.form.is_bound and any(self.form.field_has_error(n) for n in EDITABLE_MORE)
+
     def after(self) -> StandingOrder:
         """Return the goods-out as the valid form would leave it."""
         keyed = OrderEntry(self.form, self.lines).keyed_order()

@@ -37,7 +37,13 @@ def _render(
 ) -> HttpResponse:
     context = {"order": order, "entry": entry, "problem_details": [], **extra}
     if entry is not None:
-        context.update(form=entry.form, formset=entry.lines, base=entry.base)
+        context.update(
+            form=entry.form,
+            formset=entry.lines,
+            base=entry.base,
+            focus_id=entry.focus_id(),
+            more_open=entry.more_has_problem(),
+        )
     return render(request, TEMPLATE, context)
 
 

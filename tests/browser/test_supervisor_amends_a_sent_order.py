@@ -87,3 +87,31 @@ def test_supervisor_amends_a_quantity_and_removes_a_line_from_the_keyboard(
     assert [(line.product_id, line.quantity) for line in order.lines.all()] == [(mug.pk, 6)]
     assert order.attempts.all()[0].outcome == AttemptOutcome.AMENDED
     assert not [text for text in console if "Content Security Policy" in text]
+
+
+def test_a_refused_review_opens_on_the_box_to_fix(page, live_server, catalogue_tenant):
+    acme = sandbox_catalogue.Account.objects.get(subdomain__slug="acme", code="ACME")
+    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).order_by("product_id")
+    mug, towel = (link.product for link in owned.select_related("product")[:2])
+    supervisor = User.objects.create_user("supervisor", password="super-pass-123")
+    Membership.objects.create(user=supervisor, tenant=catalogue_tenant, role=Role.SUPERVISOR)
+    order = order_sent(
+        catalogue_tenant,
+        supervisor,
+        acme,
+        "PHONE-5121",
+        [LineInput(mug.pk, Decimal(4)), LineInput(towel.pk, Decimal(1))],
+    )
+    amend_url = f"{live_server.url}/orders/{order.pk}/amend/"
+    sign_in(page, amend_url, "supervisor", "super-pass-123", ready="#amend-form")
+
+    page.focus("#id_lines-1-quantity")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("lots")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#amend-problem")).to_be_visible()
+    quantity = page.locator("#id_lines-1-quantity")
+    expect(quantity).to_be_focused()
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(quantity).to_have_value("lots")

@@ -165,3 +165,44 @@ def test_an_amendment_waiting_for_clarus_is_decided_before_another_is_keyed(clie
     assert 'id="amend-form"' not in page
     assert 'id="check-amendment"' in page
     assert "Clarus did not answer within 2 s." in page
+
+
+def autofocused(page: str) -> list[str]:
+    """Return the ids of the page's boxes and buttons marked autofocus."""
+    tags = re.findall(r"<(?:input|select|textarea|button)\b[^>]*>", page)
+    return [re.search(r'\sid="([^"]+)"', tag).group(1) for tag in tags if " autofocus" in tag]
+
+
+@pytest.mark.parametrize(
+    ("changed", "focused"),
+    [
+        ({"lines-1-quantity": "lots"}, "id_lines-1-quantity"),
+        ({"lines-0-quantity": "0", "delivery_postcode": "not a postcode"}, "id_lines-0-quantity"),
+        ({"delivery_postcode": "not a postcode"}, "id_delivery_postcode"),
+        (
+            {"expected_date_of_dispatch": "the 45th", "lines-0-quantity": "x"},
+            "id_expected_date_of_dispatch",
+        ),
+    ],
+)
+def test_a_refused_review_opens_on_its_first_problem(client, sent_order, changed, focused):
+    data = amend_form(client, sent_order)
+    data.update(changed)
+
+    refused = client.post(reverse("orders:amend", args=[sent_order.pk]), {**data, "review": "1"})
+
+    page = refused.content.decode()
+    assert 'id="amend-problem"' in page
+    assert autofocused(page) == [focused]
+
+
+def test_a_new_line_opens_on_itself_and_a_preview_on_its_send_button(client, sent_order):
+    data = amend_form(client, sent_order)
+    url = reverse("orders:amend", args=[sent_order.pk])
+
+    longer = client.post(url, {**data, "add_line": "1"}).content.decode()
+    data["lines-0-quantity"] = "6"
+    preview = client.post(url, {**data, "review": "1"}).content.decode()
+
+    assert autofocused(longer) == ["id_lines-2-product"]
+    assert autofocused(preview) == ["send-amendment"]
