@@ -98,13 +98,17 @@ VERDICTS: Mapping[str, tuple[AttemptOutcome, OrderStatus]] = {
 
 # Waiting for a supervisor's yes or no: never claimed by the delivery worker.
 AWAITING_DECISION = frozenset({HELD})
-# A supervisor said no: whoever keyed it may correct it (and send it again, which checks the
-# rules again) or withdraw it; nothing of it ever reached Clarus.
-WITHDRAWABLE = frozenset({DECLINED})
+# Never to be sent, on a person's word: whoever keyed it (or a supervisor) may let it go. A
+# supervisor said no (it may also be corrected, and sent again, which checks the rules again),
+# or the desk gave up sending it (``failed``: it may also be sent again). Nothing of either ever
+# reached Clarus; a failed order one of whose tries went unanswered may have, and is not let go
+# (``orders.services.approvals.order_withdraw``): the desk asks Clarus first.
+WITHDRAWABLE = frozenset({DECLINED, FAILED})
 
 # Every move an order's status may make (docs/how-an-order-travels.md):
 # draft → draft (keyed; corrected) and → sending (claimed); rejected and failed → draft
-# (corrected); failed and unknown → sending (tried again) or → sent (found in Clarus); a lapsed
+# (corrected); failed and unknown → sending (tried again) or → sent (found in Clarus); failed →
+# withdrawn (let go, when no try of it went unanswered); a lapsed
 # sending → sending (claimed again); sending → sent, rejected, failed or unknown (Clarus's answer,
 # or none); sent → cancelled. Approval (docs/approvals.md): draft → held (an approval rule
 # matched); held → draft (approved: then claimed like any draft) or → declined; declined → draft
@@ -115,7 +119,7 @@ MOVES: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     DECLINED: frozenset({DRAFT, WITHDRAWN}),
     WITHDRAWN: frozenset(),
     REJECTED: frozenset({DRAFT}),
-    FAILED: frozenset({DRAFT, SENDING, SENT}),
+    FAILED: frozenset({DRAFT, SENDING, SENT, WITHDRAWN}),
     UNKNOWN: frozenset({SENDING, SENT}),
     SENDING: frozenset({SENDING, SENT, REJECTED, FAILED, UNKNOWN}),
     SENT: frozenset({CANCELLED}),

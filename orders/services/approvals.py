@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from orders import audit, permissions
+from orders import audit, permissions, states
 from orders.clarus import Transport
 from orders.domain import KeyedOrder
 from orders.models import (
@@ -278,7 +278,14 @@ def order_refuse(*, order_id: int, user: User, reason: str) -> Decision:
 
 
 def order_withdraw(*, order_id: int, user: User) -> Decision:
-    """Let go of an order a supervisor did not approve: it is never sent."""
+    """Let go of an order that will not be sent: one a supervisor did not approve, or one the
+    desk gave up sending (``states.WITHDRAWABLE``). It is never sent, and once withdrawn its
+    caller's data may be erased (``states.SETTLED``).
+
+    A failed order one of whose tries went unanswered may be in Clarus: it is not let go (the
+    desk asks Clarus first when it is sent again). The order is held while it is decided, and the
+    delivery worker claims only what is still ``failed``, so a withdrawn order is never sent.
+    """
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         memberships = membership_list_for_user(user=user)
@@ -286,11 +293,23 @@ def order_withdraw(*, order_id: int, user: User) -> Decision:
             order=order, user=user, memberships=memberships
         ):
             raise PermissionDenied("You cannot withdraw this order.")
-        if order.status != OrderStatus.DECLINED:
+        if not states.withdrawable(order.status):
             return Decision(
                 order=order,
                 done=False,
-                message="Only an order that was not approved can be withdrawn.",
+                message=(
+                    "Only an order that was not approved, or one the desk could not send, can "
+                    f"be withdrawn: this one is {order.get_status_display().lower()}."
+                ),
+            )
+        if order.status == OrderStatus.FAILED and audit.order_had_unanswered_try(order):
+            return Decision(
+                order=order,
+                done=False,
+                message=(
+                    "Not withdrawn: a try of this order got no answer, so Clarus may have it. "
+                    "“Send again” asks Clarus first."
+                ),
             )
         audit.order_transition(
             order,
@@ -298,7 +317,9 @@ def order_withdraw(*, order_id: int, user: User) -> Decision:
             by=audit.Actor.of(user),
             reason=f"Withdrawn by {user.get_username()}: never sent to Clarus.",
         )
-        order.save(update_fields=["status", "status_note", "updated_at"])
+        # No try of its own is due any more.
+        order.next_attempt_at = None
+        order.save(update_fields=["status", "status_note", "next_attempt_at", "updated_at"])
     return Decision(order=order, done=True, message="Withdrawn: this order will not be sent.")
 
 

@@ -62,8 +62,8 @@ class ErasureRefused(Exception):
         self.references = list(references)
         super().__init__(
             "Not erased: these orders are still on their way to Clarus or waiting for an "
-            f"answer: {', '.join(self.references)}. Settle them first (send, correct or let "
-            "Clarus answer), then erase again."
+            f"answer: {', '.join(self.references)}. Settle them first (send or correct them, let "
+            "Clarus answer, or withdraw one the desk could not send), then erase again."
         )
 
 

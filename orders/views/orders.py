@@ -88,7 +88,9 @@ def _page_context(request: DeskRequest, order_id: int) -> dict[str, Any]:
         and permissions.order_may_amend(order=order, user=request.user, memberships=memberships),
         "can_decide": states.awaiting_decision(order.status)
         and permissions.order_may_decide(order=order, memberships=memberships),
+        # A failed order one of whose tries got no answer may be in Clarus: not let go.
         "can_withdraw": states.withdrawable(order.status)
+        and page.can_correct
         and permissions.order_may_withdraw(order=order, user=request.user, memberships=memberships),
     }
 

@@ -14,16 +14,19 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders import clarus
+from orders import audit, clarus
+from orders.clarus import ClarusExchange
 from orders.domain import KeyedOrder, LineInput
 from orders.models import (
     ApprovalRuleKind,
+    AttemptOutcome,
     Membership,
     Order,
     OrderHold,
     OrderStatus,
     Role,
 )
+from orders.selectors.privacy import Person
 from orders.services.approvals import (
     RuleTerms,
     approval_rule_save,
@@ -34,6 +37,7 @@ from orders.services.approvals import (
     order_withdraw,
 )
 from orders.services.delivery import deliver_due_orders
+from orders.services.privacy import ErasureRefused, person_erase
 from orders.services.submission import order_resend, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
 from tests.orders.factories import address_of, cleaned_order, header_of, lines
@@ -452,3 +456,86 @@ def test_an_approved_order_is_delivered_once_under_faults(
     # A request the sandbox held back answers after the desk gave up on it: let it finish its
     # writes before the database is emptied for the next test.
     time.sleep(float(fault.get("latency_ms", 0)) / 1000 + 0.2)
+
+
+def test_an_order_the_desk_could_not_send_can_be_let_go_and_is_never_sent(sandbox_tenant, agent):
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=503)
+    order = submit(sandbox_tenant, agent).order
+    assert order.status == OrderStatus.FAILED
+    assert order.next_attempt_at is not None
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=None)
+
+    withdrawn = order_withdraw(order_id=order.pk, user=agent)
+    order.refresh_from_db()
+    assert (order.status, order.next_attempt_at) == (OrderStatus.WITHDRAWN, None)
+    # Even were a try of it due, the worker takes only what is still failed.
+    Order.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    deliver_due_orders()
+
+    assert withdrawn.done
+    assert Order.objects.get().status == OrderStatus.WITHDRAWN
+    assert SandboxGoodsOut.objects.count() == 0
+    last = order.transitions.last()
+    assert last is not None
+    assert (last.from_status, last.to_status, last.actor) == ("failed", "withdrawn", "agent")
+    # Let go for good: it cannot be sent again.
+    again = order_resend(order=order, user=agent)
+    assert not again.sent
+    assert SandboxGoodsOut.objects.count() == 0
+
+
+def test_a_failed_order_whose_try_got_no_answer_is_not_let_go(sandbox_tenant, agent):
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=503)
+    order = submit(sandbox_tenant, agent).order
+    # An earlier try of it went unanswered: Clarus may have it.
+    unanswered = ClarusExchange(
+        method="POST",
+        url="https://clarus.example/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        started_at=timezone.now(),
+        duration_ms=20_000,
+        transport_error="Clarus did not answer within 20 s.",
+        may_have_arrived=True,
+    )
+    audit.attempt_record(
+        order, unanswered, by=audit.Actor.of(agent), outcome=AttemptOutcome.NO_ANSWER
+    )
+
+    refused = order_withdraw(order_id=order.pk, user=agent)
+
+    assert not refused.done
+    assert "Clarus may have it" in refused.message
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+
+
+@pytest.mark.parametrize("status", [OrderStatus.SENT, OrderStatus.HELD, OrderStatus.UNKNOWN])
+def test_only_a_declined_or_failed_order_can_be_withdrawn(sandbox_tenant, agent, status):
+    order = submit(sandbox_tenant, agent).order
+    Order.objects.filter(pk=order.pk).update(status=status)
+
+    refused = order_withdraw(order_id=order.pk, user=agent)
+
+    assert not refused.done
+    assert Order.objects.get(pk=order.pk).status == status
+
+
+def test_a_caller_whose_order_could_not_be_sent_is_erased_once_it_is_let_go(
+    sandbox_tenant, agent, supervisor
+):
+    SandboxSubdomain.objects.filter(slug="acme").update(forced_status=503)
+    order = submit(sandbox_tenant, agent).order
+    caller = Person.of(email=order.contact_email)
+    assert caller.email
+    by = audit.Actor.of(supervisor)
+
+    with pytest.raises(ErasureRefused, match=order.reference):
+        person_erase(tenant=sandbox_tenant, person=caller, by=by, reason="Asked by phone")
+    order_withdraw(order_id=order.pk, user=supervisor)
+    erased = person_erase(tenant=sandbox_tenant, person=caller, by=by, reason="Asked by phone")
+
+    assert erased == 1
+    order.refresh_from_db()
+    assert order.personal_data_removed_at is not None
+    assert order.contact_email != caller.email

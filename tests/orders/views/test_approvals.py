@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders import audit
+from orders.clarus import ClarusExchange
 from orders.models import (
     ApprovalRule,
     ApprovalRuleKind,
+    AttemptOutcome,
     Membership,
     Order,
     OrderStatus,
@@ -327,3 +329,47 @@ def test_supervisors_and_agents_cannot_change_rules(client, desk):
         assert client.post(update, {"kind": "lines_over", "number": "3"}).status_code == 403
     assert ApprovalRule.objects.count() == 1
     assert rule.versions.count() == 1
+
+
+def test_an_order_the_desk_could_not_send_offers_withdraw_unless_clarus_may_have_it(client, desk):
+    order = held(desk["tenant"], desk["agent"], "F-1")
+    Order.objects.filter(pk=order.pk).update(
+        status=OrderStatus.FAILED, status_note="The desk gave up after 5 tries."
+    )
+    client.force_login(desk["agent"])
+
+    offered = client.get(order.get_absolute_url()).content.decode()
+    withdrawn = client.post(reverse("orders:withdraw", args=[order.pk]))
+    after = client.get(order.get_absolute_url()).content.decode()
+
+    assert 'id="withdraw-order"' in offered
+    assert withdrawn.status_code == 302
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.WITHDRAWN
+    assert "Withdrawn: this order will not be sent." in after
+    assert 'id="withdraw-order"' not in after
+
+
+def test_a_failed_order_one_of_whose_tries_got_no_answer_offers_no_withdraw(client, desk):
+    order = held(desk["tenant"], desk["agent"], "F-2")
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.FAILED)
+    exchange = ClarusExchange(
+        method="POST",
+        url="https://clarus.example/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        started_at=timezone.now(),
+        duration_ms=20_000,
+        transport_error="Clarus did not answer within 20 s.",
+        may_have_arrived=True,
+    )
+    audit.attempt_record(
+        order, exchange, by=audit.Actor.of(desk["agent"]), outcome=AttemptOutcome.NO_ANSWER
+    )
+    client.force_login(desk["agent"])
+
+    page = client.get(order.get_absolute_url()).content.decode()
+    refused = client.post(reverse("orders:withdraw", args=[order.pk]), follow=True)
+
+    assert 'id="withdraw-order"' not in page
+    assert "Clarus may have it" in refused.content.decode()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FAILED

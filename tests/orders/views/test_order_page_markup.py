@@ -89,6 +89,7 @@ def _context_before(order_id: int, user: User, memberships: list[Membership]) ->
         "can_decide": states.awaiting_decision(order.status)
         and permissions.order_may_decide(order=order, memberships=memberships),
         "can_withdraw": states.withdrawable(order.status)
+        and order.can_correct
         and permissions.order_may_withdraw(order=order, user=user, memberships=memberships),
     }
 
