@@ -130,7 +130,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (desk and sandbox in one server) write at once: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})
     # Write-ahead logging: readers never wait for the writer, and a commit appends to one file
-    # instead of creating and deleting a rollback journal (about half a millisecond of the
+    # instead of creating and deleting a rollback journal (about a third of a millisecond of the
     # desk's CPU per commit, two commits per order sent). Every commit is still synced to disk
     # (``synchronous`` stays FULL): an order marked "sending" before Clarus is called must
     # survive a power cut. WAL needs the database on a local disk, not a network share.
