@@ -1,6 +1,7 @@
 """The stand-in's endpoints: Clarus's OAuth and goods-out API, and pages to look around."""
 
 import json
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,6 +18,7 @@ from sandbox.authorization import (
 )
 from sandbox.catalogue_rules import unknown_product_problems
 from sandbox.forms import DENY, AuthorizeForm
+from sandbox.models import SandboxSubdomain
 from sandbox.oauth import BearerError, OAuthError, SubdomainError, bearer_token, request_subdomain
 from sandbox.oauth import revocation_request as oauth_revocation_request
 from sandbox.oauth import token_request as oauth_token_request
@@ -26,6 +28,31 @@ from sandbox.validation import (
     goods_out_create_problems,
     parse_json_object,
 )
+
+
+def api_caller(request: HttpRequest) -> SandboxSubdomain | HttpResponse:
+    """Return the subdomain a Clarus API call's bearer token and ``X-Clarus-Subdomain`` name, or
+    the 401 Clarus answers when either is missing or wrong (CONTRACT.md §1)."""
+    try:
+        return request_subdomain(request, bearer_token(request))
+    except BearerError as error:
+        return responses.unauthorized(str(error), invalid_token=True)
+    except SubdomainError as error:
+        return responses.unauthorized(str(error))
+
+
+def api_document(request: HttpRequest) -> tuple[SandboxSubdomain, dict[str, Any]] | HttpResponse:
+    """Return the caller's subdomain (``api_caller``) and the JSON object it sent, or the 401 or
+    422 Clarus answers (a body that is not JSON:API's content type or not a JSON object)."""
+    subdomain = api_caller(request)
+    if isinstance(subdomain, HttpResponse):
+        return subdomain
+    if problem := content_type_problem(request.content_type or ""):
+        return responses.unprocessable([problem])
+    document = parse_json_object(request.body)
+    if isinstance(document, Problem):
+        return responses.unprocessable([document])
+    return subdomain, document
 
 
 @csrf_exempt
@@ -81,17 +108,10 @@ def authorize(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def goods_out_create(request: HttpRequest) -> HttpResponse:
-    try:
-        subdomain = request_subdomain(request, bearer_token(request))
-    except BearerError as error:
-        return responses.unauthorized(str(error), invalid_token=True)
-    except SubdomainError as error:
-        return responses.unauthorized(str(error))
-    if problem := content_type_problem(request.content_type or ""):
-        return responses.unprocessable([problem])
-    document = parse_json_object(request.body)
-    if isinstance(document, Problem):
-        return responses.unprocessable([document])
+    called = api_document(request)
+    if isinstance(called, HttpResponse):
+        return called
+    subdomain, document = called
     faults.latency_apply(subdomain)
     if status := faults.failure_status(subdomain):
         return responses.forced_error(status, retry_after_seconds=subdomain.retry_after_seconds)
@@ -110,17 +130,10 @@ def goods_out_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["PATCH"])
 def goods_out_update(request: HttpRequest, goods_out_id: int) -> HttpResponse:
     """``PATCH /api/goods_outs/{id}``: amend a goods-out (sandbox.amend, CONTRACT.md §2.4)."""
-    try:
-        subdomain = request_subdomain(request, bearer_token(request))
-    except BearerError as error:
-        return responses.unauthorized(str(error), invalid_token=True)
-    except SubdomainError as error:
-        return responses.unauthorized(str(error))
-    if problem := content_type_problem(request.content_type or ""):
-        return responses.unprocessable([problem])
-    document = parse_json_object(request.body)
-    if isinstance(document, Problem):
-        return responses.unprocessable([document])
+    called = api_document(request)
+    if isinstance(called, HttpResponse):
+        return called
+    subdomain, document = called
     faults.latency_apply(subdomain)
     if status := faults.failure_status(subdomain):
         return responses.forced_error(status, retry_after_seconds=subdomain.retry_after_seconds)
@@ -142,17 +155,10 @@ def goods_out_update(request: HttpRequest, goods_out_id: int) -> HttpResponse:
 @require_POST
 def delivery_address_create(request: HttpRequest) -> HttpResponse:
     """``POST /api/delivery_addresses`` (CONTRACT.md §4); the latency knob applies to it too."""
-    try:
-        subdomain = request_subdomain(request, bearer_token(request))
-    except BearerError as error:
-        return responses.unauthorized(str(error), invalid_token=True)
-    except SubdomainError as error:
-        return responses.unauthorized(str(error))
-    if problem := content_type_problem(request.content_type or ""):
-        return responses.unprocessable([problem])
-    document = parse_json_object(request.body)
-    if isinstance(document, Problem):
-        return responses.unprocessable([document])
+    called = api_document(request)
+    if isinstance(called, HttpResponse):
+        return called
+    subdomain, document = called
     faults.latency_apply(subdomain)
     if problems := delivery_addresses.delivery_address_create_problems(document):
         return responses.unprocessable(problems)
@@ -166,12 +172,9 @@ def delivery_address_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def goods_out_cancel(request: HttpRequest, goods_out_id: int) -> HttpResponse:
     """``POST /api/goods_outs/{id}/cancel``: no body (CONTRACT.md §2.7)."""
-    try:
-        subdomain = request_subdomain(request, bearer_token(request))
-    except BearerError as error:
-        return responses.unauthorized(str(error), invalid_token=True)
-    except SubdomainError as error:
-        return responses.unauthorized(str(error))
+    subdomain = api_caller(request)
+    if isinstance(subdomain, HttpResponse):
+        return subdomain
     outcome = cancel.goods_out_cancel(subdomain=subdomain, goods_out_id=goods_out_id)
     # Clarus: 404 and 422 carry the ErrorResponse shape (CONTRACT.md §3.2).
     if not outcome.found:

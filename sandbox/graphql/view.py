@@ -10,15 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from sandbox import responses
 from sandbox.graphql.schema import Context, schema
 from sandbox.models import SandboxSubdomain
-from sandbox.oauth import BearerError, SubdomainError, bearer_token, request_subdomain
+from sandbox.views import api_caller
 
 
 @dataclass(frozen=True)
@@ -30,14 +29,11 @@ class GraphQLRequest:
 
 @csrf_exempt
 @require_POST
-def graphql(request: HttpRequest) -> JsonResponse:
+def graphql(request: HttpRequest) -> HttpResponse:
     """Answer one GraphQL query for the tenant the token and subdomain header name."""
-    try:
-        subdomain = request_subdomain(request, bearer_token(request))
-    except BearerError as error:
-        return responses.unauthorized(str(error), invalid_token=True)
-    except SubdomainError as error:
-        return responses.unauthorized(str(error))
+    subdomain = api_caller(request)
+    if isinstance(subdomain, HttpResponse):
+        return subdomain
     body = graphql_request(request)
     if isinstance(body, str):
         return JsonResponse({"errors": [{"message": body}]}, status=400)
