@@ -66,10 +66,16 @@ class _Quiet(WSGIRequestHandler):
             if not self.parse_request():
                 return
             answer = _KeptAliveAnswer(
-                self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=False
+                self.rfile,
+                self.wfile,  # type: ignore[arg-type]
+                self.get_stderr(),
+                self.get_environ(),
+                multithread=False,
             )
-            answer.request_handler = self
-            answer.run(self.server.get_app())
+            # wsgiref's own handler does this too: the answer logs through its request handler.
+            answer.request_handler = self  # type: ignore[attr-defined]
+            server: Any = self.server
+            answer.run(server.get_app())
             if self.close_connection:
                 return
 

@@ -170,7 +170,8 @@ def test_an_amendment_waiting_for_clarus_is_decided_before_another_is_keyed(clie
 def autofocused(page: str) -> list[str]:
     """Return the ids of the page's boxes and buttons marked autofocus."""
     tags = re.findall(r"<(?:input|select|textarea|button)\b[^>]*>", page)
-    return [re.search(r'\sid="([^"]+)"', tag).group(1) for tag in tags if " autofocus" in tag]
+    ids = [re.search(r'\sid="([^"]+)"', tag) for tag in tags if " autofocus" in tag]
+    return [found.group(1) if found else "(no id)" for found in ids]
 
 
 @pytest.mark.parametrize(
