@@ -6,7 +6,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from orders import audit
+from orders.clarus import ClarusExchange
 from orders.domain import DeliveryAddress, LineInput, OrderHeader
+from orders.models import AttemptOutcome, Order
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -103,3 +109,18 @@ def order_post_data(
         data[f"lines-{index}-quantity"] = quantity
     data.update(overrides)
     return data
+
+
+def unanswered_try_record(order: Order, user: User) -> None:
+    """Keep a try of ``order`` that got no answer from Clarus: it may have reached Clarus."""
+    exchange = ClarusExchange(
+        method="POST",
+        url="https://clarus.example/api/goods_outs",
+        request_headers={},
+        request_body="{}",
+        started_at=timezone.now(),
+        duration_ms=20_000,
+        transport_error="Clarus did not answer within 20 s.",
+        may_have_arrived=True,
+    )
+    audit.attempt_record(order, exchange, by=audit.Actor.of(user), outcome=AttemptOutcome.NO_ANSWER)

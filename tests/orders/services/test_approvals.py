@@ -15,11 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders import audit, clarus
-from orders.clarus import ClarusExchange
 from orders.domain import KeyedOrder, LineInput
 from orders.models import (
     ApprovalRuleKind,
-    AttemptOutcome,
     Membership,
     Order,
     OrderHold,
@@ -40,7 +38,13 @@ from orders.services.delivery import deliver_due_orders
 from orders.services.privacy import ErasureRefused, person_erase
 from orders.services.submission import order_resend, order_submit
 from sandbox.models import SandboxGoodsOut, SandboxSubdomain
-from tests.orders.factories import address_of, cleaned_order, header_of, lines
+from tests.orders.factories import (
+    address_of,
+    cleaned_order,
+    header_of,
+    lines,
+    unanswered_try_record,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 Kind = ApprovalRuleKind
@@ -488,19 +492,7 @@ def test_a_failed_order_whose_try_got_no_answer_is_not_let_go(sandbox_tenant, ag
     SandboxSubdomain.objects.filter(slug="acme").update(forced_status=503)
     order = submit(sandbox_tenant, agent).order
     # An earlier try of it went unanswered: Clarus may have it.
-    unanswered = ClarusExchange(
-        method="POST",
-        url="https://clarus.example/api/goods_outs",
-        request_headers={},
-        request_body="{}",
-        started_at=timezone.now(),
-        duration_ms=20_000,
-        transport_error="Clarus did not answer within 20 s.",
-        may_have_arrived=True,
-    )
-    audit.attempt_record(
-        order, unanswered, by=audit.Actor.of(agent), outcome=AttemptOutcome.NO_ANSWER
-    )
+    unanswered_try_record(order, agent)
 
     refused = order_withdraw(order_id=order.pk, user=agent)
 

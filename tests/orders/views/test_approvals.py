@@ -13,18 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders import audit
-from orders.clarus import ClarusExchange
 from orders.models import (
     ApprovalRule,
     ApprovalRuleKind,
-    AttemptOutcome,
     Membership,
     Order,
     OrderStatus,
     Role,
 )
 from orders.services.approvals import RuleTerms, approval_rule_save
-from tests.orders.factories import order_post_data
+from tests.orders.factories import order_post_data, unanswered_try_record
 from tests.orders.views.test_history import BAD_QUERIES
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -352,19 +350,7 @@ def test_an_order_the_desk_could_not_send_offers_withdraw_unless_clarus_may_have
 def test_a_failed_order_one_of_whose_tries_got_no_answer_offers_no_withdraw(client, desk):
     order = held(desk["tenant"], desk["agent"], "F-2")
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.FAILED)
-    exchange = ClarusExchange(
-        method="POST",
-        url="https://clarus.example/api/goods_outs",
-        request_headers={},
-        request_body="{}",
-        started_at=timezone.now(),
-        duration_ms=20_000,
-        transport_error="Clarus did not answer within 20 s.",
-        may_have_arrived=True,
-    )
-    audit.attempt_record(
-        order, exchange, by=audit.Actor.of(desk["agent"]), outcome=AttemptOutcome.NO_ANSWER
-    )
+    unanswered_try_record(order, desk["agent"])
     client.force_login(desk["agent"])
 
     page = client.get(order.get_absolute_url()).content.decode()
