@@ -50,7 +50,7 @@ class _KeptAliveAnswer(ServerHandler):
     http_version = "1.1"
 
 
-class _Quiet(WSGIRequestHandler):
+class _SandboxConnection(WSGIRequestHandler):
     """The sandbox's side of a connection: requests answered one after another on it until the
     desk closes it or asks to, as Clarus and gunicorn answer them (``wsgiref``'s own handler
     answers one and closes, so every request to it would pay for a new connection)."""
@@ -418,7 +418,11 @@ def main() -> int:
         clock = ClarusClock()
         # The port is known before Django starts: the tenant's Clarus address names it.
         server = make_server(
-            "127.0.0.1", 0, lambda e, s: [], server_class=_ThreadingServer, handler_class=_Quiet
+            "127.0.0.1",
+            0,
+            lambda e, s: [],
+            server_class=_ThreadingServer,
+            handler_class=_SandboxConnection,
         )
         port = server.server_address[1]
         _environment(Path(scratch), debug=options.debug)
