@@ -183,6 +183,7 @@ def order_may_approve(*, order: Order, user: User, memberships: Sequence[Members
 
 
 def order_may_withdraw(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
-    """Return whether the user may withdraw an order a supervisor did not approve: whoever may
-    correct it (who keyed it, while they key for its tenant, and its supervisors)."""
+    """Return whether the user may withdraw an order a supervisor did not approve or the desk
+    could not send: whoever may correct it (who keyed it, while they key for its tenant, and its
+    supervisors)."""
     return order_may_rekey(order=order, user=user, memberships=memberships)

@@ -243,7 +243,8 @@ def approval_refuse(request: DeskRequest, order_id: int) -> HttpResponse:
 @tenant_view()
 @require_POST
 def approval_withdraw(request: DeskRequest, order_id: int) -> HttpResponse:
-    """Let go of an order a supervisor did not approve: whoever may correct it."""
+    """Let go of an order a supervisor did not approve, or one the desk could not send
+    (``approvals.order_withdraw``): whoever may correct it."""
     order = order_selectors.order_get_for_detail(
         order_id=order_id, user=request.user, memberships=request.memberships
     )
