@@ -33,9 +33,10 @@ FIGURES = pytest.StashKey[list[str]]()
 # other test runs can take four times as long.
 START_SECONDS = 300.0
 # The stack stops in about a second. The limits inside it are gunicorn's 5 s graceful timeout
-# and a Clarus request's timeouts (the delivery worker finishes the task it is on). A minute
-# once ran out on a loaded machine with not one of the stack's processes printing a line in it:
-# the wait is well beyond any limit the stack sets itself, and what was left is reported.
+# and a Clarus request's timeouts (the delivery worker finishes the task it is on): the wait is
+# well beyond any of them. The group is checked the moment `make` exits, as a service manager
+# watching its main process would: a process still there then was left behind by scripts/serve
+# (its stop cut short), and is reported.
 STOP_SECONDS = 150.0
 
 
