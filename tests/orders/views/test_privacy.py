@@ -270,3 +270,31 @@ def test_a_redacted_order_can_be_neither_corrected_nor_amended(client, desk, set
     )
     assert "personal data was removed, so it can no longer be amended" in amend.content.decode()
     assert reverse("orders:amend", args=[sent.pk]) not in sent_page
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (OrderStatus.HELD, "MINE-2 is awaiting approval: approve it, or refuse it and then"),
+        (OrderStatus.DECLINED, "MINE-2 is not approved: withdraw it, or correct it and send"),
+        (OrderStatus.FAILED, "MINE-2 is not sent: send it again, or withdraw it"),
+        (OrderStatus.UNKNOWN, "MINE-2 is on its way to Clarus: wait for Clarus&#x27;s answer"),
+    ],
+)
+def test_a_refused_erasure_says_what_to_do_with_each_order_in_the_way(
+    client, desk, status, advice
+):
+    # An order awaiting approval is not "on its way to Clarus": the supervisor must be told to
+    # approve or refuse it, which is what lets the person be erased.
+    mine, _other, people = desk
+    footprint(
+        mine, people["mine", Role.AGENT], ANN, reference="MINE-2", status=status, with_draft=False
+    )
+    signed_in(client, people, "mine", Role.SUPERVISOR)
+
+    response = client.post(reverse("orders:privacy_erase"), {"email": ANN.email, "reason": "x"})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert advice in page
+    assert "MINE-1 is" not in page
