@@ -277,6 +277,32 @@ def test_a_tenant_admin_adds_changes_and_switches_off_a_rule(client, desk):
     assert "Orders for account 7 or 9" in history
 
 
+def test_a_rule_the_tenant_already_has_is_not_added_or_made_twice(client, desk):
+    # Two alike rules hold each order they match twice, with the same reason said twice.
+    client.force_login(desk["admin"])
+    client.post(RULES, {"kind": "accounts", "ids": "7, 9"})
+    other = lines_rule(desk, number=3)
+
+    again = client.post(RULES, {"kind": "accounts", "ids": "9 7"})
+    changed = client.post(
+        reverse("tenants:approval_rule_update", args=[other.pk]), {"kind": "accounts", "ids": "7,9"}
+    )
+    client.post(reverse("tenants:approval_rule_switch", args=[other.pk]))
+    switched_off_twin = client.post(RULES, {"kind": "lines_over", "number": "3"})
+
+    assert again.status_code == 400
+    assert "This tenant already has this rule: Orders for account 7 or 9 (switched on)." in (
+        again.content.decode()
+    )
+    assert 'value="9 7"' in again.content.decode()
+    assert changed.status_code == 400
+    assert "This tenant already has this rule" in changed.content.decode()
+    assert switched_off_twin.status_code == 400
+    assert "switched off: switch it on instead" in switched_off_twin.content.decode()
+    assert ApprovalRule.objects.count() == 2
+    assert other.versions.filter(kind="accounts").count() == 0
+
+
 @pytest.mark.parametrize(
     ("data", "field_error"),
     [
