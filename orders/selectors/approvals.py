@@ -51,9 +51,7 @@ def approval_rule_alike(
     same (kind, number, the same ids in any order), or None."""
     wanted = sorted(ids)
     candidates = (
-        ApprovalRule.objects.filter(
-            tenant_id=tenant_id, current__kind=kind, current__number=number
-        )
+        ApprovalRule.objects.filter(tenant_id=tenant_id, current__kind=kind, current__number=number)
         .exclude(pk=other_than)
         .select_related("current")
         .order_by("created_at", "id")

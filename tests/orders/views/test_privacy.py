@@ -281,9 +281,7 @@ def test_a_redacted_order_can_be_neither_corrected_nor_amended(client, desk, set
         (OrderStatus.UNKNOWN, "MINE-2 is on its way to Clarus: wait for Clarus&#x27;s answer"),
     ],
 )
-def test_a_refused_erasure_says_what_to_do_with_each_order_in_the_way(
-    client, desk, status, advice
-):
+def test_a_refused_erasure_says_what_to_do_with_each_order_in_the_way(client, desk, status, advice):
     # An order awaiting approval is not "on its way to Clarus": the supervisor must be told to
     # approve or refuse it, which is what lets the person be erased.
     mine, _other, people = desk
