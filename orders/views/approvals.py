@@ -173,7 +173,8 @@ def approval_queue(request: DeskRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    filtered = any(value.strip() for values in query.lists() for value in values[1])
+    context = {"form": form, "page": page, "query": query.urlencode(), "filtered": filtered}
     template = "orders/approvals.html#approval-results" if request.htmx else "orders/approvals.html"
     return render(request, template, context)
 

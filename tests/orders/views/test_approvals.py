@@ -134,6 +134,23 @@ def test_the_queue_filters_like_the_history_and_pages_by_keyset(client, desk, mo
     assert seen == ["B-0", "A-0", "A-1", "A-2", "A-3", "A-4"]
 
 
+def test_a_filtered_queue_that_finds_nothing_does_not_say_nothing_waits(client, desk):
+    # The top bar says an order waits: the empty queue must say it is the filters that hide it.
+    held(desk["tenant"], desk["agent"], "H-1")
+    client.force_login(desk["sup"])
+
+    filtered = client.get(QUEUE, {"search": "nothing-like-it"}).content.decode()
+    blank_form = client.get(QUEUE, {"search": " ", "agent": "", "date_from": ""}).content.decode()
+    Order.objects.all().delete()
+    empty = client.get(QUEUE).content.decode()
+
+    assert "No order waiting for approval matches these filters." in filtered
+    assert "Nothing waits for approval." not in filtered
+    assert "H-1" in blank_form
+    assert "Nothing waits for approval." in empty
+    assert "matches these filters" not in empty
+
+
 @pytest.mark.parametrize("query", BAD_QUERIES, ids=[str(q)[:40] for q in BAD_QUERIES])
 def test_bad_filters_are_never_a_server_error(client, desk, query):
     held(desk["tenant"], desk["agent"], "H-1")
