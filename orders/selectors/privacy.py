@@ -22,6 +22,7 @@ from orders.clarus.documents import ADDRESS_ATTRIBUTES
 from orders.domain import phone_digits
 from orders.models import AddressSave, Draft, Order, Tenant
 from orders.selectors.history import phone_forms
+from orders.spreadsheets import spreadsheet_safe
 
 # Fewer digits than this is no phone number: it would find half the tenant.
 MIN_PHONE_DIGITS = 6
@@ -218,13 +219,9 @@ ORDER_COLUMNS = ("reference", "created_at", "status", "clarus_id")
 ADDRESS_COLUMNS = tuple(ADDRESS_ATTRIBUTES.values())
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    # The same care as the history's export: a formula after a separator is not run either.
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def person_file(record: dict[str, Any]) -> bytes:
