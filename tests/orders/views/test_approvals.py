@@ -220,6 +220,32 @@ def test_a_refusal_with_a_reason_is_what_the_keyer_then_reads(client, desk):
     assert 'id="withdraw-order"' in page
 
 
+def test_the_queue_row_of_ones_own_order_does_not_offer_a_to_approve(client, desk):
+    # A screen reader reads the row's label: "press A to approve" there is a key that does nothing.
+    held(desk["tenant"], desk["sup"], "MINE")
+    held(desk["tenant"], desk["agent"], "THEIRS")
+    client.force_login(desk["sup"])
+
+    page = client.get(QUEUE).content.decode()
+
+    assert (
+        'aria-label="Order MINE, keyed by sup: you keyed it, so someone else approves it; press R'
+        in page
+    )
+    assert 'aria-label="Order THEIRS, keyed by agent: press A to approve, R to refuse' in page
+
+
+def test_a_refusal_whose_reason_is_invisible_is_turned_back(client, desk):
+    order = held(desk["tenant"], desk["agent"], "H-1")
+    client.force_login(desk["sup"])
+
+    response = client.post(reverse("orders:refuse", args=[order.pk]), {"reason": "\u200b\u202e "})
+
+    assert response.status_code == 400
+    assert "Say why the order is not approved." in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.HELD
+
+
 def test_a_supervisor_cannot_approve_their_own_order_by_the_page(client, desk):
     order = held(desk["tenant"], desk["sup"], "MINE")
     client.force_login(desk["sup"])
