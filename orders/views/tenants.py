@@ -274,10 +274,18 @@ def tenant_staff_update(request: DeskRequest, membership_id: int) -> HttpRespons
     )
     if membership is None:
         raise Http404("No such member of staff.")
+    if "remove" in request.POST and request.POST.get("confirmed") != "yes":
+        # Removing someone takes their access at once: the admin confirms it on a page of its own.
+        context = {"tenant": request.membership.tenant, "member": membership}
+        return render(request, "orders/tenant_staff_remove.html", context)
     try:
         if "remove" in request.POST:
             staff.membership_remove(membership=membership, acting_user=request.user)
-            messages.success(request, f"{membership.user.username} removed.")
+            messages.success(
+                request,
+                f"{membership.user.username} removed from {request.membership.tenant}: they can no "
+                "longer work in it. The orders they keyed stay.",
+            )
         else:
             form = MembershipRoleForm(request.POST)
             if not form.is_valid():
