@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from orders import states
 from orders.clarus.documents import ADDRESS_ATTRIBUTES
 from orders.domain import phone_digits
 from orders.models import AddressSave, Draft, Order, Tenant
@@ -56,6 +57,17 @@ def person_orders(*, tenant: Tenant, person: Person) -> QuerySet[Order]:
     if person.phone:
         condition |= Q(contact_phone__in=phone_forms(person.phone))
     return Order.objects.filter(condition, tenant=tenant).order_by("-created_at", "-id")
+
+
+def retention_due_count(*, tenant: Tenant, before: datetime) -> int:
+    """Return how many of the tenant's settled orders keyed before ``before`` still hold personal
+    data: what the next sweep removes for a retention period that reaches back to ``before``."""
+    return Order.objects.filter(
+        tenant=tenant,
+        created_at__lt=before,
+        personal_data_removed_at__isnull=True,
+        status__in=states.SETTLED,
+    ).count()
 
 
 def _first(form_data: dict[str, Any], name: str) -> str:
