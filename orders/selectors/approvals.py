@@ -52,10 +52,11 @@ def approval_rule_alike(
     wanted = sorted(ids)
     candidates = (
         ApprovalRule.objects.filter(tenant_id=tenant_id, current__kind=kind, current__number=number)
-        .exclude(pk=other_than)
         .select_related("current")
         .order_by("created_at", "id")
     )
+    if other_than is not None:
+        candidates = candidates.exclude(pk=other_than)
     for rule in candidates:
         if rule.current is not None and sorted(rule.current.ids or ()) == wanted:
             return rule

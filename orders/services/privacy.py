@@ -56,7 +56,7 @@ PERSONAL_LABELS = ("customer_id",)
 
 
 # What a supervisor does about an order that stands in the way of erasing its caller, by status.
-SETTLE_ADVICE = {
+SETTLE_ADVICE: dict[str, str] = {
     states.HELD: "awaiting approval: approve it, or refuse it and then withdraw it",
     states.DECLINED: "not approved: withdraw it, or correct it and send it again",
     states.FAILED: "not sent: send it again, or withdraw it",
