@@ -1,6 +1,6 @@
-"""A reason for refusing an order or erasing someone's data is said in visible characters: one
-made of invisible characters only says nothing and is refused, and no character turns the text
-around for whoever reads it."""
+"""A reason for refusing or cancelling an order or erasing someone's data is said in visible
+characters: one made of invisible characters only says nothing and is refused, and no character
+turns the text around for whoever reads it."""
 
 import unicodedata
 
@@ -9,6 +9,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from orders.forms.approvals import DecisionForm
+from orders.forms.orders import CancelForm
 from orders.forms.privacy import EraseForm
 
 # Spaces, controls, zero-width and direction characters: nothing a reader can see.
@@ -31,12 +32,14 @@ def erasure(reason):
 @hypothesis_settings(max_examples=100, deadline=None)
 @given(reason=invisible)
 def test_a_reason_of_invisible_characters_only_is_refused(reason):
-    refused, erased = refusal(reason), erasure(reason)
+    refused, erased, cancelled = refusal(reason), erasure(reason), CancelForm({"reason": reason})
 
     assert not refused.is_valid()
     assert refused.errors["reason"] == ["Say why the order is not approved."]
     assert not erased.is_valid()
     assert erased.errors["reason"] == ["Say why the person's data is erased: it is recorded."]
+    assert not cancelled.is_valid()
+    assert cancelled.errors["reason"] == ["Say why the order is cancelled."]
 
 
 @hypothesis_settings(max_examples=100, deadline=None)
