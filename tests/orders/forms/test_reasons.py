@@ -43,7 +43,12 @@ def test_a_reason_of_invisible_characters_only_is_refused(reason):
 
 
 @hypothesis_settings(max_examples=100, deadline=None)
-@given(before=invisible | st.just(""), words=st.text(min_size=1, max_size=40), after=invisible)
+@given(
+    before=invisible | st.just(""),
+    # A form box refuses NUL on its own (Django's CharField), with its own message.
+    words=st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=40),
+    after=invisible,
+)
 def test_a_reason_keeps_what_was_said_without_turning_characters(before, words, after):
     reason = before + words + after
     form = refusal(reason)
