@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from orders.domain import Amendment, DeliveryAddress, FieldEdit, FieldRef, Refusal
 from orders.forms.entry import (
     ADDRESS_PREFIX,
+    DispatchDateField,
     OrderForm,
     OrderLineForm,
     form_field_name,
@@ -59,8 +60,22 @@ def refusal_rows(refusals: Iterable[Refusal]) -> list[dict[str, str]]:
 
 
 def _display_value(field: forms.Field, value: Any) -> str:
+    if isinstance(field, DispatchDateField) and isinstance(value, str):
+        return _moment(value)
     choices = dict(getattr(field, "choices", []) or [])
     return str(choices.get(value, value))
+
+
+def _moment(text: str) -> str:
+    """A stored ISO 8601 time (``2026-12-10T14:30:00+00:00``) as people read it, in the desk's
+    time zone (``10 Dec 2026 14:30``); anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_naive(moment):
+        return text
+    return formats.date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 def header_rows(

@@ -8,6 +8,10 @@ through these before it reaches ``int()``, the database or Clarus:
   it is kept in;
 - text has no NUL (PostgreSQL cannot store one, in a text column or in JSON) and no lone
   surrogate (not encodable as UTF-8);
+- a reason a person gives (refusing an order, erasing someone's data) is said in visible
+  characters: one made only of spaces, control and invisible characters says nothing, and the
+  characters that turn text around (bidi overrides and isolates) are dropped, so the reason reads
+  as typed;
 - JSON is RFC 8259's: no NaN or Infinity (nor a number too large for a float, which Python reads
   as Infinity), and nesting no deeper than anything the desk is sent.
 
@@ -16,6 +20,7 @@ Nothing here imports the rest of the desk, so every layer may use it.
 
 import json
 import math
+import unicodedata
 from typing import Any
 
 # The largest value a BigIntegerField holds: PostgreSQL's bigint and SQLite's INTEGER are
@@ -70,6 +75,24 @@ def clean_text(text: str) -> str:
     except UnicodeEncodeError:
         text = "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text)
     return text
+
+
+# The bidi embeddings, overrides and isolates: they make the text after them read in another
+# direction (U+202A-U+202E, U+2066-U+2069).
+TURNING = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def reason_text(text: str) -> str:
+    """Return a typed reason on one line without control or turning characters, or "" when no
+    visible character is left (only spaces, controls, zero-width or other format characters)."""
+    kept = "".join(
+        " " if unicodedata.category(char) == "Cc" else char
+        for char in clean_text(text).translate(TURNING)
+    )
+    reason = " ".join(kept.split())
+    if all(unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp") for char in reason):
+        return ""
+    return reason
 
 
 class JsonRefused(ValueError):

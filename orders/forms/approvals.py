@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from orders.forms.history import HistoryFilterForm
-from orders.inputs import id_from_text
+from orders.inputs import id_from_text, reason_text
 from orders.models import ApprovalRuleKind, Membership
 from orders.services.approvals import KINDS_WITH_IDS, RuleTerms
 
@@ -133,7 +133,7 @@ class DecisionForm(forms.Form):
         self.refusing = refusing
 
     def clean_reason(self) -> str:
-        reason = str(self.cleaned_data.get("reason") or "").strip()
+        reason = reason_text(str(self.cleaned_data.get("reason") or ""))
         if self.refusing and not reason:
             raise forms.ValidationError("Say why the order is not approved.")
         return reason

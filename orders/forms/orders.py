@@ -2,6 +2,8 @@
 
 from django import forms
 
+from orders.inputs import reason_text
+
 # What the order's audit keeps of the reason.
 REASON_LENGTH = 300
 
@@ -13,5 +15,7 @@ class CancelForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason: str = self.cleaned_data["reason"]
-        return reason[:REASON_LENGTH]
+        reason = reason_text(self.cleaned_data["reason"])[:REASON_LENGTH]
+        if not reason:
+            raise forms.ValidationError("Say why the order is cancelled.", code="required")
+        return reason

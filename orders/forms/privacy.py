@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from orders.inputs import reason_text
 from orders.models import Tenant
 from orders.selectors.privacy import MIN_PHONE_DIGITS, Person
 
@@ -90,7 +91,7 @@ class EraseForm(PersonForm):
     )
 
     def clean_reason(self) -> str:
-        reason = " ".join(self.cleaned_data["reason"].split())
+        reason = reason_text(self.cleaned_data["reason"])
         if not reason:
             raise forms.ValidationError(
                 "Say why the person's data is erased: it is recorded.", code="required"

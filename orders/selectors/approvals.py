@@ -5,7 +5,7 @@ approval (``order_held_oldest``): it holds only those orders, so the queue and t
 count cost the same whatever the history holds.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -37,6 +37,30 @@ def approval_rule_get(*, tenant_id: int, rule_id: int) -> ApprovalRule | None:
         .select_related("current")
         .first()
     )
+
+
+def approval_rule_alike(
+    *,
+    tenant_id: int,
+    kind: str,
+    number: int | None,
+    ids: Iterable[int],
+    other_than: int | None = None,
+) -> ApprovalRule | None:
+    """Return a rule of the tenant (on or off, not ``other_than``) whose current version says the
+    same (kind, number, the same ids in any order), or None."""
+    wanted = sorted(ids)
+    candidates = (
+        ApprovalRule.objects.filter(tenant_id=tenant_id, current__kind=kind, current__number=number)
+        .select_related("current")
+        .order_by("created_at", "id")
+    )
+    if other_than is not None:
+        candidates = candidates.exclude(pk=other_than)
+    for rule in candidates:
+        if rule.current is not None and sorted(rule.current.ids or ()) == wanted:
+            return rule
+    return None
 
 
 def approval_rules_active(*, tenant_id: int) -> list[ApprovalRuleVersion]:

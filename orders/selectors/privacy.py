@@ -18,10 +18,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from orders import states
 from orders.clarus.documents import ADDRESS_ATTRIBUTES
 from orders.domain import phone_digits
 from orders.models import AddressSave, Draft, Order, Tenant
 from orders.selectors.history import phone_forms
+from orders.spreadsheets import spreadsheet_safe
 
 # Fewer digits than this is no phone number: it would find half the tenant.
 MIN_PHONE_DIGITS = 6
@@ -55,6 +57,17 @@ def person_orders(*, tenant: Tenant, person: Person) -> QuerySet[Order]:
     if person.phone:
         condition |= Q(contact_phone__in=phone_forms(person.phone))
     return Order.objects.filter(condition, tenant=tenant).order_by("-created_at", "-id")
+
+
+def retention_due_count(*, tenant: Tenant, before: datetime) -> int:
+    """Return how many of the tenant's settled orders keyed before ``before`` still hold personal
+    data: what the next sweep removes for a retention period that reaches back to ``before``."""
+    return Order.objects.filter(
+        tenant=tenant,
+        created_at__lt=before,
+        personal_data_removed_at__isnull=True,
+        status__in=states.SETTLED,
+    ).count()
 
 
 def _first(form_data: dict[str, Any], name: str) -> str:
@@ -218,13 +231,9 @@ ORDER_COLUMNS = ("reference", "created_at", "status", "clarus_id")
 ADDRESS_COLUMNS = tuple(ADDRESS_ATTRIBUTES.values())
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    # The same care as the history's export: a formula after a separator is not run either.
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def person_file(record: dict[str, Any]) -> bytes:

@@ -55,15 +55,29 @@ DESK_PERSONAL_KEYS = frozenset(
 PERSONAL_LABELS = ("customer_id",)
 
 
+# What a supervisor does about an order that stands in the way of erasing its caller, by status.
+SETTLE_ADVICE: dict[str, str] = {
+    states.HELD: "awaiting approval: approve it, or refuse it and then withdraw it",
+    states.DECLINED: "not approved: withdraw it, or correct it and send it again",
+    states.FAILED: "not sent: send it again, or withdraw it",
+    states.DRAFT: "not sent yet: wait for it to be sent and for Clarus's answer",
+}
+SETTLE_ADVICE_OTHERWISE = "on its way to Clarus: wait for Clarus's answer"
+
+
 class ErasureRefused(Exception):
     """Some of the person's orders are not settled with Clarus yet: nothing was erased."""
 
-    def __init__(self, references: Sequence[str]) -> None:
-        self.references = list(references)
+    def __init__(self, unsettled: Sequence[tuple[str, str]]) -> None:
+        """``unsettled``: each order's reference and status."""
+        self.references = [reference for reference, _status in unsettled]
+        advice = "; ".join(
+            f"{reference} is {SETTLE_ADVICE.get(status, SETTLE_ADVICE_OTHERWISE)}"
+            for reference, status in unsettled
+        )
         super().__init__(
-            "Not erased: these orders are still on their way to Clarus or waiting for an "
-            f"answer: {', '.join(self.references)}. Settle them first (send or correct them, let "
-            "Clarus answer, or withdraw one the desk could not send), then erase again."
+            "Not erased: nothing was changed, because some of their orders are not settled with "
+            f"Clarus yet. {advice}. Then erase again."
         )
 
 
@@ -296,7 +310,9 @@ def person_erase(*, tenant: Tenant, person: Person, by: Actor, reason: str) -> i
         return 0
     with append_only_released():
         orders = list(person_orders(tenant=tenant, person=person).select_for_update(of=("self",)))
-        unsettled = [order.reference for order in orders if order.status in states.UNSETTLED]
+        unsettled = [
+            (order.reference, order.status) for order in orders if order.status in states.UNSETTLED
+        ]
         if unsettled:
             raise ErasureRefused(unsettled)
         pending = [order for order in orders if order.personal_data_removed_at is None]

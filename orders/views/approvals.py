@@ -52,7 +52,7 @@ def approval_rules(request: DeskRequest) -> HttpResponse:
     """The tenant's approval rules; a POST adds one."""
     form = ApprovalRuleForm(request.POST or None)
     if request.method == "POST":
-        if not form.is_valid():
+        if not form.is_valid() or not _rule_new(request, form):
             return _rules_page(request, form=form, status=HTTPStatus.BAD_REQUEST)
         rule = approvals.approval_rule_save(
             tenant=request.membership.tenant, user=request.user, terms=form.terms()
@@ -61,6 +61,24 @@ def approval_rules(request: DeskRequest) -> HttpResponse:
         messages.success(request, f"Rule added: {wording}. It applies to orders sent from now on.")
         return redirect("tenants:approval_rules")
     return _rules_page(request, form=form)
+
+
+def _rule_new(request: DeskRequest, form: ApprovalRuleForm, *, rule_id: int | None = None) -> bool:
+    """Say beside the form, and return False, when another rule of the tenant says the same: two
+    alike rules hold every order they match twice, with the same reason twice."""
+    terms = form.terms()
+    alike = selectors.approval_rule_alike(
+        tenant_id=request.membership.tenant_id,
+        kind=terms.kind,
+        number=terms.number,
+        ids=terms.ids,
+        other_than=rule_id,
+    )
+    if alike is None or alike.current is None:
+        return True
+    state = "switched on" if alike.current.active else "switched off: switch it on instead"
+    form.add_error(None, f"This tenant already has this rule: {alike.current.wording} ({state}).")
+    return False
 
 
 def _tenant_rule(request: DeskRequest, rule_id: int) -> ApprovalRule:
@@ -81,7 +99,7 @@ def approval_rule_update(request: DeskRequest, rule_id: int) -> HttpResponse:
     )
     status = HTTPStatus.OK
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and _rule_new(request, form, rule_id=rule.pk):
             approvals.approval_rule_save(
                 tenant=request.membership.tenant,
                 user=request.user,
@@ -155,7 +173,8 @@ def approval_queue(request: DeskRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    filtered = any(value.strip() for values in query.lists() for value in values[1])
+    context = {"form": form, "page": page, "query": query.urlencode(), "filtered": filtered}
     template = "orders/approvals.html#approval-results" if request.htmx else "orders/approvals.html"
     return render(request, template, context)
 

@@ -2,7 +2,6 @@
 htmx fragment or a CSV download."""
 
 import csv
-import re
 from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -15,6 +14,7 @@ from orders import permissions
 from orders.access import DeskRequest, tenant_view
 from orders.forms.history import HistoryFilterForm
 from orders.selectors import history
+from orders.spreadsheets import spreadsheet_safe
 
 CSV_COLUMNS = (
     "keyed_at",
@@ -58,26 +58,6 @@ def history_list(request: DeskRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode()}
     template = "orders/history.html#history-results" if request.htmx else "orders/history.html"
     return render(request, template, context)
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = "=+-@\t\r"
-# A spreadsheet can also start a cell inside one of ours: opened where the list separator is
-# another character (a semicolon-locale Excel reads `x;=1+1` as `x` and a formula `=1+1`), or
-# read line by line. So a trigger after any of these is neutralised too, past spaces and quotes.
-CELL_SEPARATORS = ",;|\t\r\n"
-_FORMULA_START = re.compile(
-    rf'(^|[{re.escape(CELL_SEPARATORS)}])([ "]*)(?=[{re.escape(FORMULA_TRIGGERS)}])'
-)
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Return typed text so a spreadsheet shows it as text, never runs any part as a formula.
-
-    An apostrophe goes before each formula trigger that starts the text or follows a separator
-    (``x;=1`` becomes ``x;'=1``): a spreadsheet shows it, and the text stays readable.
-    """
-    return _FORMULA_START.sub(r"\1\2'", text)
 
 
 def _csv_cell(value: str | int) -> str | int:

@@ -22,8 +22,9 @@ from orders.forms.tenants import (
 )
 from orders.models import AuthFlow, Role
 from orders.selectors import staff as selectors
+from orders.selectors.privacy import retention_due_count
 from orders.services import staff, tenants
-from orders.services.privacy import tenant_retention_set
+from orders.services.privacy import months_before, tenant_retention_set
 from orders.services.tenants import AddressRefused, ConnectionRefused
 
 SESSION_PENDING_KEY = "desk_clarus_sign_in"
@@ -96,6 +97,16 @@ def tenant_retention(request: DeskRequest) -> HttpResponse:
         form = TenantConnectionForm(instance=tenant)
         return _settings_page(request, form=form, retention_form=retention_form)
     months = retention_form.cleaned_data["retention_months"]
+    shorter = months is not None and (
+        tenant.retention_months is None or months < tenant.retention_months
+    )
+    if shorter and request.POST.get("confirmed") != "yes":
+        # A shorter period removes data at the next sweep, for good: the admin sees how much first.
+        before = months_before(timezone.now(), months)
+        due = retention_due_count(tenant=tenant, before=before)
+        if due:
+            context = {"tenant": tenant, "months": months, "before": before, "due": due}
+            return render(request, "orders/tenant_retention_confirm.html", context)
     tenant_retention_set(tenant=tenant, months=months)
     messages.success(
         request,
@@ -274,10 +285,18 @@ def tenant_staff_update(request: DeskRequest, membership_id: int) -> HttpRespons
     )
     if membership is None:
         raise Http404("No such member of staff.")
+    if "remove" in request.POST and request.POST.get("confirmed") != "yes":
+        # Removing someone takes their access at once: the admin confirms it on a page of its own.
+        context = {"tenant": request.membership.tenant, "member": membership}
+        return render(request, "orders/tenant_staff_remove.html", context)
     try:
         if "remove" in request.POST:
             staff.membership_remove(membership=membership, acting_user=request.user)
-            messages.success(request, f"{membership.user.username} removed.")
+            messages.success(
+                request,
+                f"{membership.user.username} removed from {request.membership.tenant}: they can no "
+                "longer work in it. The orders they keyed stay.",
+            )
         else:
             form = MembershipRoleForm(request.POST)
             if not form.is_valid():

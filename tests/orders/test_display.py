@@ -2,7 +2,7 @@
 form's words, durations and shares."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -24,6 +24,31 @@ def test_stored_order_is_labelled_in_the_agents_words():
         ("Picking", "Tote"),
     ]
     assert display.address_rows(address) == [("Town or city", "Leeds"), ("Country", "GB")]
+
+
+def test_the_dispatch_date_reads_as_people_say_it_in_the_desks_time_zone():
+    # Stored as Clarus takes it (ISO 8601 with an offset); shown as the keyed-at times are.
+    winter = {"expected_date_of_dispatch": "2026-12-10T14:30:00+00:00"}
+    summer = {"expected_date_of_dispatch": "2026-07-01T13:30:00+00:00"}
+
+    assert display.header_rows(winter) == [("Dispatch by", "10 Dec 2026 14:30")]
+    assert display.header_rows(summer) == [("Dispatch by", "1 Jul 2026 14:30")]
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_a_dispatch_date_that_is_not_an_iso_time_is_shown_as_it_is(text):
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        iso = False
+    else:
+        iso = True
+    rows = display.header_rows({"expected_date_of_dispatch": text})
+
+    assert len(rows) == 1
+    if not iso:
+        assert rows == [("Dispatch by", text)]
 
 
 def test_a_picked_id_is_shown_with_its_code_and_name():

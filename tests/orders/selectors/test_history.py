@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from orders.domain import normalised_name, phone_digits
 from orders.models import Membership, Order, OrderLine, OrderStatus, Role, Tenant
 from orders.selectors.history import decode_cursor
-from orders.views.history import spreadsheet_safe
+from orders.spreadsheets import spreadsheet_safe
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")

@@ -134,6 +134,23 @@ def test_the_queue_filters_like_the_history_and_pages_by_keyset(client, desk, mo
     assert seen == ["B-0", "A-0", "A-1", "A-2", "A-3", "A-4"]
 
 
+def test_a_filtered_queue_that_finds_nothing_does_not_say_nothing_waits(client, desk):
+    # The top bar says an order waits: the empty queue must say it is the filters that hide it.
+    held(desk["tenant"], desk["agent"], "H-1")
+    client.force_login(desk["sup"])
+
+    filtered = client.get(QUEUE, {"search": "nothing-like-it"}).content.decode()
+    blank_form = client.get(QUEUE, {"search": " ", "agent": "", "date_from": ""}).content.decode()
+    Order.objects.all().delete()
+    empty = client.get(QUEUE).content.decode()
+
+    assert "No order waiting for approval matches these filters." in filtered
+    assert "Nothing waits for approval." not in filtered
+    assert "H-1" in blank_form
+    assert "Nothing waits for approval." in empty
+    assert "matches these filters" not in empty
+
+
 @pytest.mark.parametrize("query", BAD_QUERIES, ids=[str(q)[:40] for q in BAD_QUERIES])
 def test_bad_filters_are_never_a_server_error(client, desk, query):
     held(desk["tenant"], desk["agent"], "H-1")
@@ -201,6 +218,32 @@ def test_a_refusal_with_a_reason_is_what_the_keyer_then_reads(client, desk):
     assert "Not approved by sup: Account on stop" in page
     assert 'id="correct-order"' in page
     assert 'id="withdraw-order"' in page
+
+
+def test_the_queue_row_of_ones_own_order_does_not_offer_a_to_approve(client, desk):
+    # A screen reader reads the row's label: "press A to approve" there is a key that does nothing.
+    held(desk["tenant"], desk["sup"], "MINE")
+    held(desk["tenant"], desk["agent"], "THEIRS")
+    client.force_login(desk["sup"])
+
+    page = client.get(QUEUE).content.decode()
+
+    assert (
+        'aria-label="Order MINE, keyed by sup: you keyed it, so someone else approves it; press R'
+        in page
+    )
+    assert 'aria-label="Order THEIRS, keyed by agent: press A to approve, R to refuse' in page
+
+
+def test_a_refusal_whose_reason_is_invisible_is_turned_back(client, desk):
+    order = held(desk["tenant"], desk["agent"], "H-1")
+    client.force_login(desk["sup"])
+
+    response = client.post(reverse("orders:refuse", args=[order.pk]), {"reason": "\u200b\u202e "})
+
+    assert response.status_code == 400
+    assert "Say why the order is not approved." in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.HELD
 
 
 def test_a_supervisor_cannot_approve_their_own_order_by_the_page(client, desk):
@@ -275,6 +318,32 @@ def test_a_tenant_admin_adds_changes_and_switches_off_a_rule(client, desk):
     assert "Orders for account 7" in page
     assert "Switch on" in page
     assert "Orders for account 7 or 9" in history
+
+
+def test_a_rule_the_tenant_already_has_is_not_added_or_made_twice(client, desk):
+    # Two alike rules hold each order they match twice, with the same reason said twice.
+    client.force_login(desk["admin"])
+    client.post(RULES, {"kind": "accounts", "ids": "7, 9"})
+    other = lines_rule(desk, number=3)
+
+    again = client.post(RULES, {"kind": "accounts", "ids": "9 7"})
+    changed = client.post(
+        reverse("tenants:approval_rule_update", args=[other.pk]), {"kind": "accounts", "ids": "7,9"}
+    )
+    client.post(reverse("tenants:approval_rule_switch", args=[other.pk]))
+    switched_off_twin = client.post(RULES, {"kind": "lines_over", "number": "3"})
+
+    assert again.status_code == 400
+    assert "This tenant already has this rule: Orders for account 7 or 9 (switched on)." in (
+        again.content.decode()
+    )
+    assert 'value="9 7"' in again.content.decode()
+    assert changed.status_code == 400
+    assert "This tenant already has this rule" in changed.content.decode()
+    assert switched_off_twin.status_code == 400
+    assert "switched off: switch it on instead" in switched_off_twin.content.decode()
+    assert ApprovalRule.objects.count() == 2
+    assert other.versions.filter(kind="accounts").count() == 0
 
 
 @pytest.mark.parametrize(

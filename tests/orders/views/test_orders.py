@@ -203,3 +203,26 @@ def test_each_section_the_order_has_costs_one_query_more(client, staff):
 
     # The four, then webhooks, amendments, holds, the address save and its requests.
     assert len(own) == 9, "\n".join(own)
+
+
+def test_the_order_page_shows_the_dispatch_date_as_people_read_it(client, staff):
+    tenant, supervisor, agent = staff
+    order = Order.objects.create(
+        tenant=tenant,
+        created_by=agent,
+        reference="WHEN-1",
+        account_id=7,
+        status=OrderStatus.SENT,
+        clarus_id=5,
+        header={
+            "reference": "WHEN-1",
+            "account_id": 7,
+            "expected_date_of_dispatch": "2026-07-01T13:30:00+00:00",
+        },
+    )
+    client.force_login(supervisor)
+
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+
+    assert "1 Jul 2026 14:30" in page
+    assert "2026-07-01T13:30:00+00:00" not in page

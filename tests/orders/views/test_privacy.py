@@ -270,3 +270,75 @@ def test_a_redacted_order_can_be_neither_corrected_nor_amended(client, desk, set
     )
     assert "personal data was removed, so it can no longer be amended" in amend.content.decode()
     assert reverse("orders:amend", args=[sent.pk]) not in sent_page
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (OrderStatus.HELD, "MINE-2 is awaiting approval: approve it, or refuse it and then"),
+        (OrderStatus.DECLINED, "MINE-2 is not approved: withdraw it, or correct it and send"),
+        (OrderStatus.FAILED, "MINE-2 is not sent: send it again, or withdraw it"),
+        (OrderStatus.UNKNOWN, "MINE-2 is on its way to Clarus: wait for Clarus&#x27;s answer"),
+    ],
+)
+def test_a_refused_erasure_says_what_to_do_with_each_order_in_the_way(client, desk, status, advice):
+    # An order awaiting approval is not "on its way to Clarus": the supervisor must be told to
+    # approve or refuse it, which is what lets the person be erased.
+    mine, _other, people = desk
+    footprint(
+        mine, people["mine", Role.AGENT], ANN, reference="MINE-2", status=status, with_draft=False
+    )
+    signed_in(client, people, "mine", Role.SUPERVISOR)
+
+    response = client.post(reverse("orders:privacy_erase"), {"email": ANN.email, "reason": "x"})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert advice in page
+    assert "MINE-1 is" not in page
+
+
+def test_a_shorter_retention_period_that_removes_data_now_asks_first(client, desk):
+    # Typing 1 for 12 would take a year of callers' details at the next sweep, for good.
+    mine, other, people = desk
+    footprint(mine, people["mine", Role.AGENT], ANN, reference="MINE-OLD", with_draft=False)
+    Order.objects.filter(reference="MINE-OLD").update(
+        created_at=timezone.now() - timedelta(days=100)
+    )
+    footprint(other, people["other", Role.AGENT], ANN, reference="OTHER-OLD", with_draft=False)
+    Order.objects.filter(reference="OTHER-OLD").update(
+        created_at=timezone.now() - timedelta(days=100)
+    )
+    Tenant.objects.filter(pk=mine.pk).update(retention_months=12)
+    signed_in(client, people, "mine", Role.TENANT_ADMIN)
+
+    asked = client.post(reverse("tenants:retention"), {"retention_months": "1"})
+    mine.refresh_from_db()
+    kept_while_asking = mine.retention_months
+    confirmed = client.post(
+        reverse("tenants:retention"), {"retention_months": "1", "confirmed": "yes"}
+    )
+    mine.refresh_from_db()
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Remove personal data from 1 order now?" in page
+    assert 'name="retention_months" value="1"' in page
+    assert 'id="retention-cancel" autofocus' in page
+    assert kept_while_asking == 12
+    assert confirmed.status_code == 302
+    assert mine.retention_months == 1
+
+
+def test_a_longer_period_or_one_that_removes_nothing_yet_is_saved_at_once(client, desk):
+    mine, _other, people = desk
+    Tenant.objects.filter(pk=mine.pk).update(retention_months=12)
+    Order.objects.filter(tenant=mine).update(created_at=timezone.now() - timedelta(days=100))
+    signed_in(client, people, "mine", Role.TENANT_ADMIN)
+
+    longer = client.post(reverse("tenants:retention"), {"retention_months": "24"})
+    nothing_due = client.post(reverse("tenants:retention"), {"retention_months": "6"})
+    mine.refresh_from_db()
+
+    assert (longer.status_code, nothing_due.status_code) == (302, 302)
+    assert mine.retention_months == 6
