@@ -786,6 +786,20 @@ class SharedFields(dict[str, forms.Field]):
 OrderForm.base_fields = SharedFields(OrderForm.base_fields, own=["tenant"])
 
 
+def boxes_keep_what_is_typed(fields: Mapping[str, forms.Field]) -> None:
+    """Drop the ``maxlength`` Django writes on each box from its field's ``max_length``.
+
+    With it the browser cuts a pasted text at the limit without a word, and a reference cut
+    short would be sent as if keyed: without it the whole text stays in the box and the field
+    says beside it how long it may be (``TOO_LONG``, docs/input.md).
+    """
+    for field in fields.values():
+        field.widget.attrs.pop("maxlength", None)
+
+
+boxes_keep_what_is_typed(OrderForm.base_fields)
+
+
 OPENED_SALT = "orders.forms.opened"
 # A stamp older than this is not a keying time but a page left open overnight.
 OPENED_MAX_AGE = timedelta(hours=12)

@@ -1,0 +1,75 @@
+"""Small things an agent meets on the entry page, in real Chromium: what the page says while the
+desk works in the background, what happens to text longer than its box takes, and the top bar on
+a phone for someone on two tenants' staff."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from orders.models import Membership, Order, Role, Tenant
+from tests.browser.desk import sign_in, sign_in_agent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Record every time the send button is disabled or "Sending to Clarus…" is shown.
+WATCH_SENDING = """() => {
+  window.sendingSeen = [];
+  const sending = document.getElementById("sending");
+  const button = document.getElementById("send-order");
+  new MutationObserver(() => {
+    if (sending.classList.contains("htmx-request")) window.sendingSeen.push("sending shown");
+  }).observe(sending, {attributes: true});
+  new MutationObserver(() => {
+    if (button.disabled) window.sendingSeen.push("send button disabled");
+  }).observe(button, {attributes: true});
+}"""
+
+
+def test_saving_a_draft_neither_says_sending_nor_disables_the_send_button(
+    page: Any, live_server: Any, sandbox_tenant: Tenant
+) -> None:
+    sign_in_agent(page, live_server, sandbox_tenant)
+    page.evaluate(WATCH_SENDING)
+    page.focus("#id_reference")
+    page.keyboard.type("CALL-77")
+    # The autosave goes about a second after the last key; the order itself is not being sent.
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
+    assert page.evaluate("window.sendingSeen") == []
+    expect(page.locator("#sending")).to_be_hidden()
+    expect(page.locator("#send-order")).to_be_enabled()
+
+
+def test_a_reference_longer_than_its_box_takes_is_kept_whole_and_refused_beside_it(
+    page: Any, live_server: Any, sandbox_tenant: Tenant
+) -> None:
+    sign_in_agent(page, live_server, sandbox_tenant)
+    # Pasted from an e-mail: 60 characters, where Clarus takes 50.
+    reference = "PO-2026-" + "7" * 52
+    page.fill("#id_reference", reference)
+    expect(page.locator("#id_reference")).to_have_value(reference)
+    page.focus("#id_reference")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#id_reference-error")).to_contain_text(
+        "Up to 50 characters: this has 60. Shorten it to send."
+    )
+    expect(page.locator("#id_reference")).to_have_value(reference)
+    assert not Order.objects.exists()
+
+
+def test_the_top_bar_of_someone_on_two_tenants_fits_a_390_px_phone(
+    page: Any, live_server: Any, sandbox_tenant: Tenant, make_tenant: Any
+) -> None:
+    other = make_tenant(name="Northwind Logistics Group Limited", subdomain="northwind")
+    agent = User.objects.create_user("agent", password="agent-pass-123")
+    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
+    Membership.objects.create(user=agent, tenant=other, role=Role.SUPERVISOR)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, f"{live_server.url}/orders/new/", "agent", "agent-pass-123", ready="#order-form")
+    sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], f"wider than the screen (scrollWidth, innerWidth): {sizes}"
+    switch = page.locator(".tenant-switch button")
+    box = switch.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
