@@ -3,6 +3,7 @@
 import copy
 import functools
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -828,6 +829,28 @@ def picked_label(value: Any) -> dict[str, str]:
     return label if any(label.values()) else {}
 
 
+# A quantity in figures: ASCII digits with at most one point (a minus too, so that "-1" is told
+# it must be more than 0).
+PLAIN_QUANTITY = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+QUANTITY_TOO_LARGE = "Up to 9 figures before the point and 3 after it: check the quantity."
+
+
+class QuantityField(forms.DecimalField):
+    """A quantity as agents write it: "12", "2.5", "00012".
+
+    Python's ``Decimal`` also reads "1e2" as 100, "1_000" as 1000 and other scripts' digits:
+    typed in a quantity box those are slips, never a number to send (docs/input.md).
+    """
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not PLAIN_QUANTITY.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 class OrderLineForm(CleanedDirectly):
     product = forms.CharField(
         label="Product",
@@ -840,14 +863,19 @@ class OrderLineForm(CleanedDirectly):
     # What the agent saw on the line when picking, kept for the audit; stock only for the warning.
     description = AuditTextField(max_length=255)
     available = SeenNumberField()
-    quantity = forms.DecimalField(
+    quantity = QuantityField(
         label="Quantity",
         # Left empty on a chosen product, it is 1 (``clean``); "SKU x4" in the product box says it.
         required=False,
         max_digits=12,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": 0}),
-        error_messages={"invalid": "Enter a quantity, e.g. 2."},
+        error_messages={
+            "invalid": "Enter a quantity in figures, e.g. 2 or 2.5.",
+            "max_digits": QUANTITY_TOO_LARGE,
+            "max_whole_digits": QUANTITY_TOO_LARGE,
+            "max_decimal_places": QUANTITY_TOO_LARGE,
+        },
     )
 
     def has_changed(self) -> bool:
