@@ -214,7 +214,7 @@ def text_field(
         label=label,
         max_length=max_length,
         required=required,
-        error_messages={"max_length": TOO_LONG},
+        error_messages={"max_length": TOO_LONG, **kwargs.pop("error_messages", {})},
         **kwargs,
     )
 
@@ -468,6 +468,16 @@ class CleanedDirectly(forms.Form):
                 self.add_error(name, problem)
 
 
+class PriorityField(forms.IntegerField):
+    """A priority in ASCII figures: ``int()`` would also read "٣" as 3 and "1_0" as 10."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if text and not is_ascii_digits(text.removeprefix("-")):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 class OrderForm(CleanedDirectly):
     """The order header and its delivery address."""
 
@@ -497,6 +507,7 @@ class OrderForm(CleanedDirectly):
         50,
         required=True,
         help_text="The caller's order number, up to 50 characters.",
+        error_messages={"required": "Type the order reference: the caller's order number."},
     )
     expected_date_of_dispatch = DispatchDateField(
         label="Dispatch by",
@@ -506,12 +517,17 @@ class OrderForm(CleanedDirectly):
     )
     warehouse_id = clarus_id_field("Warehouse", help_text="Leave blank to let Clarus choose.")
     warehouse_label = label_field()
-    priority = forms.IntegerField(
+    priority = PriorityField(
         label="Priority",
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="1 (most urgent) to 99.",
         widget=forms.NumberInput(attrs={"min": 1, "max": 99}),
+        error_messages={
+            "invalid": "Enter the priority as a whole number, 1 (most urgent) to 99.",
+            "min_value": "Priority is 1 (most urgent) to 99.",
+            "max_value": "Priority is 1 (most urgent) to 99.",
+        },
     )
     customer = search_field("End customer", "Who receives the goods: code or name.")
     customer_id = picked_id_field()
