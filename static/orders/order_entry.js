@@ -6,7 +6,8 @@
 // half-keyed order asks first.
 //
 // Listens to: keydown, input, click (Remove, Add line), submit, beforeunload; htmx:afterSettle of
-// the order form (#order-form, sent back with problems); htmx:responseError of the order form;
+// the order form (#order-form, sent back with problems); htmx:responseError and htmx:sendError of
+// the order form;
 // and the entry page's own events:
 //   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box (past
 //   the quantity when the box said it: detail.quantity);
@@ -226,6 +227,17 @@
       first.scrollIntoView({ block: "center" });
     } else if (banner) {
       banner.scrollIntoView({ block: "center" });
+    }
+  });
+
+  // No answer at all (the connection dropped, the desk is down): htmx keeps the form as typed and
+  // says nothing, so the agent would not know whether it went. Its form token makes one order of
+  // however many sends (orders.services.submission), so sending again is safe.
+  document.addEventListener("htmx:sendError", function (event) {
+    var sendStatus = document.getElementById("send-status");
+    if (event.detail.elt && event.detail.elt.id === "order-form" && sendStatus) {
+      sendStatus.textContent =
+        "The desk did not answer: check the connection and send again (an order is never sent twice).";
     }
   });
 

@@ -73,3 +73,29 @@ def test_the_top_bar_of_someone_on_two_tenants_fits_a_390_px_phone(
     box = switch.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= 390
+
+
+def test_a_send_that_cannot_reach_the_desk_says_so_beside_the_button(
+    page: Any, live_server: Any, sandbox_tenant: Tenant
+) -> None:
+    sign_in_agent(page, live_server, sandbox_tenant)
+    page.fill("#id_reference", "NET-1")
+
+    # The connection drops as the order is sent: the request never gets an answer.
+    def dropped(route: Any) -> None:
+        if route.request.method == "POST":
+            route.abort()
+        else:
+            route.fallback()
+
+    page.route(f"{live_server.url}/orders/new/", dropped)
+    page.focus("#id_reference")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#send-status")).to_have_text(
+        "The desk did not answer: check the connection and send again (an order is never sent "
+        "twice)."
+    )
+    # What was typed stays, and the agent is where they were.
+    expect(page.locator("#id_reference")).to_have_value("NET-1")
+    expect(page.locator("#id_reference")).to_be_focused()
+    expect(page.locator("#send-order")).to_be_enabled()
