@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from orders.models import Membership, Order, Role, Tenant
-from tests.browser.desk import sign_in, sign_in_agent
+from sandbox import catalogue as sandbox_catalogue
+from tests.browser.desk import acme_row, sign_in, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,3 +100,30 @@ def test_a_send_that_cannot_reach_the_desk_says_so_beside_the_button(
     expect(page.locator("#id_reference")).to_have_value("NET-1")
     expect(page.locator("#id_reference")).to_be_focused()
     expect(page.locator("#send-order")).to_be_enabled()
+
+
+@pytest.mark.parametrize("typed", ["{sku} x2", "{barcode}"])
+def test_ctrl_enter_straight_after_typing_an_exact_code_sends_it(
+    page: Any, live_server: Any, catalogue_tenant: Tenant, typed: str
+) -> None:
+    acme = acme_row(sandbox_catalogue.Account, code="ACME")
+    product = (
+        sandbox_catalogue.AccountProduct.objects.filter(account=acme)
+        .select_related("product")
+        .order_by("product_id")[0]
+        .product
+    )
+    sign_in_agent(page, live_server, catalogue_tenant)
+    page.keyboard.type(str(acme.pk))
+    page.keyboard.press("Enter")
+    page.keyboard.type("FAST-1")
+    page.keyboard.press("Enter")
+    page.keyboard.type("tomorrow")
+    page.focus("#id_lines-0-product")
+    # A scanner or a quick agent: the code, then at once Ctrl+Enter, before any suggestion.
+    page.keyboard.type(typed.format(sku=product.code, barcode=product.barcode))
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("h1")).to_have_text("Order FAST-1")
+    line = Order.objects.get(reference="FAST-1").lines.get()
+    assert line.product_id == product.pk
+    assert line.quantity == (2 if "x2" in typed else 1)
