@@ -127,3 +127,22 @@ def test_ctrl_enter_straight_after_typing_an_exact_code_sends_it(
     line = Order.objects.get(reference="FAST-1").lines.get()
     assert line.product_id == product.pk
     assert line.quantity == (2 if "x2" in typed else 1)
+
+
+def test_a_lines_suggestions_stay_on_a_390_px_phone(
+    page: Any, live_server: Any, catalogue_tenant: Tenant
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_agent(page, live_server, catalogue_tenant)
+    page.focus("#id_lines-0-product")
+    page.keyboard.type("mug")
+    options = page.locator("#lines-0-results [role=option]")
+    expect(options.first).to_be_visible()
+    box = page.locator("#lines-0-results").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    # Every suggestion shows its Clarus id on the screen.
+    for each in page.locator("#lines-0-results .option-id").all():
+        right = each.bounding_box()
+        assert right is not None
+        assert right["x"] + right["width"] <= 390
