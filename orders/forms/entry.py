@@ -4,6 +4,7 @@ import copy
 import functools
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -468,6 +469,24 @@ class CleanedDirectly(forms.Form):
                 self.add_error(name, problem)
 
 
+# Control and format characters: a zero-width space, a bidi mark or a byte-order mark pasted
+# with a reference from an e-mail, a bell or an escape from a scanner.
+INVISIBLE = frozenset({"Cc", "Cf"})
+
+
+class VisibleTextField(forms.CharField):
+    """One line of text kept without the characters nobody sees.
+
+    A reference with a zero-width space in it is another reference to the duplicate check and to
+    whoever searches for it in Clarus, though it reads the same on every screen. Removed before
+    the length and "required" are checked, so they count what the agent sees.
+    """
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return "".join(each for each in text if unicodedata.category(each) not in INVISIBLE).strip()
+
+
 class PriorityField(forms.IntegerField):
     """A priority in ASCII figures: ``int()`` would also read "٣" as 3 and "1_0" as 10."""
 
@@ -502,12 +521,15 @@ class OrderForm(CleanedDirectly):
     account = search_field("Account", "The client whose stock is sent: its code or name.")
     account_id = picked_id_field()
     account_label = label_field()
-    reference = text_field(
-        "Order reference",
-        50,
+    reference = VisibleTextField(
+        label="Order reference",
+        max_length=50,
         required=True,
         help_text="The caller's order number, up to 50 characters.",
-        error_messages={"required": "Type the order reference: the caller's order number."},
+        error_messages={
+            "required": "Type the order reference: the caller's order number.",
+            "max_length": TOO_LONG,
+        },
     )
     expected_date_of_dispatch = DispatchDateField(
         label="Dispatch by",
