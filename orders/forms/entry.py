@@ -483,7 +483,7 @@ class VisibleTextField(forms.CharField):
     """
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return "".join(each for each in text if unicodedata.category(each) not in INVISIBLE).strip()
 
 
@@ -880,7 +880,8 @@ class QuantityField(forms.DecimalField):
     typed in a quantity box those are slips, never a number to send (docs/input.md).
     """
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # Any: django-stubs give DecimalField the to_python of IntegerField, its base class.
+    def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
         text = str(value).strip()

@@ -22,7 +22,7 @@ def tenant(make_tenant):
 def header_errors(tenant, **overrides) -> dict[str, list[str]]:
     form = OrderForm(order_post_data(tenant.pk, str(uuid.uuid4()), **overrides), tenants=[tenant])
     form.is_valid()
-    return dict(form.errors)
+    return {name: [str(each) for each in errors] for name, errors in form.errors.items()}
 
 
 @pytest.mark.parametrize("typed", ["", "   "])

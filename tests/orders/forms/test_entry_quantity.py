@@ -18,7 +18,9 @@ def quantity_read(typed: str) -> tuple[Decimal | None, list[str]]:
     """Return the quantity a line with a Clarus-id product reads from ``typed``, and its errors."""
     form = OrderLineForm({"product": "101", "quantity": typed})
     form.is_valid()
-    return form.cleaned_data.get("quantity"), form.errors.get("quantity", [])
+    return form.cleaned_data.get("quantity"), [
+        str(each) for each in form.errors.get("quantity", [])
+    ]
 
 
 @pytest.mark.parametrize("typed", ["1e2", "1E2", "2e0", "1_000", "١٢", "１２", "0x10", "12e-1"])

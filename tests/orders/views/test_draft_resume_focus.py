@@ -22,11 +22,8 @@ def tenant(make_tenant, agent):
 
 def focused_ids(html: str) -> list[str]:
     """Return the ids of the boxes the page marks autofocus."""
-    return [
-        re.search(r'id="([^"]+)"', tag)[1]
-        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
-        if re.search(r"\sautofocus\b", tag)
-    ]
+    tags = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
+    return [re.findall(r'id="([^"]+)"', tag)[0] for tag in tags if re.search(r"\sautofocus\b", tag)]
 
 
 def opened(agent_client, data) -> str:
