@@ -146,3 +146,19 @@ def test_a_lines_suggestions_stay_on_a_390_px_phone(
         right = each.bounding_box()
         assert right is not None
         assert right["x"] + right["width"] <= 390
+
+
+def test_the_top_bar_links_sit_in_one_row_on_a_desk_screen(
+    page: Any, live_server: Any, sandbox_tenant: Tenant, make_tenant: Any
+) -> None:
+    other = make_tenant(name="Northwind Logistics", subdomain="northwind")
+    agent = User.objects.create_user("agent", password="agent-pass-123")
+    Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
+    Membership.objects.create(user=agent, tenant=other, role=Role.AGENT)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, f"{live_server.url}/orders/new/", "agent", "agent-pass-123", ready="#order-form")
+    tops = page.eval_on_selector_all(
+        ".topbar nav a", "links => links.map(link => Math.round(link.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 3
+    assert len(set(tops)) == 1, f"the links are stacked: {tops}"
