@@ -544,7 +544,9 @@ class OrderForm(CleanedDirectly):
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="1 (most urgent) to 99.",
-        widget=forms.NumberInput(attrs={"min": 1, "max": 99}),
+        # A text box: a number box holds nothing for a slip ("1e"), so no priority would be sent
+        # without a word, and ↑/↓ or the mouse wheel change it unseen.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={
             "invalid": "Enter the priority as a whole number, 1 (most urgent) to 99.",
             "min_value": "Priority is 1 (most urgent) to 99.",

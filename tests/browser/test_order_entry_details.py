@@ -162,3 +162,20 @@ def test_the_top_bar_links_sit_in_one_row_on_a_desk_screen(
     )
     assert len(tops) == 3
     assert len(set(tops)) == 1, f"the links are stacked: {tops}"
+
+
+def test_a_priority_typed_wrong_is_refused_beside_it_not_dropped(
+    page: Any, live_server: Any, sandbox_tenant: Tenant
+) -> None:
+    sign_in_agent(page, live_server, sandbox_tenant)
+    page.fill("#id_reference", "PRIO-1")
+    page.focus("#id_priority")
+    # A slip of the finger: a number box would hold nothing for this, and send no priority.
+    page.keyboard.type("1e")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#id_priority")).to_have_value("1e")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#id_priority-error")).to_have_text(
+        "Enter the priority as a whole number, 1 (most urgent) to 99."
+    )
+    expect(page.locator("#id_priority")).to_have_value("1e")
