@@ -9,7 +9,13 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 
 from orders.forms.delivery_addresses import AddressSaveForm
-from orders.forms.entry import LINES_PREFIX, BaseOrderLineFormSet, OrderForm, line_formset
+from orders.forms.entry import (
+    LINES_PREFIX,
+    BaseOrderLineFormSet,
+    OrderForm,
+    entry_focus,
+    line_formset,
+)
 from orders.inputs import clean_text
 from orders.models import Tenant
 
@@ -111,3 +117,18 @@ def draft_entry(data: Mapping[str, Any], *, tenants: Sequence[Tenant]) -> DraftE
         caller_text=post.get("caller", ""),
         caller_order=post.get("caller_order", ""),
     )
+
+
+def draft_focus(entry: DraftEntry) -> str:
+    """Return the id of the box a resumed draft opens on.
+
+    The entry page's own choice (``entry_focus``: the first required box still empty) first;
+    when the header is keyed, the last line's product box, where keying carries on (the blank
+    line after the keyed ones, if there is one). Never none: the page takes Enter and Ctrl+Enter
+    only from inside the form.
+    """
+    chosen = entry_focus(entry.form, entry.formset)
+    lines = [line for line in entry.formset.forms if not line["DELETE"].value()]
+    if chosen or not lines:
+        return chosen
+    return lines[-1]["product"].auto_id

@@ -3,6 +3,8 @@
 import copy
 import functools
 import json
+import re
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -213,7 +215,7 @@ def text_field(
         label=label,
         max_length=max_length,
         required=required,
-        error_messages={"max_length": TOO_LONG},
+        error_messages={"max_length": TOO_LONG, **kwargs.pop("error_messages", {})},
         **kwargs,
     )
 
@@ -467,6 +469,34 @@ class CleanedDirectly(forms.Form):
                 self.add_error(name, problem)
 
 
+# Control and format characters: a zero-width space, a bidi mark or a byte-order mark pasted
+# with a reference from an e-mail, a bell or an escape from a scanner.
+INVISIBLE = frozenset({"Cc", "Cf"})
+
+
+class VisibleTextField(forms.CharField):
+    """One line of text kept without the characters nobody sees.
+
+    A reference with a zero-width space in it is another reference to the duplicate check and to
+    whoever searches for it in Clarus, though it reads the same on every screen. Removed before
+    the length and "required" are checked, so they count what the agent sees.
+    """
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return "".join(each for each in text if unicodedata.category(each) not in INVISIBLE).strip()
+
+
+class PriorityField(forms.IntegerField):
+    """A priority in ASCII figures: ``int()`` would also read "٣" as 3 and "1_0" as 10."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if text and not is_ascii_digits(text.removeprefix("-")):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 class OrderForm(CleanedDirectly):
     """The order header and its delivery address."""
 
@@ -491,11 +521,15 @@ class OrderForm(CleanedDirectly):
     account = search_field("Account", "The client whose stock is sent: its code or name.")
     account_id = picked_id_field()
     account_label = label_field()
-    reference = text_field(
-        "Order reference",
-        50,
+    reference = VisibleTextField(
+        label="Order reference",
+        max_length=50,
         required=True,
         help_text="The caller's order number, up to 50 characters.",
+        error_messages={
+            "required": "Type the order reference: the caller's order number.",
+            "max_length": TOO_LONG,
+        },
     )
     expected_date_of_dispatch = DispatchDateField(
         label="Dispatch by",
@@ -505,12 +539,19 @@ class OrderForm(CleanedDirectly):
     )
     warehouse_id = clarus_id_field("Warehouse", help_text="Leave blank to let Clarus choose.")
     warehouse_label = label_field()
-    priority = forms.IntegerField(
+    priority = PriorityField(
         label="Priority",
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="1 (most urgent) to 99.",
-        widget=forms.NumberInput(attrs={"min": 1, "max": 99}),
+        # A text box: a number box holds nothing for a slip ("1e"), so no priority would be sent
+        # without a word, and ↑/↓ or the mouse wheel change it unseen.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Enter the priority as a whole number, 1 (most urgent) to 99.",
+            "min_value": "Priority is 1 (most urgent) to 99.",
+            "max_value": "Priority is 1 (most urgent) to 99.",
+        },
     )
     customer = search_field("End customer", "Who receives the goods: code or name.")
     customer_id = picked_id_field()
@@ -786,6 +827,20 @@ class SharedFields(dict[str, forms.Field]):
 OrderForm.base_fields = SharedFields(OrderForm.base_fields, own=["tenant"])
 
 
+def boxes_keep_what_is_typed(fields: Mapping[str, forms.Field]) -> None:
+    """Drop the ``maxlength`` Django writes on each box from its field's ``max_length``.
+
+    With it the browser cuts a pasted text at the limit without a word, and a reference cut
+    short would be sent as if keyed: without it the whole text stays in the box and the field
+    says beside it how long it may be (``TOO_LONG``, docs/input.md).
+    """
+    for field in fields.values():
+        field.widget.attrs.pop("maxlength", None)
+
+
+boxes_keep_what_is_typed(OrderForm.base_fields)
+
+
 OPENED_SALT = "orders.forms.opened"
 # A stamp older than this is not a keying time but a page left open overnight.
 OPENED_MAX_AGE = timedelta(hours=12)
@@ -814,6 +869,29 @@ def picked_label(value: Any) -> dict[str, str]:
     return label if any(label.values()) else {}
 
 
+# A quantity in figures: ASCII digits with at most one point (a minus too, so that "-1" is told
+# it must be more than 0).
+PLAIN_QUANTITY = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+QUANTITY_TOO_LARGE = "Up to 9 figures before the point and 3 after it: check the quantity."
+
+
+class QuantityField(forms.DecimalField):
+    """A quantity as agents write it: "12", "2.5", "00012".
+
+    Python's ``Decimal`` also reads "1e2" as 100, "1_000" as 1000 and other scripts' digits:
+    typed in a quantity box those are slips, never a number to send (docs/input.md).
+    """
+
+    # Any: django-stubs give DecimalField the to_python of IntegerField, its base class.
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not PLAIN_QUANTITY.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 class OrderLineForm(CleanedDirectly):
     product = forms.CharField(
         label="Product",
@@ -826,14 +904,19 @@ class OrderLineForm(CleanedDirectly):
     # What the agent saw on the line when picking, kept for the audit; stock only for the warning.
     description = AuditTextField(max_length=255)
     available = SeenNumberField()
-    quantity = forms.DecimalField(
+    quantity = QuantityField(
         label="Quantity",
         # Left empty on a chosen product, it is 1 (``clean``); "SKU x4" in the product box says it.
         required=False,
         max_digits=12,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": 0}),
-        error_messages={"invalid": "Enter a quantity, e.g. 2."},
+        error_messages={
+            "invalid": "Enter a quantity in figures, e.g. 2 or 2.5.",
+            "max_digits": QUANTITY_TOO_LARGE,
+            "max_whole_digits": QUANTITY_TOO_LARGE,
+            "max_decimal_places": QUANTITY_TOO_LARGE,
+        },
     )
 
     def has_changed(self) -> bool:

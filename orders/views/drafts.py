@@ -11,8 +11,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from orders import permissions
 from orders.access import DeskRequest, desk_redirect, keying_tenant, tenant_view
-from orders.forms.drafts import draft_data, draft_entry, draft_form_token, draft_summary
-from orders.forms.entry import MAX_LINES, default_dispatch_time, entry_focus
+from orders.forms.drafts import (
+    draft_data,
+    draft_entry,
+    draft_focus,
+    draft_form_token,
+    draft_summary,
+)
+from orders.forms.entry import MAX_LINES, default_dispatch_time
 from orders.models import Draft
 from orders.selectors import drafts as selectors
 from orders.services import drafts as services
@@ -96,7 +102,7 @@ def draft_open(request: DeskRequest, draft_id: int) -> HttpResponse:
         "caller_text": entry.caller_text,
         "caller_order": entry.caller_order,
         # As the entry page: the box it opens on, and the dispatch time a date alone takes.
-        "focus_id": entry_focus(entry.form, entry.formset),
+        "focus_id": draft_focus(entry),
         "default_dispatch_time": default_dispatch_time().strftime("%H:%M"),
     }
     return render(request, "orders/order_form.html", context)

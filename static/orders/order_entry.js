@@ -6,10 +6,12 @@
 // half-keyed order asks first.
 //
 // Listens to: keydown, input, click (Remove, Add line), submit, beforeunload; htmx:afterSettle of
-// the order form (#order-form, sent back with problems); htmx:responseError of the order form;
+// the order form (#order-form, sent back with problems) and, after Ctrl+Enter in a box still
+// waiting for Clarus, of its suggestions; htmx:responseError and htmx:sendError of the order form;
 // and the entry page's own events:
 //   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box (past
-//   the quantity when the box said it: detail.quantity);
+//   the quantity when the box said it: detail.quantity); after Ctrl+Enter in a box not settled
+//   yet, lookup:settled (late or not) of that box sends the order;
 //   lines:pasted, from paste_lines.js: the order has changed (ask before leaving it).
 // Dispatches: lines:added {row} on the new row (bubbling) when it adds a line.
 (function () {
@@ -164,7 +166,7 @@
     }
     if (event.ctrlKey || event.metaKey) {
       event.preventDefault();
-      form.requestSubmit(document.getElementById("send-order"));
+      sendWhenSettled(form, target);
       return;
     }
     if (target.tagName === "TEXTAREA" || target.tagName === "BUTTON" || target.tagName === "SUMMARY") {
@@ -179,6 +181,55 @@
     event.preventDefault();
     moveOn(form, target);
   });
+
+  function send(form) {
+    form.requestSubmit(document.getElementById("send-order"));
+  }
+
+  // Ctrl+Enter straight after typing or scanning a code ("SKU x2", a barcode) that Enter has not
+  // settled yet: settle it first, as Enter would (lookups.js), then send, so that an exact code is
+  // not refused as "not picked". If Clarus's answer is still on its way, send when it settles the
+  // box, or after SETTLE_WAIT_MS; if a choice is left to make, send now and the desk says so
+  // beside the box.
+  var SETTLE_WAIT_MS = 3000;
+
+  function sendWhenSettled(form, target) {
+    if (!isLookup(target) || !target.value.trim() || target.dataset.picked === target.value) {
+      send(form);
+      return;
+    }
+    var done = false;
+    var timer = null;
+    function go() {
+      if (done) {
+        return;
+      }
+      done = true;
+      clearTimeout(timer);
+      document.removeEventListener("lookup:settled", whenSettled);
+      document.removeEventListener("htmx:afterSettle", whenAnswered);
+      send(form);
+    }
+    function whenSettled(event) {
+      if (event.target === target) {
+        go();
+      }
+    }
+    // The answer came and was put in place without settling the box (several match): send now.
+    function whenAnswered(event) {
+      if (event.target.dataset && event.target.dataset.input === target.id) {
+        document.removeEventListener("htmx:afterSettle", whenAnswered);
+        go();
+      }
+    }
+    document.addEventListener("lookup:settled", whenSettled);
+    document.addEventListener("htmx:afterSettle", whenAnswered);
+    timer = setTimeout(go, SETTLE_WAIT_MS);
+    target.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    if (target.dataset.pending !== "1") {
+      go();
+    }
+  }
 
   function lookupDone(event) {
     var form = orderForm();
@@ -226,6 +277,17 @@
       first.scrollIntoView({ block: "center" });
     } else if (banner) {
       banner.scrollIntoView({ block: "center" });
+    }
+  });
+
+  // No answer at all (the connection dropped, the desk is down): htmx keeps the form as typed and
+  // says nothing, so the agent would not know whether it went. Its form token makes one order of
+  // however many sends (orders.services.submission), so sending again is safe.
+  document.addEventListener("htmx:sendError", function (event) {
+    var sendStatus = document.getElementById("send-status");
+    if (event.detail.elt && event.detail.elt.id === "order-form" && sendStatus) {
+      sendStatus.textContent =
+        "The desk did not answer: check the connection and send again (an order is never sent twice).";
     }
   });
 

@@ -147,7 +147,7 @@ def test_a_refused_order_opens_on_its_first_problem(page, live_server, catalogue
     expect(reference).to_have_attribute("aria-invalid", "true")
     for each in reference.get_attribute("aria-describedby").split():
         expect(page.locator(f"#{each}")).to_have_count(1)
-    expect(page.locator("#id_reference-error")).to_contain_text("This field is required")
+    expect(page.locator("#id_reference-error")).to_contain_text("Type the order reference")
 
 
 def test_the_dispatch_date_is_said_back_and_a_past_one_warned_about(

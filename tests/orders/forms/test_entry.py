@@ -46,15 +46,15 @@ def test_valid_order(tenant):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("reference", "", "This field is required."),
+        ("reference", "", "Type the order reference"),
         ("reference", "R" * 51, "Up to 50 characters: this has 51."),
         ("account_id", "", "Choose the account"),
         ("account_id", "acme", "whole number"),
         ("expected_date_of_dispatch", "", "Type the dispatch date"),
         ("expected_date_of_dispatch", "31/02", "is not a date"),
         ("expected_date_of_dispatch", "281120261400", "is not a date"),
-        ("priority", "0", "greater than or equal to 1"),
-        ("priority", "100", "less than or equal to 99"),
+        ("priority", "0", "Priority is 1 (most urgent) to 99."),
+        ("priority", "100", "Priority is 1 (most urgent) to 99."),
         ("packing_notes", "p" * 256, "Up to 255 characters: this has 256."),
         ("delivery_postcode", "X" * 11, "Up to 10 characters: this has 11."),
         ("delivery_address_1", "a" * 81, "Up to 80 characters: this has 81."),
