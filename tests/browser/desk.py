@@ -34,6 +34,15 @@ def sign_in(page: Any, url: str, username: str, password: str, *, ready: str) ->
     page.wait_for_load_state("load")
 
 
+def wider_than_screen(page: Any) -> list[int] | None:
+    """Return the page's width and the window's (scrollWidth, innerWidth) if the page scrolls
+    sideways, else None."""
+    sizes: list[int] = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    return sizes if sizes[0] > sizes[1] else None
+
+
 # Where the orders keyed through the service go, unless a test says otherwise.
 HALIFAX = DeliveryAddress(name="Halifax Tiles", postcode="HX1 1AA", country="GB")
 

@@ -17,7 +17,7 @@ from orders.domain import DeliveryAddress, LineInput
 from orders.models import Draft, Membership, OrderStatus, Role, Tenant
 from sandbox import catalogue as sandbox_catalogue
 from tests.browser.axe import axe_violations
-from tests.browser.desk import order_sent
+from tests.browser.desk import order_sent, wider_than_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -386,7 +386,6 @@ def test_no_page_scrolls_sideways_on_a_390_px_phone(desk: Desk, page: Any) -> No
     page.set_viewport_size({"width": 390, "height": 844})
     wide = {}
     for name in every_page(desk):
-        sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        if sizes[0] > sizes[1]:
+        if sizes := wider_than_screen(page):
             wide[name] = sizes
     assert wide == {}, f"wider than the screen (scrollWidth, innerWidth): {wide}"

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from orders.models import ApprovalRuleKind, Membership, Order, OrderStatus, Role
 from orders.services.approvals import RuleTerms, approval_rule_save
 from orders.services.staff import staff_invite
+from tests.browser.desk import wider_than_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,8 +59,7 @@ def wide_pages(page: Any, url: str, username: str, password: str, paths: list[st
     for path in paths:
         page.goto(f"{url}{path}")
         page.wait_for_load_state("load")
-        sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        if sizes[0] > sizes[1]:
+        if sizes := wider_than_screen(page):
             wide[path] = sizes
     return wide
 
