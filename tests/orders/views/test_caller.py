@@ -7,17 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from orders.models import Membership, Role
 from tests.orders.callers import AMELIA, AMELIA_WORK, keyed_order
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def tenant(make_tenant, agent):
-    tenant = make_tenant()
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    return tenant
 
 
 def test_the_entry_page_has_the_caller_box_its_keys_and_the_drafts(agent_client, tenant):

@@ -4,20 +4,12 @@ which the page takes only from inside the form, sends it)."""
 import re
 import uuid
 
-import pytest
 from django.urls import reverse
 
-from orders.models import Draft, Membership, Role
+from orders.models import Draft
 from tests.orders.factories import order_post_data
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def tenant(make_tenant, agent):
-    tenant = make_tenant()
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    return tenant
 
 
 def focused_ids(html: str) -> list[str]:

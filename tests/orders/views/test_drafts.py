@@ -19,13 +19,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 SAVE = reverse("orders:draft_save")
 
 
-@pytest.fixture
-def tenant(make_tenant, agent):
-    tenant = make_tenant()
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    return tenant
-
-
 def half_keyed(tenant, token=None, **overrides):
     """The entry form half keyed: a reference, one line picked, an address, a caller."""
     data = order_post_data(

@@ -18,13 +18,6 @@ LINE_ROW = reverse("orders:line_row")
 
 
 @pytest.fixture
-def tenant(make_tenant, agent):
-    tenant = make_tenant()
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    return tenant
-
-
-@pytest.fixture
 def live_tenant(sandbox_tenant, agent):
     Membership.objects.create(user=agent, tenant=sandbox_tenant, role=Role.AGENT)
     return sandbox_tenant

@@ -26,13 +26,6 @@ def forget_blank_forms():
     entry._BLANK_FORMS.clear()
 
 
-@pytest.fixture
-def tenant(make_tenant, agent):
-    tenant = make_tenant()
-    Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
-    return tenant
-
-
 def _found(pattern: re.Pattern[str], html: str) -> str:
     match = pattern.search(html)
     assert match is not None, pattern.pattern
