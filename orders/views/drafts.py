@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from orders import permissions
 from orders.access import DeskRequest, desk_redirect, keying_tenant, tenant_view
@@ -23,6 +24,12 @@ from orders.models import Draft
 from orders.selectors import drafts as selectors
 from orders.services import drafts as services
 
+# Says nothing of why: another agent's draft is told apart from a deleted one by no one.
+NOT_KEPT = (
+    "That draft is no longer kept (it was sent or deleted, or is not yours to resume): "
+    "here is a new order."
+)
+
 
 @tenant_view(may=permissions.may_key)
 @require_POST
@@ -33,6 +40,7 @@ def draft_save(request: DeskRequest) -> HttpResponse:
         return redirect("orders:create")
     form_token = draft_form_token(request.POST)
     said = "Not saved as a draft: this page is out of date. Open a new order."
+    draft = None
     if form_token is not None:
         data = draft_data(request.POST)
         summary = draft_summary(data)
@@ -50,7 +58,12 @@ def draft_save(request: DeskRequest) -> HttpResponse:
             if draft is not None
             else "This order is saved already (see its page): it is no longer kept as a draft."
         )
-    return render(request, "orders/_drafts.html#draft-status", {"said": said})
+    response = render(request, "orders/_drafts.html#draft-status", {"said": said})
+    if draft is not None:
+        # The page's address becomes the draft's (static/orders/drafts.js): a reload, or the
+        # browser brought back after a crash, opens the order as it was left.
+        trigger_client_event(response, "draft:saved", {"url": draft.get_absolute_url()})
+    return response
 
 
 @tenant_view(may=permissions.may_key)
@@ -80,8 +93,18 @@ def _draft(request: DeskRequest, draft_id: int) -> Draft:
 @tenant_view(may=permissions.may_key)
 @require_GET
 def draft_open(request: DeskRequest, draft_id: int) -> HttpResponse:
-    """Resume a draft: the entry page exactly as it was left, sending with the draft's own token."""
-    draft = _draft(request, draft_id)
+    """Resume a draft: the entry page exactly as it was left, sending with the draft's own token.
+
+    A draft no longer kept (sent, deleted, purged, or never the agent's to open) leads to a new
+    order: the page's address is a draft's once it autosaves, so a reload or the Back button
+    after sending lands here.
+    """
+    draft = selectors.draft_get(
+        draft_id=draft_id, user=request.user, memberships=request.memberships
+    )
+    if draft is None:
+        messages.info(request, NOT_KEPT)
+        return redirect("orders:create")
     order = selectors.draft_order(draft=draft)
     if order is not None:
         messages.info(request, "This draft was sent already: here is its order.")

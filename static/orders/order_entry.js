@@ -12,8 +12,9 @@
 //   lookup:settled (late: false) and lookup:pending, from lookups.js: move on from the box (past
 //   the quantity when the box said it: detail.quantity); after Ctrl+Enter in a box not settled
 //   yet, lookup:settled (late or not) of that box sends the order;
-//   lines:pasted, from paste_lines.js: the order has changed (ask before leaving it).
-// Dispatches: lines:added {row} on the new row (bubbling) when it adds a line.
+//   lines:pasted, from paste_lines.js: the order has changed (ask before leaving it, save it).
+// Dispatches: lines:added {row} on the new row (bubbling) when it adds a line; draft-changed on
+// the body when a line is removed or lines are pasted.
 (function () {
   "use strict";
 
@@ -121,7 +122,7 @@
     // The row stays in the form, marked for deletion, so Django's formset numbering holds.
     row.querySelector(".line-delete").checked = true;
     row.hidden = true;
-    dirty = true;
+    orderChanged();
     if (previous) {
       previous.querySelector(".line-product").focus();
     } else {
@@ -130,6 +131,13 @@
   }
 
   var dirty = false;
+
+  // A change no box's input event tells (a line removed, lines pasted): ask before leaving the
+  // order, and save the draft (templates/orders/_drafts.html listens to draft-changed).
+  function orderChanged() {
+    dirty = true;
+    document.body.dispatchEvent(new CustomEvent("draft-changed", { bubbles: true }));
+  }
 
   document.addEventListener("input", function (event) {
     if (event.target.closest && event.target.closest("#order-form")) {
@@ -243,9 +251,7 @@
   document.addEventListener("lookup:settled", lookupDone);
   document.addEventListener("lookup:pending", lookupDone);
 
-  document.addEventListener("lines:pasted", function () {
-    dirty = true;
-  });
+  document.addEventListener("lines:pasted", orderChanged);
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".remove-line, #add-line");

@@ -1,8 +1,10 @@
 """A call drops mid-order: the agent's half-keyed order was saved as a draft while they typed.
 In real Chromium: key half an order, close the page, open "My drafts", resume it exactly,
-finish and send: one goods-out in the sandbox, and the draft is gone."""
+finish and send: one goods-out in the sandbox, and the draft is gone. A reload mid-order brings
+the order back as it was, the keys typed just before it too."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -82,8 +84,56 @@ def test_a_half_keyed_order_survives_a_closed_page_and_is_sent_once(
     assert goods_out.address["address_1"] == "12 Park Road"
     assert str(Order.objects.get().form_token) == str(draft.form_token)
     assert not Draft.objects.exists()
-    # Its page is gone with it: the draft cannot be sent a second time.
-    response = page.goto(f"{live_server.url}/orders/drafts/{draft.pk}/")
-    assert response.status == 404
+    # Its page is gone with it: Back (or its old address) opens a new order, saying so, and the
+    # draft cannot be sent a second time.
+    page.goto(f"{live_server.url}/orders/drafts/{draft.pk}/")
+    expect(page).to_have_url(f"{live_server.url}/orders/new/")
+    expect(page.locator(".messages")).to_contain_text("That draft is no longer kept")
+    expect(page.locator("#id_reference")).to_have_value("")
     assert SandboxGoodsOut.objects.count() == 1
     assert Order.objects.count() == 1
+
+
+def test_a_reload_mid_order_brings_it_back_with_the_last_keys_typed(
+    page, live_server, sandbox_tenant
+):
+    sign_in_agent(page, live_server, sandbox_tenant)
+    page.goto(f"{live_server.url}/orders/new/")
+    page.wait_for_selector("#order-form")
+    page.wait_for_load_state("load")
+    page.focus("#id_reference")
+    page.keyboard.type("RELOAD-1")
+    page.focus("#id_lines-0-product")
+    page.keyboard.type("501")
+    page.keyboard.press("Enter")
+    page.keyboard.type("4")
+    # Saved by itself: from then on the page's address is the draft's.
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
+    draft = Draft.objects.get()
+    expect(page).to_have_url(f"{live_server.url}{draft.get_absolute_url()}")
+
+    # Typed, and the page reloaded at once: no autosave has carried these keys.
+    page.focus("#id_delivery_name")
+    page.keyboard.type("Amelia Smith")
+    asked = []
+
+    def leave(dialog):
+        # The browser asks before leaving a half-keyed order; the agent takes a moment to say yes.
+        asked.append(dialog.type)
+        time.sleep(0.3)
+        dialog.accept()
+
+    page.on("dialog", leave)
+    page.reload()
+    page.wait_for_selector("#order-form")
+    page.wait_for_load_state("load")
+
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(f"{live_server.url}{draft.get_absolute_url()}")
+    expect(page.locator("#id_reference")).to_have_value("RELOAD-1")
+    expect(page.locator("#id_lines-0-product")).to_have_value("501")
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("4")
+    expect(page.locator("#id_delivery_name")).to_have_value("Amelia Smith")
+    # Still the one draft: the reload carried on with it, not a second one.
+    assert Draft.objects.count() == 1
+    assert Draft.objects.get().form_data["delivery_name"] == ["Amelia Smith"]

@@ -87,7 +87,9 @@ OTHER_TENANT_PAGES = {
     "orders:cancel": ("post", 404, 404, 404),
     "orders:clarus_status": ("get", 404, 404, 404),
     "orders:caller_lines": ("get", 404, 404, 403),
-    "orders:draft_open": ("get", 404, 404, 403),
+    # A draft not one's own to resume leads to a new order, as a deleted or sent one does:
+    # nothing tells them apart.
+    "orders:draft_open": ("get", 302, 302, 403),
     "orders:draft_delete": ("post", 404, 404, 403),
     # Amending another tenant's order: never found, let alone sent to Clarus.
     "orders:amend": ("get", 404, 404, 404),

@@ -1,6 +1,7 @@
 """Drafts of the entry form: autosaved (htmx), listed, resumed exactly, sent once, purged; never
 another tenant's, never logged."""
 
+import json
 import logging
 import uuid
 from datetime import timedelta
@@ -146,7 +147,7 @@ def test_my_drafts_are_mine_and_a_supervisor_sees_the_tenants(client, tenant, ag
 
     assert "MINE-1" in mine
     assert "THEIRS-1" not in mine
-    assert refused.status_code == 404
+    assert refused["Location"] == reverse("orders:create")
     assert "MINE-1" in everyone
     assert "THEIRS-1" in everyone
     assert opened.status_code == 200
@@ -267,3 +268,52 @@ def test_a_correction_is_not_saved_as_a_draft(agent_client, agent, tenant):
     html = agent_client.get(reverse("orders:correct", args=[order.pk])).content.decode()
 
     assert 'id="draft-autosave"' not in html
+
+
+def test_a_saved_draft_gives_the_page_its_address(agent_client, tenant):
+    response = agent_client.post(SAVE, half_keyed(tenant), **HTMX)
+
+    draft = Draft.objects.get()
+    assert json.loads(response["HX-Trigger"]) == {"draft:saved": {"url": draft.get_absolute_url()}}
+    # Resumed at that address: the same form, so the next save is the same draft.
+    page = agent_client.get(draft.get_absolute_url()).content.decode()
+    assert f'value="{draft.form_token}"' in page
+
+
+def test_a_save_that_keeps_nothing_leaves_the_address_alone(agent_client, tenant):
+    out_of_date = agent_client.post(SAVE, half_keyed(tenant, form_token="nope"), **HTMX)
+    data = order_post_data(tenant.pk, str(uuid.uuid4()))
+    agent_client.post(reverse("orders:create"), data)
+    sent_already = agent_client.post(SAVE, data, **HTMX)
+
+    assert "HX-Trigger" not in out_of_date
+    assert "saved already" in sent_already.content.decode()
+    assert "HX-Trigger" not in sent_already
+    assert not Draft.objects.exists()
+
+
+def test_a_draft_no_longer_kept_opens_a_new_order_saying_so(client, tenant, agent):
+    colleague = User.objects.create_user("colleague")
+    Membership.objects.create(user=colleague, tenant=tenant, role=Role.AGENT)
+    client.force_login(colleague)
+    client.post(SAVE, half_keyed(tenant, reference="THEIRS-9"), **HTMX)
+    theirs = Draft.objects.get()
+    client.force_login(agent)
+    client.post(SAVE, half_keyed(tenant, reference="MINE-9"), **HTMX)
+    mine = Draft.objects.get(reference="MINE-9")
+    client.post(reverse("orders:draft_delete", args=[mine.pk]))
+
+    answers = [
+        client.get(url, follow=True)
+        for url in (mine.get_absolute_url(), theirs.get_absolute_url(), "/orders/drafts/999999/")
+    ]
+
+    for answer in answers:
+        page = answer.content.decode()
+        assert answer.redirect_chain == [(reverse("orders:create"), 302)]
+        assert "That draft is no longer kept" in page
+        assert 'id="order-form"' in page
+        assert "THEIRS-9" not in page
+        assert "MINE-9" not in page
+    # Nothing says which of them was someone else's.
+    assert len({answer.content.count(b"<input") for answer in answers}) == 1
