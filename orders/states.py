@@ -28,7 +28,7 @@ class OrderStatus(models.TextChoices):
 
 class AttemptOutcome(models.TextChoices):
     SENT = "sent", "Accepted"
-    REJECTED = "rejected", "Rejected (422)"
+    REJECTED = "rejected", "Rejected by Clarus"
     UNAUTHORIZED = "unauthorized", "Credentials refused"
     SERVER_ERROR = "server_error", "Clarus error"
     NO_ANSWER = "no_answer", "No answer"

@@ -226,3 +226,17 @@ def test_the_order_page_shows_the_dispatch_date_as_people_read_it(client, staff)
 
     assert "1 Jul 2026 14:30" in page
     assert "2026-07-01T13:30:00+00:00" not in page
+
+
+def test_a_refused_try_reads_as_people_say_it_with_its_http_status_once(client, staff):
+    tenant, supervisor, agent = staff
+    order = story(tenant, agent, supervisor, size=1, status=OrderStatus.REJECTED, clarus_id=None)
+    client.force_login(supervisor)
+
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    summary = re.search(r'<span class="outcome outcome-rejected">([^<]*)</span>\s*\(([^)]*)\)', page)
+
+    assert summary is not None
+    assert summary.group(1) == "Rejected by Clarus"
+    assert summary.group(2).startswith("HTTP 422")
+    assert "(422)" not in page
