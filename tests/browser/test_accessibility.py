@@ -5,6 +5,7 @@ out 3:1; and nothing scrolls sideways on a 390 px wide phone."""
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from orders.domain import DeliveryAddress, LineInput
-from orders.models import Draft, Membership, OrderStatus, Role, Tenant
+from orders.models import ApprovalRuleKind, Draft, Membership, OrderStatus, Role, Tenant
+from orders.services.approvals import RuleTerms, approval_rule_save
+from orders.services.staff import staff_invite
 from sandbox import catalogue as sandbox_catalogue
 from tests.browser.axe import axe_violations
 from tests.browser.desk import order_sent, wider_than_screen
+from tests.orders.people import ANN, footprint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +37,9 @@ HALIFAX_IN_FULL = DeliveryAddress(
 
 
 class Desk:
-    """A supervisor signed in, a sent and a refused order, a draft: every page has something."""
+    """A supervisor signed in, a sent and a refused order, a draft: every page has something.
+    And for the supervisor's and the tenant admin's pages: an order held by an approval rule,
+    an invitation, a caller with an old order and one still waiting for Clarus."""
 
     def __init__(self, page: Any, live_server: Any, tenant: Tenant) -> None:
         self.page = page
@@ -73,13 +79,43 @@ class Desk:
             summary="Half keyed",
             updated_at=timezone.now(),
         )
+        agent = User.objects.create_user("agent")
+        self.agent = Membership.objects.create(user=agent, tenant=tenant, role=Role.AGENT)
+        admin = User.objects.create_user("admin", password="admin-pass-123")
+        Membership.objects.create(user=admin, tenant=tenant, role=Role.TENANT_ADMIN)
+        self.rule = approval_rule_save(
+            tenant=tenant,
+            user=admin,
+            terms=RuleTerms(kind=ApprovalRuleKind.QUANTITY_OVER, number=10),
+        )
+        self.held = order_sent(tenant, agent, acme, "PHONE-1004", [LineInput(mug.pk, Decimal(12))])
+        assert self.held.status == OrderStatus.HELD
+        staff_invite(tenant=tenant, username="someone.new", role=Role.AGENT, invited_by=admin)
+        # A caller with an order old enough for a year's retention, and one Clarus has not
+        # answered yet: erasing them is refused.
+        footprint(
+            tenant, agent, ANN, reference="ANN-1", created_at=timezone.now() - timedelta(days=800)
+        )
+        footprint(
+            tenant, agent, ANN, reference="ANN-2", status=OrderStatus.UNKNOWN, with_draft=False
+        )
 
-    def sign_in(self) -> None:
+    def sign_in(self, username: str = "supervisor", password: str = "super-pass-123") -> None:
+        self.page.context.clear_cookies()
         self.page.goto(f"{self.url}/login/")
-        self.page.fill("#id_username", "supervisor")
-        self.page.fill("#id_password", "super-pass-123")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
         self.page.keyboard.press("Enter")
         self.page.wait_for_url(lambda url: "/login/" not in url)
+
+    def wrong_password(self) -> None:
+        """The sign-in page after a wrong password."""
+        self.page.goto(f"{self.url}/login/")
+        self.page.fill("#id_username", "supervisor")
+        self.page.fill("#id_password", "not-the-password")
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator(".problem[role=alert]")).to_be_visible()
+        self.page.wait_for_load_state("load")
 
     def open(self, path: str) -> None:
         self.page.goto(f"{self.url}{path}")
@@ -106,6 +142,57 @@ class Desk:
         self.page.click("#keys-help-open")
         expect(self.page.locator("#keys-help")).to_be_visible()
 
+    def queue(self) -> None:
+        self.open("/orders/approvals/")
+        expect(self.page.locator("tr.queue-row")).to_contain_text("PHONE-1004")
+
+    def queue_filtered_to_nothing(self) -> None:
+        self.queue()
+        self.page.fill("#id_search", "NO-SUCH-ORDER")
+        expect(self.page.locator("#queue-empty")).to_contain_text("No order waiting")
+        self.page.wait_for_load_state("networkidle")
+
+    def refused_without_a_reason(self) -> None:
+        """The decision page's reason box, Enter pressed in it empty: refused, told why."""
+        self.open(f"/orders/{self.held.pk}/decide/?refuse=1")
+        self.page.focus("#refuse-reason")
+        self.page.keyboard.press("Enter")
+        expect(self.page.locator("#refuse-reason-error")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
+    def person_found(self) -> None:
+        self.open(f"/orders/personal-data/?phone={ANN.phone.replace(' ', '+')}")
+        expect(self.page.locator("#person-results")).to_contain_text("2 orders")
+
+    def erasure_refused(self) -> None:
+        """Erasing a caller while one of their orders waits for Clarus: refused, told why."""
+        self.person_found()
+        self.page.fill("#id_reason", "Asked on the phone")
+        self.page.click("#person-erase-button")
+        expect(self.page.locator("#person-erase [role=alert]")).to_contain_text("Not erased")
+        self.page.wait_for_load_state("networkidle")
+
+    def rule_change_refused(self) -> None:
+        self.open(f"/tenant/approvals/{self.rule.pk}/")
+        self.page.fill("#id_number", "lots")
+        self.page.click("#save-rule")
+        expect(self.page.locator("#id_number-error")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
+    def retention_shortened(self) -> None:
+        """A retention period that removes data from an order at once: the admin is asked."""
+        self.open("/tenant/")
+        self.page.fill("#id_retention_months", "12")
+        self.page.click("#retention button[type=submit]")
+        expect(self.page.locator("#retention-confirm")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
+    def removing_a_member(self) -> None:
+        self.open("/tenant/staff/")
+        self.page.click(f"#role-{self.agent.pk} ~ button[name=remove]")
+        expect(self.page.locator("#remove-member")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
     def pages(self) -> dict[str, Any]:
         """Each page to check, by name: how to get there."""
         return {
@@ -123,6 +210,26 @@ class Desk:
             "dashboard": lambda: self.open("/orders/dashboard/"),
             "amend": lambda: self.open(f"/orders/{self.sent.pk}/amend/"),
             "drafts": lambda: self.open("/orders/drafts/"),
+            "approvals queue": self.queue,
+            "approvals queue, filtered to nothing": self.queue_filtered_to_nothing,
+            "decision page, refusing": lambda: self.open(
+                f"/orders/{self.held.pk}/decide/?refuse=1"
+            ),
+            "decision page, refused without a reason": self.refused_without_a_reason,
+            "personal data, a person found": self.person_found,
+            "personal data, erasure refused": self.erasure_refused,
+        }
+
+    def admin_pages(self) -> dict[str, Any]:
+        """Each of the tenant admin's pages to check, by name: how to get there."""
+        return {
+            "approval rules": lambda: self.open("/tenant/approvals/"),
+            "approval rule": lambda: self.open(f"/tenant/approvals/{self.rule.pk}/"),
+            "approval rule, change refused": self.rule_change_refused,
+            "tenant settings": lambda: self.open("/tenant/"),
+            "retention shortened, asked first": self.retention_shortened,
+            "staff": lambda: self.open("/tenant/staff/"),
+            "removing a member, asked first": self.removing_a_member,
         }
 
 
@@ -132,17 +239,26 @@ def desk(page: Any, live_server: Any, catalogue_tenant: Tenant) -> Desk:
 
 
 def every_page(desk: Desk) -> Iterator[str]:
-    """Open the sign-in page, sign in, then open each page in turn, saying which it is."""
+    """Open the sign-in page, sign in, then open each page in turn, saying which it is; then the
+    tenant admin's."""
     desk.page.goto(f"{desk.url}/login/")
     desk.page.wait_for_load_state("load")
     yield "sign-in"
+    desk.wrong_password()
+    yield "sign-in, wrong password"
     desk.sign_in()
     for name, go in desk.pages().items():
         go()
         yield name
+    desk.sign_in("admin", "admin-pass-123")
+    for name, go in desk.admin_pages().items():
+        go()
+        yield name
 
 
-def test_axe_finds_no_wcag_violation_on_any_page(desk: Desk, page: Any) -> None:
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_wcag_violation_on_any_page(desk: Desk, page: Any, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
     found = []
     for name in every_page(desk):
         violations = axe_violations(page)

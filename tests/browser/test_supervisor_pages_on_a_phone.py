@@ -1,6 +1,7 @@
 """The supervisor's and tenant admin's pages on a 390 px phone, for someone on two tenants' staff
 with orders waiting and rules set: nothing scrolls the page sideways (the tenant switcher narrows
-to the bar; the queue's, the rules' and the staff's tables scroll in their own box)."""
+to the bar; the queue's, a held order's, the rules' and the staff's tables scroll in their own
+box)."""
 
 from typing import Any
 
@@ -18,7 +19,7 @@ LONG_NAME = "Northwind Logistics and Fulfilment Services (North West)"
 
 
 @pytest.fixture
-def busy(make_tenant: Any) -> int:
+def busy(make_tenant: Any) -> tuple[int, int]:
     tenant = make_tenant(name=LONG_NAME)
     other = make_tenant(name="Demo 3PL", subdomain="demo")
     boss = User.objects.create_user("boss", password="boss-pass-123")
@@ -29,7 +30,7 @@ def busy(make_tenant: Any) -> int:
     admin = User.objects.create_user("admin", password="admin-pass-123")
     for each in (tenant, other):
         Membership.objects.create(user=admin, tenant=each, role=Role.TENANT_ADMIN)
-    Order.objects.create(
+    held = Order.objects.create(
         tenant=tenant,
         created_by=agent,
         reference="HELD-PHONE-0000001",
@@ -45,7 +46,7 @@ def busy(make_tenant: Any) -> int:
     staff_invite(
         tenant=tenant, username="someone.with.a.long.name", role=Role.SUPERVISOR, invited_by=admin
     )
-    return rule.pk
+    return rule.pk, held.pk
 
 
 def wide_pages(page: Any, url: str, username: str, password: str, paths: list[str]) -> dict:
@@ -65,18 +66,28 @@ def wide_pages(page: Any, url: str, username: str, password: str, paths: list[st
 
 
 def test_no_supervisor_or_admin_page_scrolls_sideways_on_a_390_px_phone(
-    page: Any, live_server: Any, busy: int
+    page: Any, live_server: Any, busy: tuple[int, int]
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
+    rule, held = busy
 
     wide = wide_pages(
-        page, live_server.url, "boss", "boss-pass-123", ["/orders/", "/orders/approvals/"]
+        page,
+        live_server.url,
+        "boss",
+        "boss-pass-123",
+        [
+            "/orders/",
+            "/orders/approvals/",
+            f"/orders/{held}/decide/?refuse=1",
+            "/orders/personal-data/?phone=0113+496+0777",
+        ],
     ) | wide_pages(
         page,
         live_server.url,
         "admin",
         "admin-pass-123",
-        ["/tenant/", "/tenant/approvals/", f"/tenant/approvals/{busy}/", "/tenant/staff/"],
+        ["/tenant/", "/tenant/approvals/", f"/tenant/approvals/{rule}/", "/tenant/staff/"],
     )
 
     assert wide == {}, f"wider than the screen (scrollWidth, innerWidth): {wide}"
