@@ -380,6 +380,34 @@ def test_a_refused_send_ties_every_error_to_its_field(desk: Desk, page: Any) -> 
     assert page.evaluate(DESCRIBED_BY) == []
 
 
+def test_the_supervisor_and_admin_forms_tie_every_error_to_its_field(desk: Desk, page: Any) -> None:
+    desk.sign_in()
+    # Refusing a held order without a reason.
+    desk.refused_without_a_reason()
+    tied = page.evaluate(ERRORS_TIED, "refuse-form")
+    assert tied == {"problems": [], "invalid": ["refuse-reason"]}
+    # Erasing a person without saying why.
+    desk.person_found()
+    page.click("#person-erase-button")
+    expect(page.locator("#id_reason-error")).to_be_visible()
+    tied = page.evaluate(ERRORS_TIED, "person-erase")
+    assert tied == {"problems": [], "invalid": ["id_reason"]}
+
+    desk.sign_in("admin", "admin-pass-123")
+    # A rule changed to a number that is not one.
+    desk.rule_change_refused()
+    tied = page.evaluate(ERRORS_TIED, "edit-rule")
+    assert tied == {"problems": [], "invalid": ["id_number"]}
+    # A retention period of no months.
+    desk.open("/tenant/")
+    page.fill("#id_retention_months", "0")
+    page.click("#retention button[type=submit]")
+    expect(page.locator("#id_retention_months-error")).to_be_visible()
+    tied = page.evaluate(ERRORS_TIED, "retention")
+    assert tied == {"problems": [], "invalid": ["id_retention_months"]}
+    assert page.evaluate(DESCRIBED_BY) == []
+
+
 FIRST_INVALID = """() => {
   const first = document.querySelector("#order-form [aria-invalid=true]");
   return {first: first && first.id, focused: document.activeElement && document.activeElement.id};
