@@ -329,6 +329,23 @@ def test_every_aria_describedby_names_ids_that_exist_and_say_something(
     assert problems == {}
 
 
+# Boxes that scroll a table or a block sideways: each one a named stop for the keyboard, or a
+# phone user with no mouse cannot reach the columns off screen.
+SCROLL_BOXES_UNREACHED = """() => Array.from(document.querySelectorAll('.table-scroll'))
+  .filter(box => box.getAttribute('tabindex') !== '0' || box.getAttribute('role') !== 'region'
+    || !(box.getAttribute('aria-label') || '').trim())
+  .map(box => (box.querySelector('table') || box).id || box.outerHTML.slice(0, 80))"""
+
+
+def test_every_scrolling_table_is_a_named_stop_for_the_keyboard(desk: Desk, page: Any) -> None:
+    problems = {}
+    for name in every_page(desk):
+        found = page.evaluate(SCROLL_BOXES_UNREACHED)
+        if found:
+            problems[name] = found
+    assert problems == {}
+
+
 def send_with_problems(desk: Desk) -> None:
     """Key an order with a problem in the header, a line and the address, and send it."""
     page = desk.page
