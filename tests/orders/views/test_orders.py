@@ -234,7 +234,9 @@ def test_a_refused_try_reads_as_people_say_it_with_its_http_status_once(client, 
     client.force_login(supervisor)
 
     page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
-    summary = re.search(r'<span class="outcome outcome-rejected">([^<]*)</span>\s*\(([^)]*)\)', page)
+    summary = re.search(
+        r'<span class="outcome outcome-rejected">([^<]*)</span>\s*\(([^)]*)\)', page
+    )
 
     assert summary is not None
     assert summary.group(1) == "Rejected by Clarus"
