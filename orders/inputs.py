@@ -8,6 +8,9 @@ through these before it reaches ``int()``, the database or Clarus:
   it is kept in;
 - text has no NUL (PostgreSQL cannot store one, in a text column or in JSON) and no lone
   surrogate (not encodable as UTF-8);
+- text typed into a box has no control character (a bell or an escape from a scanner, a tab
+  pasted from a spreadsheet) and no character that turns text around: a box of one line keeps
+  none, a box of notes its line breaks and tabs only;
 - a reason a person gives (refusing an order, erasing someone's data) is said in visible
   characters: one made only of spaces, control and invisible characters says nothing, and the
   characters that turn text around (bidi overrides and isolates) are dropped, so the reason reads
@@ -20,6 +23,7 @@ Nothing here imports the rest of the desk, so every layer may use it.
 
 import json
 import math
+import re
 import unicodedata
 from typing import Any
 
@@ -80,6 +84,33 @@ def clean_text(text: str) -> str:
 # The bidi embeddings, overrides and isolates: they make the text after them read in another
 # direction (U+202A-U+202E, U+2066-U+2069).
 TURNING = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+# Every control character (C0, DEL and C1), and the turning characters: what no box keeps.
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(map(chr, TURNING)) + "]")
+# The line breaks and tabs a box of several lines keeps.
+NOTES_CONTROLS = "\t\n\r"
+
+
+def _unseen_out(found: re.Match[str]) -> str:
+    # A control that parts words (a tab, a line break pasted with the text) leaves a space.
+    char = found[0]
+    return " " if char.isspace() else ""
+
+
+def box_text(text: str, *, keep: str = "") -> str:
+    """Return typed text without control characters but those in ``keep``, and without the
+    characters that turn text around (``TURNING``): a control that parts words (a tab, a line
+    break, a vertical tab) becomes a space, any other (NUL, a bell, an escape) is dropped.
+
+    Format characters that belong to the text stay: a zero-width joiner in an emoji or an Indic
+    name. Text with nothing to take out is returned as it is, found by one search.
+    """
+    if _UNSEEN.search(text) is None:
+        return text
+    if not keep:
+        return _UNSEEN.sub(_unseen_out, text)
+    return _UNSEEN.sub(lambda found: found[0] if found[0] in keep else _unseen_out(found), text)
 
 
 def reason_text(text: str) -> str:

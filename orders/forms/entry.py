@@ -38,7 +38,9 @@ from orders.forms.paste import line_text_parse
 from orders.forms.postcodes import NOT_A_UK_POSTCODE, UK_COUNTRIES, uk_postcode_normalise
 from orders.inputs import (
     MAX_BIGINT,
+    NOTES_CONTROLS,
     JsonRefused,
+    box_text,
     clean_text,
     id_from_text,
     is_ascii_digits,
@@ -127,7 +129,7 @@ class AuditTextField(forms.CharField):
         self.validators = []
 
     def to_python(self, value: Any) -> str:
-        return clean_text(str(super().to_python(value)))[: self.keep]
+        return box_text(clean_text(str(super().to_python(value)))).strip()[: self.keep]
 
 
 class SeenNumberField(forms.Field):
@@ -175,9 +177,33 @@ def label_field() -> LabelField:
     return LabelField(required=False)
 
 
+class OneLineTextField(forms.CharField):
+    """A box of one line: what is typed or pasted into it reaches the order and Clarus without
+    control characters or characters that turn text around (``inputs.box_text``: a pasted tab
+    is a space, a scanner's bell or escape goes), before its length and "required" are checked.
+    A zero-width joiner in a name (an emoji, an Indic script) stays."""
+
+    keep = ""
+
+    def to_python(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            value = box_text(value, keep=self.keep)
+        return super().to_python(value)
+
+
+class OneLineEmailField(OneLineTextField, forms.EmailField):
+    """An email address in a box of one line, read as ``OneLineTextField`` reads its text."""
+
+
+class NotesTextField(OneLineTextField):
+    """A box of notes: its line breaks and tabs stay, no other control character does."""
+
+    keep = NOTES_CONTROLS
+
+
 def search_field(label: str, help_text: str) -> forms.CharField:
     """Return the box an agent types a code, a name or a Clarus id into."""
-    return forms.CharField(
+    return OneLineTextField(
         label=label,
         required=False,
         max_length=200,
@@ -211,7 +237,7 @@ class BoundLookup:
 def text_field(
     label: str, max_length: int, *, required: bool = False, **kwargs: Any
 ) -> forms.CharField:
-    return forms.CharField(
+    return OneLineTextField(
         label=label,
         max_length=max_length,
         required=required,
@@ -223,7 +249,7 @@ def text_field(
 def notes_field(
     label: str, *, max_length: int = NOTES_MAX_LENGTH, help_text: str = ""
 ) -> forms.CharField:
-    return forms.CharField(
+    return NotesTextField(
         label=label,
         required=False,
         max_length=max_length,
@@ -600,7 +626,7 @@ class OrderForm(CleanedDirectly):
     delivery_country = CountryField(
         label="Country", choices=country_choices, initial="GB", widget=CountrySelect
     )
-    delivery_email = forms.EmailField(
+    delivery_email = OneLineEmailField(
         label="Email", max_length=254, required=False, error_messages={"max_length": TOO_LONG}
     )
     delivery_phone = text_field("Phone", 50, widget=forms.TextInput(attrs={"type": "tel"}))
@@ -865,7 +891,7 @@ def picked_label(value: Any) -> dict[str, str]:
     """Return a posted label as ``{"code", "name"}``, or {} if it is not one."""
     if not isinstance(value, dict):
         return {}
-    label = {key: clean_text(str(value.get(key) or ""))[:200] for key in ("code", "name")}
+    label = {key: box_text(clean_text(str(value.get(key) or "")))[:200] for key in ("code", "name")}
     return label if any(label.values()) else {}
 
 
@@ -893,7 +919,7 @@ class QuantityField(forms.DecimalField):
 
 
 class OrderLineForm(CleanedDirectly):
-    product = forms.CharField(
+    product = OneLineTextField(
         label="Product",
         required=False,
         max_length=100,

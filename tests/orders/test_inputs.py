@@ -1,6 +1,7 @@
 """The one way the desk reads ids, indexes, text and JSON from outside (orders.inputs)."""
 
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from orders.inputs import (
     MAX_BIGINT,
     JsonRefused,
+    box_text,
     clean_text,
     id_from_json,
     id_from_text,
@@ -157,3 +159,50 @@ def strings(value):
     if isinstance(value, list):
         return [text for item in value for text in strings(item)]
     return []
+
+
+# --- Text typed into a box --------------------------------------------------------------------
+
+TURNING = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+BOX_CHARACTERS = st.one_of(
+    st.characters(codec="utf-8"),
+    st.characters(categories=["Cc"]),
+    st.sampled_from([*sorted(TURNING), "\u200d", "\u200b", "\ufeff"]),
+)
+
+
+def unseen(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in TURNING
+
+
+@pytest.mark.parametrize(
+    ("typed", "keep", "kept"),
+    [
+        ("Harbour Cafe", "", "Harbour Cafe"),
+        ("Harbour\tCafe", "", "Harbour Cafe"),
+        ("Harbour\r\nCafe\x0b\x0c\x1c\x85", "", "Harbour  Cafe    "),
+        ("\x00Ha\x07rb\x1bour\x7f\x9b", "", "Harbour"),
+        ("\u202eruobraH\u202c \u2067Cafe\u2069", "", "ruobraH Cafe"),
+        ("\U0001f468\u200d\U0001f469 \u0915\u094d\u200d\u0937", "", None),
+        ("Ring\x07\r\nLeave\there\x00", "\t\n\r", "Ring\r\nLeave\there"),
+    ],
+)
+def test_box_text_drops_controls_and_turning_characters_and_keeps_the_rest(typed, keep, kept):
+    assert box_text(typed, keep=keep) == (typed if kept is None else kept)
+
+
+@given(st.text(alphabet=BOX_CHARACTERS, max_size=60))
+def test_box_text_keeps_every_character_but_the_unseen_in_place(typed):
+    kept = box_text(typed)
+    notes = box_text(typed, keep="\t\n\r")
+
+    assert not any(unseen(char) for char in kept)
+    assert not any(unseen(char) for char in notes if char not in "\t\n\r")
+    # What is seen stays, in its place; a control that parts words leaves a space.
+    assert kept == "".join(
+        char if not unseen(char) else " " if char.isspace() else "" for char in typed
+    )
+    assert notes == "".join(
+        char if char in "\t\n\r" or not unseen(char) else " " if char.isspace() else ""
+        for char in typed
+    )
