@@ -328,6 +328,10 @@ class DispatchUnderstood:
 
 
 PAST_DATE = "That is in the past: check it (it can still be sent)."
+# Beside a line whose product is on another line too (a caller repeating themselves); "{line}"
+# is the other line's number as the page shows it. static/orders/order_entry.js says the same
+# words, read from the page, as products are picked, pasted and removed.
+REPEATED_PRODUCT = "Already on line {line}: check the caller wants both (it can still be sent)."
 
 
 def dispatch_understood(text: str) -> DispatchUnderstood:
@@ -1009,6 +1013,23 @@ class OrderLineForm(CleanedDirectly):
             cleaned["quantity"] = Decimal(1)
         return cleaned
 
+    # The number of another line with the same product, as the page numbers its lines
+    # (``BaseOrderLineFormSet.line_rows``); None when no other line has it.
+    repeat_of: int | None = None
+
+    @property
+    def repeat_warning(self) -> str:
+        return REPEATED_PRODUCT.format(line=self.repeat_of) if self.repeat_of else ""
+
+    def shown_product_id(self) -> int | None:
+        """Return the product this line shows as chosen: its picked id, or the Clarus id typed
+        in its box once the form has read it."""
+        picked = id_from_text(str(self["product_id"].value() or ""))
+        if picked is None and hasattr(self, "cleaned_data"):
+            typed = self.cleaned_data.get("product_id")
+            picked = typed if isinstance(typed, int) else None
+        return picked
+
     def stock_seen(self) -> Decimal | None:
         """Return the available stock shown when the product was picked, if any."""
         return _decimal(self["available"].value())
@@ -1046,6 +1067,32 @@ class BaseOrderLineFormSet(BaseFormSet[OrderLineForm]):
             for form in self.forms
             if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE")
         ]
+
+    # The words beside a line whose product is on another line; the page's script says them too.
+    repeated_words = REPEATED_PRODUCT
+
+    def line_rows(self) -> list[OrderLineForm]:
+        """Return the line forms as the page shows them, each line whose product is on another
+        shown line told that line's number (the first other one): a warning, never an error.
+
+        Lines are numbered as the page numbers them, removed ones left out.
+        """
+        rows = self.forms
+        numbers: dict[int, list[int]] = {}
+        shown: list[tuple[OrderLineForm, int | None, int]] = []
+        for form in rows:
+            form.repeat_of = None
+            if form.is_bound and form["DELETE"].value():
+                continue
+            product_id = form.shown_product_id()
+            shown.append((form, product_id, len(shown) + 1))
+            if product_id is not None:
+                numbers.setdefault(product_id, []).append(len(shown))
+        for form, product_id, number in shown:
+            if product_id is not None:
+                others = [each for each in numbers[product_id] if each != number]
+                form.repeat_of = others[0] if others else None
+        return rows
 
     def lines(self) -> list[LineInput]:
         return [

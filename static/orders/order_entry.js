@@ -2,10 +2,14 @@
 // ones, which Tab still reaches) instead of sending; Enter in the last line's quantity adds a line
 // at once, copied from the blank line the page holds (#line-template), so no key typed after it
 // lands anywhere else; Enter on an empty new line goes on to the address; Ctrl+Delete removes the
-// line; Ctrl+Enter sends; a refused order comes back focused on its first problem; and leaving a
-// half-keyed order asks first.
+// line; Ctrl+Enter sends; a refused order comes back focused on its first problem; leaving a
+// half-keyed order asks first; and a product on two lines is said beside each of them (a caller
+// repeating themselves), never blocking and never moving the focus.
 //
-// Listens to: keydown, input, click (Remove, Add line), submit, beforeunload; htmx:afterSettle of
+// Listens to: keydown, input, click (Remove, Add line), submit, beforeunload; change of a line's
+// hidden product id (lookups.js says it when a product is picked, typed as an id or typed over);
+// htmx:load of new line rows (pasted, repeated from a caller's order, or the form sent back);
+// htmx:afterSettle of
 // the order form (#order-form, sent back with problems) and, after Ctrl+Enter in a box still
 // waiting for Clarus, of its suggestions; htmx:responseError and htmx:sendError of the order form;
 // and the entry page's own events:
@@ -115,6 +119,102 @@
     focusNext(form, target);
   }
 
+  // The same product on two lines: beside each, the number of the other line (the first, if
+  // more), in the desk's words (#order-lines data-repeated: "{line}" is the number), tied to the
+  // product box by aria-describedby as the desk ties it when it shows the form again
+  // (orders/forms/entry.py, REPEATED_PRODUCT). Nothing here touches a value or the focus.
+  function productOf(row) {
+    var hidden = row.querySelector('input[name$="-product_id"]');
+    return hidden ? hidden.value.trim() : "";
+  }
+
+  function describedBy(input, id, on) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (each) {
+      return each && each !== id;
+    });
+    if (on) {
+      ids.push(id);
+    }
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function sayRepeat(row, text) {
+    var input = row.querySelector(".line-product");
+    var id = row.id.replace(/-row$/, "") + "-repeat";
+    var note = document.getElementById(id);
+    if (!input || (note && note.textContent === text)) {
+      return;
+    }
+    if (!text) {
+      if (note) {
+        note.remove();
+      }
+      describedBy(input, id, false);
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "line-repeat";
+      note.id = id;
+      note.setAttribute("role", "status");
+      input.closest(".lookup").appendChild(note);
+    }
+    note.textContent = text;
+    describedBy(input, id, true);
+  }
+
+  function markRepeats() {
+    var form = orderForm();
+    var lines = document.getElementById("order-lines");
+    if (!form || !lines) {
+      return;
+    }
+    var words = lines.dataset.repeated || "";
+    var rows = visibleRows(form);
+    var numbers = {};
+    rows.forEach(function (row, at) {
+      var product = productOf(row);
+      if (product) {
+        (numbers[product] = numbers[product] || []).push(at + 1);
+      }
+    });
+    Array.from(lines.querySelectorAll(".line-row")).forEach(function (row) {
+      var number = rows.indexOf(row) + 1;
+      var product = number ? productOf(row) : "";
+      var others = product ? numbers[product].filter(function (each) { return each !== number; }) : [];
+      sayRepeat(row, others.length ? words.replace("{line}", String(others[0])) : "");
+    });
+  }
+
+  // Rows arrive several at a time (a paste): look once they are all in.
+  var repeatsDue = false;
+  function markRepeatsSoon() {
+    if (!repeatsDue) {
+      repeatsDue = true;
+      setTimeout(function () {
+        repeatsDue = false;
+        markRepeats();
+      }, 0);
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var name = event.target && event.target.name;
+    if (name && /^lines-\d+-product_id$/.test(name)) {
+      markRepeats();
+    }
+  });
+
+  htmx.onLoad(function (root) {
+    if (root.classList && (root.classList.contains("line-row") || root.querySelector(".line-row"))) {
+      markRepeatsSoon();
+    }
+  });
+
   function removeLine(row) {
     var form = orderForm();
     var rows = visibleRows(form);
@@ -123,6 +223,8 @@
     row.querySelector(".line-delete").checked = true;
     row.hidden = true;
     orderChanged();
+    // The lines after it move up a number.
+    markRepeats();
     if (previous) {
       previous.querySelector(".line-product").focus();
     } else {
