@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from orders import states
@@ -341,6 +342,10 @@ class Order(models.Model):
                 ),
                 name="order_personal_pending",
             ),
+            # The entry page's reference check (orders.selectors.references): a tenant's earlier
+            # orders with the reference being keyed, whatever its capitals. The query compares
+            # UPPER(reference) as this index holds it, so both databases look it up here.
+            models.Index(F("tenant_id"), Upper("reference"), name="order_tenant_reference_upper"),
         ]
 
     def __str__(self) -> str:
