@@ -12,6 +12,7 @@ from orders.views import (
     orders,
     paste,
     privacy,
+    references,
 )
 
 app_name = "orders"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("new/", entry.order_create, name="create"),
     path("new/line-row/", entry.order_line_row, name="line_row"),
     path("new/dispatch-date/", entry.dispatch_date_understood, name="dispatch_date"),
+    path("new/reference-check/", references.reference_check, name="reference_check"),
     path("new/paste-lines/", paste.order_lines_paste, name="paste_lines"),
     path("new/lookups/accounts/", lookups.lookup, {"name": "accounts"}, name="lookup_accounts"),
     path("new/lookups/customers/", lookups.lookup, {"name": "customers"}, name="lookup_customers"),

@@ -52,7 +52,8 @@ def test_the_same_reference_is_found_with_who_keyed_it_and_when(desk):
     found = earlier(people["ann"], tenant, "SO-1001")
 
     assert found is not None
-    assert found.exact and found.visible
+    assert found.exact
+    assert found.visible
     assert (found.order_id, found.reference, found.keyed_by) == (first.pk, "SO-1001", "ann")
     assert found.keyed_at == first.created_at
 
@@ -78,7 +79,8 @@ def test_the_exact_one_is_told_of_before_one_differing_in_capitals(desk):
     found = earlier(people["ann"], tenant, "SO-1001")
 
     assert found is not None
-    assert found.exact and found.order_id == exact.pk
+    assert found.exact
+    assert found.order_id == exact.pk
 
 
 @pytest.mark.parametrize("typed", ["SO-100", "SO-10011", "SO 1001", "SO-1001 x", ""])
@@ -117,14 +119,18 @@ def test_an_order_the_agent_may_not_see_is_told_of_without_its_details(desk):
     found = earlier(people["ann"], tenant, "SO-2002")
     case_only = earlier(people["ann"], tenant, "so-2002")
 
-    assert found is not None and case_only is not None
-    assert found.exact and not case_only.exact
+    assert found is not None
+    assert case_only is not None
+    assert found.exact
+    assert not case_only.exact
     for told in (found, case_only):
         assert not told.visible
         assert (told.order_id, told.reference, told.keyed_at, told.keyed_by) == (None, "", None, "")
     # Their supervisor sees the whole tenant: the order is named to them.
     seen = earlier(people["boss"], tenant, "SO-2002")
-    assert seen is not None and seen.visible and seen.keyed_by == "colleague"
+    assert seen is not None
+    assert seen.visible
+    assert seen.keyed_by == "colleague"
 
 
 def test_one_the_agent_may_open_is_told_of_before_one_they_may_not(desk):
@@ -134,7 +140,9 @@ def test_one_the_agent_may_open_is_told_of_before_one_they_may_not(desk):
 
     found = earlier(people["ann"], tenant, "SO-3003")
 
-    assert found is not None and found.visible and found.order_id == own.pk
+    assert found is not None
+    assert found.visible
+    assert found.order_id == own.pk
 
 
 def test_a_reference_too_long_to_send_is_not_looked_up(desk, django_assert_num_queries):
@@ -199,4 +207,5 @@ def test_the_lookup_uses_the_reference_index(desk):
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
 
     assert "order_tenant_reference_upper" in plan, plan
-    assert "Seq Scan" not in plan and "SCAN orders_order" not in plan, plan
+    assert "Seq Scan" not in plan, plan
+    assert "SCAN orders_order" not in plan, plan

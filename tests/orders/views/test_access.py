@@ -35,6 +35,8 @@ ROLE_PAGES = {
     "orders:create": ("get", 200, 200, 403),
     "orders:line_row": ("get", 200, 200, 403),
     "orders:dispatch_date": ("get", 200, 200, 403),
+    # An earlier order with the reference being keyed: only in a tenant one keys for.
+    "orders:reference_check": ("get", 200, 200, 403),
     "orders:paste_lines": ("post", 200, 200, 403),
     # Lookups by code or name: fragments and pages for those who key orders.
     "orders:lookup_accounts": ("get", 200, 200, 403),
@@ -243,6 +245,29 @@ def test_other_tenants_objects_are_out_of_reach(
     other_order.refresh_from_db()
     assert other_order.status == OrderStatus.DECLINED
     assert other_rule.versions.count() == 1
+
+
+@pytest.mark.parametrize("role_index", range(2), ids=[role.value for role in ROLES[:2]])
+@pytest.mark.parametrize("typed", ["THEIRS-1", "theirs-1"])
+def test_the_reference_check_never_tells_of_another_tenants_order(
+    client, two_tenants, role_index, typed
+):
+    mine, other, other_order, _member = two_tenants
+    client = member_client(client, mine, ROLES[role_index])
+    url = reverse("orders:reference_check")
+
+    in_mine = call(client, "get", url, {"reference": typed, "tenant": str(mine.pk)})
+    current = call(client, "get", url, {"reference": typed})
+    named_other = call(client, "get", url, {"reference": typed, "tenant": str(other.pk)})
+
+    assert in_mine.status_code == current.status_code == 200
+    assert in_mine.content.strip() == current.content.strip() == b""
+    assert named_other.status_code == 403
+    for response in (in_mine, current, named_other):
+        page = response.content.decode()
+        assert "THEIRS" not in page.upper()
+        assert f"/orders/{other_order.pk}/" not in page
+        assert "stranger" not in page
 
 
 def test_agents_see_only_their_own_orders_and_supervisors_all(client, make_tenant):

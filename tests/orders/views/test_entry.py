@@ -350,7 +350,8 @@ def test_a_refused_order_comes_back_focused_on_its_first_problem_tied_to_its_mes
     assert "autofocus" in box
     assert 'aria-invalid="true"' in box
     described = found(r'aria-describedby="([^"]+)"', box, 1).split()
-    assert described == ["id_reference-error", "id_reference-help"]
+    # And by what the reference check says beside it (tests/orders/views/test_references.py).
+    assert described == ["id_reference-error", "id_reference-help", "reference-check"]
     for each in described:
         assert f'id="{each}"' in html
     email = found(r"<input[^>]*id=\"id_delivery_email\"[^>]*>", html)
