@@ -1,0 +1,100 @@
+"""The reference check in real Chromium: typed with no pause, the warning of an earlier order
+with the reference comes beside the box, tied to it, and the keys go on landing where they were
+typed: the focus never moves."""
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from orders.models import Order
+from tests.browser.desk import sign_in_agent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_warning_comes_beside_the_box_as_keys_go_on(page, live_server, catalogue_tenant):
+    sign_in_agent(page, live_server, catalogue_tenant)
+    earlier = Order.objects.create(
+        tenant=catalogue_tenant,
+        created_by=User.objects.get(username="agent"),
+        reference="SO-1001",
+        account_id=1,
+    )
+    reference = page.locator("#id_reference")
+    said = page.locator("#reference-check")
+    dispatch = page.locator("#id_expected_date_of_dispatch")
+    expect(reference).to_have_attribute("aria-describedby", "id_reference-help reference-check")
+
+    # The reference, Enter, and the dispatch date, with no pause between the keys.
+    page.focus("#id_reference")
+    page.keyboard.type("SO-1001\ntomorrow 2pm", delay=0)
+
+    expect(said).to_contain_text("SO-1001 was keyed on")
+    expect(said).to_contain_text("This order will be refused when sent")
+    link = said.get_by_role("link", name="open it in a new tab")
+    expect(link).to_have_attribute("href", earlier.get_absolute_url())
+    expect(link).to_have_attribute("target", "_blank")
+    # The warning took nothing: the keys after it are where they were typed.
+    expect(dispatch).to_be_focused()
+    expect(reference).to_have_value("SO-1001")
+    expect(dispatch).to_have_value("tomorrow 2pm")
+
+    # Back in the box, typed on: the warning follows the text as it changes, focus staying put.
+    reference.click()
+    page.keyboard.press("End")
+    page.keyboard.type("2", delay=0)
+    expect(said).to_have_text("")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+End")
+    page.keyboard.type("so-1001", delay=0)
+    expect(said).to_contain_text("it looks like the same order. You can still send it.")
+    expect(reference).to_be_focused()
+    expect(reference).to_have_value("so-1001")
+
+
+# Notes in the page whether the warning ever said ``text``, however briefly.
+EVER_SAID = """(text) => {
+  window.everSaid = false;
+  const said = document.getElementById("reference-check");
+  new MutationObserver(() => {
+    if (said.textContent.includes(text)) { window.everSaid = true; }
+  }).observe(said, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_an_answer_about_text_since_changed_is_dropped(page, live_server, catalogue_tenant):
+    sign_in_agent(page, live_server, catalogue_tenant)
+    Order.objects.create(
+        tenant=catalogue_tenant,
+        created_by=User.objects.get(username="agent"),
+        reference="SO-1001",
+        account_id=1,
+    )
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/orders/new/reference-check/**", hold_the_first)
+    page.evaluate(EVER_SAID, "refused")
+    page.focus("#id_reference")
+    page.keyboard.type("SO-1001", delay=0)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the check was never asked"
+
+    # The agent types on; the answer about "SO-1001" comes before the next question goes.
+    page.keyboard.type("2", delay=0)
+    held[0].continue_()
+    page.wait_for_timeout(1000)
+
+    expect(page.locator("#reference-check")).to_have_text("")
+    assert page.evaluate("window.everSaid") is False
+    expect(page.locator("#id_reference")).to_be_focused()
+    expect(page.locator("#id_reference")).to_have_value("SO-10012")
