@@ -2,6 +2,8 @@
 with the reference comes beside the box, tied to it, and the keys go on landing where they were
 typed: the focus never moves."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
@@ -71,7 +73,7 @@ def test_an_answer_about_text_since_changed_is_dropped(page, live_server, catalo
         reference="SO-1001",
         account_id=1,
     )
-    held = []
+    held: list[Any] = []
 
     def hold_the_first(route):
         if held:
