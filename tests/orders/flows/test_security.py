@@ -307,6 +307,11 @@ def desk_request(name, own_tenant):
             None,
         ),
         "orders:paste_lines": (reverse("orders:paste_lines"), {"lines-TOTAL_FORMS": "1"}),
+        # An earlier order named beside the reference box, with a link to it.
+        "orders:reference_check": (
+            reverse("orders:reference_check"),
+            {"reference": "sent-1", "tenant": str(tenant.pk)},
+        ),
         # A sent order is decided already: nothing is approved, refused or withdrawn.
         "orders:decide": (reverse("orders:decide", args=[sent.pk]), None),
         "orders:approve": (reverse("orders:approve", args=[sent.pk]), None),
