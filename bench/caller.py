@@ -4,8 +4,10 @@ Generates the orders on PostgreSQL (``desk_generate_history``, as the history be
 times whole requests through Django's test client, as htmx asks for them: the caller search by
 phone (in the national form, however it was stored), email, postcode and the start of a name, for
 a different order's caller each run, and the caller's panel (their last 5 orders with their lines
-and their distinct addresses) for that order. As the busiest tenant's supervisor (who may see
-every order) and as one of its agents (only their own). See bench/README.md.
+and their distinct addresses) for that order; and the reference check beside the reference box,
+for a different order's reference typed in small letters each run. As the busiest tenant's
+supervisor (who may see every order) and as one of its agents (only their own). See
+bench/README.md.
 
 Run it with ``bench/caller`` (or ``make bench-caller``), which starts a throwaway PostgreSQL when
 DATABASE_URL is not set. Exit status: 0 when every p95 is within its goal, 1 when one is not, 3
@@ -158,6 +160,16 @@ def _measure(options: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]
         urls = [f"{panel_url}?{urlencode({'caller_order': pk})}" for pk, _ in picked]
         times, found = _series(client, urls, needle="use-address")
         results.append(Result(who, "caller's panel", times, found))
+        # The reference check beside the reference box: an order of theirs keyed again, its
+        # reference typed in small letters (found as differing only in capitals).
+        check_url = reverse("orders:reference_check")
+        references = _references(orders, random.Random(options.seed + 1), options.runs + 2)
+        urls = [
+            f"{check_url}?{urlencode({'tenant': tenant.pk, 'reference': ref.lower()})}"
+            for ref in references
+        ]
+        times, found = _series(client, urls, needle="reference-earlier")
+        results.append(Result(who, "reference check", times, found))
         print(f"  measured as {who}", file=sys.stderr)
     return results, {
         "tenant": tenant.subdomain,
@@ -166,6 +178,19 @@ def _measure(options: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]
         "orders": Order.objects.count(),
         "server": connection.pg_version,  # type: ignore[attr-defined]
     }
+
+
+def _references(orders: Any, rng: random.Random, count: int) -> list[str]:
+    """Return the references of ``count`` of ``orders`` picked at random."""
+    from django.db.models import Max, Min
+
+    ids = orders.aggregate(low=Min("id"), high=Max("id"))
+    return [
+        orders.filter(id__gte=rng.randint(ids["low"], ids["high"]))
+        .order_by("id")
+        .values_list("reference", flat=True)[0]
+        for _ in range(count)
+    ]
 
 
 def _series(client: Any, urls: list[str], *, needle: str) -> tuple[Timing, int]:
@@ -189,7 +214,7 @@ def _explain(options: argparse.Namespace) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from orders.models import Membership, Order, Role
-    from orders.selectors import caller
+    from orders.selectors import caller, references
 
     membership = (
         Membership.objects.filter(role=Role.SUPERVISOR, tenant__subdomain__startswith="hist-")
@@ -240,6 +265,13 @@ def _explain(options: argparse.Namespace) -> None:
             memberships=memberships,
             tenant=tenant,
             customer_id=(customer or {}).get("customer_id", 1),
+        ),
+        "reference check": lambda: references.reference_earlier(
+            tenant=tenant,
+            reference=order.reference.lower(),
+            form_token=None,
+            user=user,
+            memberships=memberships,
         ),
     }
     for name, ask in asks.items():
