@@ -2,9 +2,12 @@
 // asks after a pause in typing and when the box is left, and a newer question cancels an older
 // one. An answer that arrives after the agent typed on, before the next question went, is about
 // text no longer in the box: it is dropped, and the next answer says what the box holds now.
-// Nothing here touches the focus or the box.
+// While the check says something, the box is described by it (aria-describedby), and no longer
+// once it says nothing: an empty description is no description. Nothing here touches the focus
+// or the box's text.
 //
-// Listens to: htmx:configRequest, htmx:beforeSwap (#reference-check). Dispatches: none.
+// Listens to: htmx:configRequest, htmx:beforeSwap, htmx:afterSwap (#reference-check).
+// Dispatches: none.
 (function () {
   "use strict";
 
@@ -27,6 +30,25 @@
     }
     if (said.getAttribute("data-asked") !== box(said).value) {
       event.detail.shouldSwap = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var said = event.detail.elt;
+    if (!said || said.id !== "reference-check" || !box(said)) {
+      return;
+    }
+    var input = box(said);
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return id && id !== said.id;
+    });
+    if (said.textContent.trim()) {
+      ids.push(said.id);
+    }
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
     }
   });
 })();
