@@ -17,6 +17,10 @@ from hypothesis import strategies as st
 
 from orders.models import Membership, Order, OrderStatus, Role
 
+# PostgreSQL compares capitals of every letter, SQLite of A to Z: both never tell of another
+# tenant's order.
+pytestmark = pytest.mark.postgres
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CHECK = reverse("orders:reference_check")
 CREATE = reverse("orders:create")
