@@ -21,6 +21,7 @@ SERVED = [
     "order_entry.js",
     "paste_lines.js",
     "keys_help.js",
+    "reference_check.js",
     "caller.js",
     "drafts.js",
 ]
