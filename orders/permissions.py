@@ -125,6 +125,13 @@ def _keys_own(*, order: Order, user: User, memberships: Sequence[Membership]) ->
     )
 
 
+def order_may_see(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
+    """Return whether ``user`` may see the order: ``orders_visible`` for one order in hand."""
+    return supervises(memberships=memberships, tenant_id=order.tenant_id) or _keys_own(
+        order=order, user=user, memberships=memberships
+    )
+
+
 def order_may_rekey(*, order: Order, user: User, memberships: Sequence[Membership]) -> bool:
     """Return whether ``user`` may correct the order or copy it: whoever keyed it, while they
     still key for its tenant, and the tenant's supervisors."""

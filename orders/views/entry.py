@@ -176,6 +176,14 @@ def _keying_tenants(request: DeskRequest, first: Tenant | None = None) -> list[T
     )
 
 
+# The reference of an order the agent may not see (a colleague's, for an agent who sees only
+# their own), as the reference check says it (templates/orders/_reference_check.html).
+COLLEAGUES_REFERENCE = (
+    "An earlier order for this tenant, keyed by a colleague, already has this reference: "
+    "give this order its own."
+)
+
+
 def _submit_entry(
     request: DeskRequest, tenants: list[Tenant], *, action: str, correcting: Order | None = None
 ) -> HttpResponse:
@@ -204,6 +212,13 @@ def _submit_entry(
         )
     except submission.DuplicateReference as duplicate:
         earlier = duplicate.earlier
+        if not permissions.order_may_see(
+            order=earlier, user=request.user, memberships=request.memberships
+        ):
+            # A colleague's order the agent may not open: that it exists, and nothing of it.
+            form.add_error("reference", COLLEAGUES_REFERENCE)
+            problem = "This reference is already used by an earlier order."
+            return _render_entry(request, form, formset, problem=problem, **again)
         form.add_error(
             "reference",
             f"{earlier.reference} was already keyed on {earlier.created_at:%d %b %Y %H:%M} by "

@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -391,3 +392,29 @@ def test_the_dispatch_time_left_out_is_the_desks_default(agent_client, tenant, s
     response = agent_client.get(DISPATCH_DATE, {"expected_date_of_dispatch": "28/11/2030"}, **HTMX)
 
     assert "Thursday 28 November 2030, 09:30" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR])
+def test_a_used_reference_of_a_colleagues_order_names_it_only_to_who_may_see_it(
+    client, tenant, role
+):
+    colleague = User.objects.create_user("colleague-kim")
+    Membership.objects.create(user=colleague, tenant=tenant, role=Role.AGENT)
+    earlier = Order.objects.create(
+        tenant=tenant, created_by=colleague, reference="R-7", account_id=7
+    )
+    keyer = User.objects.create_user("keyer")
+    Membership.objects.create(user=keyer, tenant=tenant, role=role)
+    client.force_login(keyer)
+
+    response = client.post(CREATE, order_post_data(tenant.pk, str(uuid.uuid4()), reference="R-7"))
+
+    html = response.content.decode()
+    assert 'id="id_reference-error"' in html
+    assert Order.objects.count() == 1
+    named = role == Role.SUPERVISOR
+    # An agent sees only their own orders: told a colleague's order has it, nothing of it.
+    assert ("colleague-kim" in html) == named
+    assert (f'href="{earlier.get_absolute_url()}"' in html) == named
+    assert ("R-7 was already keyed on" in html) == named
+    assert ("keyed by a colleague, already has this reference" in html) == (not named)
