@@ -14,6 +14,7 @@ from django.db.models import Model
 from orders.domain import DeliveryAddress, KeyedOrder, LineInput, OrderHeader
 from orders.models import Membership, Order, Role, Tenant
 from orders.services import submission
+from sandbox import catalogue as sandbox_catalogue
 
 ACME = {"subdomain__slug": "acme"}
 
@@ -21,6 +22,33 @@ ACME = {"subdomain__slug": "acme"}
 def acme_row[M: Model](model: type[M], **lookups: Any) -> M:
     """Return one row of the sandbox subdomain "acme"'s catalogue."""
     return model._default_manager.get(**ACME, **lookups)
+
+
+def acme_products() -> list[Any]:
+    """Return the products of the sandbox account "ACME", in the order of their Clarus ids."""
+    acme = acme_row(sandbox_catalogue.Account, code="ACME")
+    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
+    return sorted((link.product for link in owned), key=lambda product: product.pk)
+
+
+def values(page: Any, *ids: str) -> list[str]:
+    """Return what the boxes with these ids hold, in that order."""
+    return [page.input_value(f"#{each}") for each in ids]
+
+
+def hold_first_request(page: Any, pattern: str) -> list[Any]:
+    """Hold back the first request to ``pattern`` (a late answer), letting the others through;
+    return the list it is put in, for the test to let it go (``route.continue_()``)."""
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(pattern, hold_the_first)
+    return held
 
 
 def sign_in(page: Any, url: str, username: str, password: str, *, ready: str) -> None:

@@ -10,23 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
-from tests.browser.desk import acme_row, sign_in_agent
+from tests.browser.desk import acme_products, sign_in_agent, values
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def acme_products():
-    acme = acme_row(sandbox_catalogue.Account, code="ACME")
-    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
-    return sorted((link.product for link in owned), key=lambda product: product.pk)
-
-
-def values(page, *ids):
-    return [page.input_value(f"#{each}") for each in ids]
 
 
 def test_an_order_typed_with_no_pause_puts_every_key_in_its_field(

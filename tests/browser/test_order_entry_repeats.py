@@ -8,23 +8,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sandbox import catalogue as sandbox_catalogue
 from sandbox.models import SandboxGoodsOut
-from tests.browser.desk import PASTE, acme_row, sign_in_agent
+from tests.browser.desk import PASTE, acme_products, sign_in_agent, values
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPEATED = "Already on line {line}: check the caller wants both (it can still be sent)."
-
-
-def acme_products():
-    acme = acme_row(sandbox_catalogue.Account, code="ACME")
-    owned = sandbox_catalogue.AccountProduct.objects.filter(account=acme).select_related("product")
-    return sorted((link.product for link in owned), key=lambda product: product.pk)
-
-
-def values(page, *ids):
-    return [page.input_value(f"#{each}") for each in ids]
 
 
 def described_by(page, selector):

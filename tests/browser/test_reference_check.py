@@ -2,14 +2,12 @@
 with the reference comes beside the box, tied to it, and the keys go on landing where they were
 typed: the focus never moves."""
 
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from orders.models import Order
-from tests.browser.desk import sign_in_agent
+from tests.browser.desk import hold_first_request, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,15 +74,7 @@ def test_an_answer_about_text_since_changed_is_dropped(page, live_server, catalo
         reference="SO-1001",
         account_id=1,
     )
-    held: list[Any] = []
-
-    def hold_the_first(route):
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/orders/new/reference-check/**", hold_the_first)
+    held = hold_first_request(page, "**/orders/new/reference-check/**")
     page.evaluate(EVER_SAID, "refused")
     page.focus("#id_reference")
     page.keyboard.type("SO-1001", delay=0)

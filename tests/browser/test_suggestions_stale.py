@@ -1,12 +1,10 @@
 """Suggestions come as soon as typing stops, and an answer to what the box no longer holds is
 never shown, in real Chromium."""
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.desk import sign_in_agent
+from tests.browser.desk import hold_first_request, sign_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,15 +23,7 @@ WATCH = """() => {
 def test_an_answer_to_earlier_typing_is_never_shown(page, live_server, catalogue_tenant):
     sign_in_agent(page, live_server, catalogue_tenant)
     page.evaluate(WATCH)
-    held: list[Any] = []
-
-    def hold_the_first(route):
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/lookups/accounts/**", hold_the_first)
+    held = hold_first_request(page, "**/lookups/accounts/**")
     page.focus("#id_account")
     page.keyboard.type("ac")
     page.wait_for_timeout(300)

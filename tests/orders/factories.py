@@ -1,5 +1,6 @@
 """Valid keyed orders, as form data and as cleaned data, to vary one field at a time."""
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from django.utils import timezone
 from orders import audit
 from orders.clarus import ClarusExchange
 from orders.domain import DeliveryAddress, LineInput, OrderHeader
-from orders.models import AttemptOutcome, Order
+from orders.models import AttemptOutcome, Membership, Order, Role, Tenant
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -124,3 +125,19 @@ def unanswered_try_record(order: Order, user: User) -> None:
         may_have_arrived=True,
     )
     audit.attempt_record(order, exchange, by=audit.Actor.of(user), outcome=AttemptOutcome.NO_ANSWER)
+
+
+def staff_of_two_tenants(
+    make_tenant: Callable[..., Tenant], *, agent: str, stranger_role: Role
+) -> tuple[Tenant, Tenant, dict[str, User]]:
+    """Return a tenant with an agent (named ``agent``), a colleague and a supervisor ("boss"),
+    and another tenant whose one member, the "stranger", has ``stranger_role``."""
+    tenant = make_tenant()
+    other = make_tenant(subdomain="other", name="Other")
+    people: dict[str, User] = {}
+    for name, role in ((agent, Role.AGENT), ("colleague", Role.AGENT), ("boss", Role.SUPERVISOR)):
+        people[name] = User.objects.create_user(name)
+        Membership.objects.create(user=people[name], tenant=tenant, role=role)
+    people["stranger"] = User.objects.create_user("stranger")
+    Membership.objects.create(user=people["stranger"], tenant=other, role=stranger_role)
+    return tenant, other, people

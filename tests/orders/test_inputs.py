@@ -17,6 +17,7 @@ from orders.inputs import (
     index_from_text,
     json_strict_loads,
 )
+from tests.json_strings import json_strings
 
 
 @pytest.mark.parametrize(
@@ -147,18 +148,8 @@ def test_strict_json_of_anything_is_refused_or_storable(value):
         return
 
     # What it returns PostgreSQL can store: finite numbers, text without NUL, valid UTF-8.
-    assert not any("\x00" in text for text in strings(parsed))
+    assert not any("\x00" in text for text in json_strings(parsed))
     json.dumps(parsed, allow_nan=False, ensure_ascii=False).encode("utf-8")
-
-
-def strings(value):
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [*value, *(text for item in value.values() for text in strings(item))]
-    if isinstance(value, list):
-        return [text for item in value for text in strings(item)]
-    return []
 
 
 # --- Text typed into a box --------------------------------------------------------------------

@@ -11,7 +11,6 @@ tab pasted from a spreadsheet) is a space. Marked ``postgres``: PostgreSQL refus
 import json
 import unicodedata
 import uuid
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 
 from orders.models import Membership, Order, Role
 from sandbox.models import SandboxGoodsOut
+from tests.json_strings import json_strings
 from tests.orders.factories import order_post_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -70,17 +70,6 @@ def as_kept(typed: str, *, keep: set[str] = frozenset()) -> str:  # type: ignore
         for char in typed
     )
     return kept.strip()
-
-
-def strings(value: Any) -> list[str]:
-    """Return every string in a JSON value, its keys included."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [*value, *(text for item in value.values() for text in strings(item))]
-    if isinstance(value, list):
-        return [text for item in value for text in strings(item)]
-    return []
 
 
 def unseen_in(texts: list[str], *, allowed: set[str] = frozenset()) -> set[str]:  # type: ignore[assignment]
@@ -171,7 +160,7 @@ def test_no_control_character_reaches_the_stored_order_or_clarus(
     # Nothing unseen anywhere: what Clarus was sent, and every text the desk kept of the order.
     notes_sent = [attributes.get(key, "") for _part, key in NOTES.values()]
     assert not unseen_in(notes_sent, allowed=NOTES_CONTROLS)
-    assert not unseen_in([text for text in strings(received) if text not in notes_sent])
+    assert not unseen_in([text for text in json_strings(received) if text not in notes_sent])
     line = order.lines.get()
     kept = [
         order.contact_name,
@@ -180,11 +169,11 @@ def test_no_control_character_reaches_the_stored_order_or_clarus(
         order.postcode,
         line.product_code,
         line.description,
-        *strings(order.labels),
-        *[text for text in strings(order.header) if text not in notes_sent],
-        *strings(order.address),
+        *json_strings(order.labels),
+        *[text for text in json_strings(order.header) if text not in notes_sent],
+        *json_strings(order.address),
     ]
     assert not unseen_in(kept)
     for attempt in order.attempts.all():
         body = json.loads(attempt.request_body)
-        assert not unseen_in([text for text in strings(body) if text not in notes_sent])
+        assert not unseen_in([text for text in json_strings(body) if text not in notes_sent])

@@ -2,13 +2,13 @@
 tenant and among the orders the user may see, and their panel shows their orders and addresses."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from orders.domain import DeliveryAddress
 from orders.models import Membership, Role
 from orders.selectors import caller
 from orders.selectors.caller import caller_panel, caller_search, recent_addresses
 from tests.orders.callers import AMELIA, AMELIA_WORK, keyed_order
+from tests.orders.factories import staff_of_two_tenants
 
 pytestmark = pytest.mark.postgres
 
@@ -16,15 +16,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def desk(make_tenant):
     """Return a tenant with an agent, a colleague and a supervisor, and another tenant."""
-    tenant = make_tenant()
-    other = make_tenant(subdomain="other", name="Other")
-    people = {}
-    for name, role in (("agent", Role.AGENT), ("colleague", Role.AGENT), ("boss", Role.SUPERVISOR)):
-        people[name] = User.objects.create_user(name)
-        Membership.objects.create(user=people[name], tenant=tenant, role=role)
-    people["stranger"] = User.objects.create_user("stranger")
-    Membership.objects.create(user=people["stranger"], tenant=other, role=Role.SUPERVISOR)
-    return tenant, other, people
+    return staff_of_two_tenants(make_tenant, agent="agent", stranger_role=Role.SUPERVISOR)
 
 
 def search(user, tenant, text):

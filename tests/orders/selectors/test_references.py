@@ -4,12 +4,12 @@ differing only in capitals, among what the agent may know of, found by its index
 import uuid
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import Membership, Order, Role
 from orders.selectors.references import reference_earlier
+from tests.orders.factories import staff_of_two_tenants
 
 pytestmark = pytest.mark.postgres
 
@@ -17,15 +17,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def desk(make_tenant):
     """Return a tenant with an agent, a colleague and a supervisor, and another tenant."""
-    tenant = make_tenant()
-    other = make_tenant(subdomain="other", name="Other")
-    people = {}
-    for name, role in (("ann", Role.AGENT), ("colleague", Role.AGENT), ("boss", Role.SUPERVISOR)):
-        people[name] = User.objects.create_user(name)
-        Membership.objects.create(user=people[name], tenant=tenant, role=role)
-    people["stranger"] = User.objects.create_user("stranger")
-    Membership.objects.create(user=people["stranger"], tenant=other, role=Role.AGENT)
-    return tenant, other, people
+    return staff_of_two_tenants(make_tenant, agent="ann", stranger_role=Role.AGENT)
 
 
 def order(tenant, user, reference, **fields):
