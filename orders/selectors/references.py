@@ -29,9 +29,6 @@ from orders.permissions import orders_visible
 
 # Longer than any reference the entry form takes (50): a longer text is not looked up.
 MAX_REFERENCE = 50
-# The earlier orders read to choose one to tell of: an exact match first, then one the agent may
-# open, then the newest. More than a handful differing only in capitals is not a real case.
-READ_AT_MOST = 5
 
 
 @dataclass(frozen=True)
@@ -88,10 +85,11 @@ def reference_earlier(
     )
     if form_token is not None:
         rows = rows.exclude(form_token=form_token)
-    found = list(rows[:READ_AT_MOST])
-    if not found:
+    # The one to tell of: an exact match first, then one the agent may open, then the newest.
+    found = rows.first()
+    if found is None:
         return None
-    order_id, found_reference, keyed_at, keyed_by, visible = found[0]
+    order_id, found_reference, keyed_at, keyed_by, visible = found
     exact = found_reference == reference
     if not visible:
         return EarlierReference(exact=exact, visible=False)
