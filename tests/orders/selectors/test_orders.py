@@ -45,6 +45,9 @@ def test_the_page_shows_an_order_to_exactly_whom_the_database_would(world, roles
 
     for order in orders:
         assert _q_holds(visible, order) is (order.pk in seen)
+        # The same rule for one order in hand (a refused duplicate reference names it or not).
+        may_see = permissions.order_may_see(order=order, user=user, memberships=memberships)
+        assert may_see is (order.pk in seen)
         page = order_page_get(order_id=order.pk, user=user, memberships=memberships)
         assert (page is not None) is (order.pk in seen)
         if page is not None:
