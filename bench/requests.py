@@ -128,6 +128,14 @@ def _baseline(commit: str, where: Path | None) -> Side:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    there = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    if there != sha:
+        # Its figures would be printed under the wrong commit's name.
+        raise SystemExit(
+            f"{root} holds {there or 'no commit'}, not {sha}: name it with --baseline."
+        )
     python = root / ".venv" / "bin" / "python"
     if not python.exists():
         print(f"Installing {sha}'s dependencies in {root / '.venv'} …", file=sys.stderr)
