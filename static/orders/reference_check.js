@@ -4,9 +4,12 @@
 // text no longer in the box: it is dropped, and the next answer says what the box holds now.
 // While the check says something, the box is described by it (aria-describedby), and no longer
 // once it says nothing: an empty description is no description. Nothing here touches the focus
-// or the box's text.
+// or the box's text. The same question (the same text, for the same tenant) is asked once: the
+// box left straight after the pause asks nothing more, and a question that got no answer is
+// asked again next time.
 //
-// Listens to: htmx:configRequest, htmx:beforeSwap, htmx:afterSwap (#reference-check).
+// Listens to: htmx:confirm, htmx:configRequest, htmx:afterRequest, htmx:beforeSwap,
+// htmx:afterSwap (#reference-check).
 // Dispatches: none.
 (function () {
   "use strict";
@@ -15,12 +18,38 @@
     return document.getElementById(said.getAttribute("data-box") || "");
   }
 
+  // What a question asks: the box's text, for the tenant chosen.
+  function question(said) {
+    var tenant = document.getElementById("id_tenant");
+    return box(said).value + "\n" + (tenant ? tenant.value : "");
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var said = event.detail.elt;
+    if (!said || said.id !== "reference-check" || !box(said)) {
+      return;
+    }
+    if (said.getAttribute("data-question") === question(said)) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     var said = event.detail.elt;
     if (!said || said.id !== "reference-check" || !box(said)) {
       return;
     }
     said.setAttribute("data-asked", box(said).value);
+    said.setAttribute("data-question", question(said));
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var said = event.detail.elt;
+    if (!said || said.id !== "reference-check" || event.detail.successful) {
+      return;
+    }
+    // No answer (the network, the desk, or a newer question cancelling it): ask again next time.
+    said.removeAttribute("data-question");
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -2,6 +2,8 @@
 with the reference comes beside the box, tied to it, and the keys go on landing where they were
 typed: the focus never moves."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
@@ -93,3 +95,79 @@ def test_an_answer_about_text_since_changed_is_dropped(page, live_server, catalo
     assert page.evaluate("window.everSaid") is False
     expect(page.locator("#id_reference")).to_be_focused()
     expect(page.locator("#id_reference")).to_have_value("SO-10012")
+
+
+def _questions(page) -> list[str]:
+    """Return the list each reference check the page asks is added to (its reference)."""
+    asked: list[str] = []
+
+    def note(request) -> None:
+        if "/orders/new/reference-check/" in request.url:
+            asked.append(parse_qs(urlsplit(request.url).query).get("reference", [""])[0])
+
+    page.on("request", note)
+    return asked
+
+
+def test_the_box_left_after_the_pause_asks_nothing_more(page, live_server, catalogue_tenant):
+    sign_in_agent(page, live_server, catalogue_tenant)
+    Order.objects.create(
+        tenant=catalogue_tenant,
+        created_by=User.objects.get(username="agent"),
+        reference="SO-1001",
+        account_id=1,
+    )
+    asked = _questions(page)
+    said = page.locator("#reference-check")
+    page.focus("#id_reference")
+    page.keyboard.type("SO-1001", delay=0)
+    expect(said).to_contain_text("This order will be refused when sent")
+
+    # Left after the answer came: the same text is not asked about again.
+    page.keyboard.press("Tab")
+    page.locator("#id_reference").click()
+    page.keyboard.press("End")
+    page.keyboard.type("9", delay=0)
+    expect(said).to_have_text("")
+
+    assert asked == ["SO-1001", "SO-10019"]
+    # Changed back by hand: a new question, as the text differs from the last one asked.
+    page.keyboard.press("Backspace")
+    expect(said).to_contain_text("This order will be refused when sent")
+    assert asked == ["SO-1001", "SO-10019", "SO-1001"]
+
+
+def test_a_question_that_got_no_answer_is_asked_again(page, live_server, catalogue_tenant):
+    sign_in_agent(page, live_server, catalogue_tenant)
+    Order.objects.create(
+        tenant=catalogue_tenant,
+        created_by=User.objects.get(username="agent"),
+        reference="SO-1001",
+        account_id=1,
+    )
+    asked = _questions(page)
+    failed: list[str] = []
+
+    def fail_the_first(route) -> None:
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route("**/orders/new/reference-check/**", fail_the_first)
+    said = page.locator("#reference-check")
+    page.focus("#id_reference")
+    page.keyboard.type("SO-1001", delay=0)
+    for _ in range(100):
+        if failed:
+            break
+        page.wait_for_timeout(20)
+    assert failed, "the check was never asked"
+    expect(said).to_have_text("")
+
+    # Leaving the box asks the same question again, and this time it is answered.
+    page.keyboard.press("Tab")
+    expect(said).to_contain_text("This order will be refused when sent")
+    assert asked == ["SO-1001", "SO-1001"]
+    expect(page.locator("#id_expected_date_of_dispatch")).to_be_focused()
