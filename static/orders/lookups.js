@@ -100,6 +100,13 @@
     note.setAttribute("role", "alert");
     note.textContent = text;
     results(input).appendChild(note);
+    place(input);
+  }
+
+  // The list opens straight under its box, over the lines the box's field has below it (its
+  // help, a warning, an error), not below them.
+  function place(input) {
+    results(input).style.top = input.offsetTop + input.offsetHeight + "px";
   }
 
   // Ask for suggestions now. A row htmx has just added is wired up only once it settles, and a
@@ -401,6 +408,7 @@
     if (!input) {
       return;
     }
+    place(input);
     input.setAttribute("aria-expanded", options(input).length ? "true" : "false");
     if (input.dataset.pending) {
       delete input.dataset.pending;
