@@ -25,6 +25,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 # The largest value a BigIntegerField holds: PostgreSQL's bigint and SQLite's INTEGER are
@@ -86,8 +87,12 @@ def clean_text(text: str) -> str:
 TURNING = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-# Every control character (C0, DEL and C1), and the turning characters: what no box keeps.
-_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(map(chr, TURNING)) + "]")
+# Unicode's own line and paragraph separators (U+2028, U+2029): line breaks by another name,
+# which a word processor's copy may hold.
+LINE_SEPARATORS = "\u2028\u2029"
+# Every control character (C0, DEL and C1), the line separators and the turning characters:
+# what no box keeps.
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f" + LINE_SEPARATORS + "".join(map(chr, TURNING)) + "]")
 # The line breaks and tabs a box of several lines keeps.
 NOTES_CONTROLS = "\t\n\r"
 
@@ -98,10 +103,25 @@ def _unseen_out(found: re.Match[str]) -> str:
     return " " if char.isspace() else ""
 
 
+def _unseen_out_but(keep: str) -> Callable[[re.Match[str]], str]:
+    # A box that keeps line breaks keeps a line separator as one.
+    separator = "\n" if "\n" in keep else " "
+
+    def out(found: re.Match[str]) -> str:
+        char = found[0]
+        if char in keep:
+            return char
+        return separator if char in LINE_SEPARATORS else _unseen_out(found)
+
+    return out
+
+
 def box_text(text: str, *, keep: str = "") -> str:
     """Return typed text without control characters but those in ``keep``, and without the
     characters that turn text around (``TURNING``): a control that parts words (a tab, a line
-    break, a vertical tab) becomes a space, any other (NUL, a bell, an escape) is dropped.
+    break, a vertical tab) becomes a space, any other (NUL, a bell, an escape) is dropped. A
+    line separator (``LINE_SEPARATORS``) becomes a space, or a line break where ``keep`` keeps
+    line breaks.
 
     Format characters that belong to the text stay: a zero-width joiner in an emoji or an Indic
     name. Text with nothing to take out is returned as it is, found by one search.
@@ -110,7 +130,7 @@ def box_text(text: str, *, keep: str = "") -> str:
         return text
     if not keep:
         return _UNSEEN.sub(_unseen_out, text)
-    return _UNSEEN.sub(lambda found: found[0] if found[0] in keep else _unseen_out(found), text)
+    return _UNSEEN.sub(_unseen_out_but(keep), text)
 
 
 def reason_text(text: str) -> str:

@@ -155,15 +155,16 @@ def test_strict_json_of_anything_is_refused_or_storable(value):
 # --- Text typed into a box --------------------------------------------------------------------
 
 TURNING = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+SEPARATORS = {"\u2028", "\u2029"}
 BOX_CHARACTERS = st.one_of(
     st.characters(codec="utf-8"),
     st.characters(categories=["Cc"]),
-    st.sampled_from([*sorted(TURNING), "\u200d", "\u200b", "\ufeff"]),
+    st.sampled_from([*sorted(TURNING), *sorted(SEPARATORS), "\u200d", "\u200b", "\ufeff"]),
 )
 
 
 def unseen(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" or char in TURNING
+    return unicodedata.category(char) == "Cc" or char in TURNING or char in SEPARATORS
 
 
 @pytest.mark.parametrize(
@@ -176,6 +177,8 @@ def unseen(char: str) -> bool:
         ("\u202eruobraH\u202c \u2067Cafe\u2069", "", "ruobraH Cafe"),
         ("\U0001f468\u200d\U0001f469 \u0915\u094d\u200d\u0937", "", None),
         ("Ring\x07\r\nLeave\there\x00", "\t\n\r", "Ring\r\nLeave\there"),
+        ("4 Kirkstall Road\u2028Burley\u2029Leeds", "", "4 Kirkstall Road Burley Leeds"),
+        ("Ring the bell\u2028Leave it\u2029here", "\t\n\r", "Ring the bell\nLeave it\nhere"),
     ],
 )
 def test_box_text_drops_controls_and_turning_characters_and_keeps_the_rest(typed, keep, kept):
@@ -194,6 +197,12 @@ def test_box_text_keeps_every_character_but_the_unseen_in_place(typed):
         char if not unseen(char) else " " if char.isspace() else "" for char in typed
     )
     assert notes == "".join(
-        char if char in "\t\n\r" or not unseen(char) else " " if char.isspace() else ""
+        char
+        if char in "\t\n\r" or not unseen(char)
+        else "\n"
+        if char in SEPARATORS
+        else " "
+        if char.isspace()
+        else ""
         for char in typed
     )

@@ -26,6 +26,7 @@ from tests.orders.factories import order_post_data
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 TURNING = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+LINE_SEPARATORS = ("\u2028", "\u2029")
 NOTES_CONTROLS = {"\t", "\n", "\r"}
 
 # Each one-line box, and where Clarus's document has it (address fields under "address").
@@ -54,19 +55,26 @@ NOTES = {
 CHARACTERS = st.one_of(
     st.characters(codec="utf-8"),
     st.characters(categories=["Cc"]),
-    st.sampled_from([*sorted(TURNING), "\u200d", "\u200b", "\ufeff", "\xa0"]),
+    st.sampled_from([*sorted(TURNING), *LINE_SEPARATORS, "\u200d", "\u200b", "\ufeff", "\xa0"]),
 )
 TYPED = st.text(alphabet=CHARACTERS, max_size=40)
 
 
 def is_unseen(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" or char in TURNING
+    return unicodedata.category(char) == "Cc" or char in TURNING or char in LINE_SEPARATORS
 
 
 def as_kept(typed: str, *, keep: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    """Return ``typed`` as the desk keeps it: controls out (those parting words a space)."""
+    """Return ``typed`` as the desk keeps it: controls out (those parting words a space, a line
+    separator a line break where line breaks are kept)."""
     kept = "".join(
-        char if char in keep or not is_unseen(char) else " " if char.isspace() else ""
+        char
+        if char in keep or not is_unseen(char)
+        else "\n"
+        if char in LINE_SEPARATORS and "\n" in keep
+        else " "
+        if char.isspace()
+        else ""
         for char in typed
     )
     return kept.strip()
