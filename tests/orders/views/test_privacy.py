@@ -57,6 +57,8 @@ def test_a_supervisor_finds_a_person_and_downloads_everything_held(client, desk)
     assert page.status_code == 200
     assert "MINE-1" in page.content.decode()
     assert "1 order, 1 draft" in page.content.decode()
+    # Before erasing, the supervisor is told that Clarus's own copy is not the desk's to erase.
+    assert "Clarus keeps its own copy of the orders it received" in page.content.decode()
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
     assert download["Content-Disposition"].startswith('attachment; filename="personal-data-')
