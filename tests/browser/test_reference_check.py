@@ -14,14 +14,31 @@ from tests.browser.desk import hold_first_request, sign_in_agent
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_warning_comes_beside_the_box_as_keys_go_on(page, live_server, catalogue_tenant):
-    sign_in_agent(page, live_server, catalogue_tenant)
-    earlier = Order.objects.create(
-        tenant=catalogue_tenant,
+def _signed_in_with_an_earlier_order(page, live_server, tenant) -> Order:
+    """Sign an agent in on the entry page; return their earlier order, reference SO-1001."""
+    sign_in_agent(page, live_server, tenant)
+    return Order.objects.create(
+        tenant=tenant,
         created_by=User.objects.get(username="agent"),
         reference="SO-1001",
         account_id=1,
     )
+
+
+def _reference_typed(page, text: str, *, asked: list) -> None:
+    """Type ``text`` into the reference box with no pause; wait until the check it raises is
+    caught by the page's route (added to ``asked``)."""
+    page.focus("#id_reference")
+    page.keyboard.type(text, delay=0)
+    for _ in range(100):
+        if asked:
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError("the check was never asked")
+
+
+def test_the_warning_comes_beside_the_box_as_keys_go_on(page, live_server, catalogue_tenant):
+    earlier = _signed_in_with_an_earlier_order(page, live_server, catalogue_tenant)
     reference = page.locator("#id_reference")
     said = page.locator("#reference-check")
     dispatch = page.locator("#id_expected_date_of_dispatch")
@@ -69,22 +86,10 @@ EVER_SAID = """(text) => {
 
 
 def test_an_answer_about_text_since_changed_is_dropped(page, live_server, catalogue_tenant):
-    sign_in_agent(page, live_server, catalogue_tenant)
-    Order.objects.create(
-        tenant=catalogue_tenant,
-        created_by=User.objects.get(username="agent"),
-        reference="SO-1001",
-        account_id=1,
-    )
+    _signed_in_with_an_earlier_order(page, live_server, catalogue_tenant)
     held = hold_first_request(page, "**/orders/new/reference-check/**")
     page.evaluate(EVER_SAID, "refused")
-    page.focus("#id_reference")
-    page.keyboard.type("SO-1001", delay=0)
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(20)
-    assert held, "the check was never asked"
+    _reference_typed(page, "SO-1001", asked=held)
 
     # The agent types on; the answer about "SO-1001" comes before the next question goes.
     page.keyboard.type("2", delay=0)
@@ -110,13 +115,7 @@ def _questions(page) -> list[str]:
 
 
 def test_the_box_left_after_the_pause_asks_nothing_more(page, live_server, catalogue_tenant):
-    sign_in_agent(page, live_server, catalogue_tenant)
-    Order.objects.create(
-        tenant=catalogue_tenant,
-        created_by=User.objects.get(username="agent"),
-        reference="SO-1001",
-        account_id=1,
-    )
+    _signed_in_with_an_earlier_order(page, live_server, catalogue_tenant)
     asked = _questions(page)
     said = page.locator("#reference-check")
     page.focus("#id_reference")
@@ -138,13 +137,7 @@ def test_the_box_left_after_the_pause_asks_nothing_more(page, live_server, catal
 
 
 def test_a_question_that_got_no_answer_is_asked_again(page, live_server, catalogue_tenant):
-    sign_in_agent(page, live_server, catalogue_tenant)
-    Order.objects.create(
-        tenant=catalogue_tenant,
-        created_by=User.objects.get(username="agent"),
-        reference="SO-1001",
-        account_id=1,
-    )
+    _signed_in_with_an_earlier_order(page, live_server, catalogue_tenant)
     asked = _questions(page)
     failed: list[str] = []
 
@@ -157,13 +150,7 @@ def test_a_question_that_got_no_answer_is_asked_again(page, live_server, catalog
 
     page.route("**/orders/new/reference-check/**", fail_the_first)
     said = page.locator("#reference-check")
-    page.focus("#id_reference")
-    page.keyboard.type("SO-1001", delay=0)
-    for _ in range(100):
-        if failed:
-            break
-        page.wait_for_timeout(20)
-    assert failed, "the check was never asked"
+    _reference_typed(page, "SO-1001", asked=failed)
     expect(said).to_have_text("")
 
     # Leaving the box asks the same question again, and this time it is answered.
