@@ -109,13 +109,22 @@ def line_rows(lines: Iterable[Any]) -> SafeString:
 def transition_rows(transitions: Iterable[Any]) -> SafeString:
     """Return the order's changes of state as the history table's rows, oldest first."""
     written = "".join(
-        f"\n<tr><td>{_when(change.at, year=False)}</td>"
-        f"<td>{_text(STATUSES.get(change.from_status, change.from_status) or 'new')} → "
-        f"{_text(STATUSES.get(change.to_status, change.to_status))}</td>"
+        f"\n<tr><td>{_when(change.at, year=False)}</td><td>{_move(change, first=number == 0)}</td>"
         f"<td>{_text(change.actor)}</td><td>{_text(change.reason)}</td></tr>"
-        for change in transitions
+        for number, change in enumerate(transitions)
     )
     return mark_safe(written + "\n" if written else " ")
+
+
+def _move(change: Any, *, first: bool) -> str:
+    """Return a change of state as "Sending → Sent"; a new order's first as "new → Draft" (it is
+    written a draft from the start), and a step that kept the state as the state alone."""
+    to = _text(STATUSES.get(change.to_status, change.to_status))
+    if first and change.from_status in ("", change.to_status):
+        return f"new → {to}"
+    if change.from_status == change.to_status:
+        return to
+    return f"{_text(STATUSES.get(change.from_status, change.from_status))} → {to}"
 
 
 def _exchange(label: str, first_line: str, headers: Mapping[str, Any] | None, body: str) -> str:

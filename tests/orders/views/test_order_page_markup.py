@@ -5,6 +5,9 @@ written in Python (``orders/templatetags/order_page.py``), to every role, in eve
 renders it with the context the view built then (the ORM reads, kept here as they were). The two
 pages are compared with runs of whitespace counted as one space (the browser's reading, outside
 ``<pre>``), and the ``<pre>`` blocks (requests and answers as they went) character for character.
+One wording has changed since, in both: the history says an order's first step "new → Draft"
+(it was "Draft → Draft", as a new order is written a draft), and a step that keeps the state
+(personal data removed, a draft corrected) by the state alone.
 """
 
 import json

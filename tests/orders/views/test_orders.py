@@ -242,3 +242,36 @@ def test_a_refused_try_reads_as_people_say_it_with_its_http_status_once(client, 
     assert summary.group(1) == "Rejected by Clarus"
     assert summary.group(2).startswith("HTTP 422")
     assert "(422)" not in page
+
+
+def test_the_history_says_each_step_as_people_would(client, staff):
+    tenant, supervisor, agent = staff
+    order = Order.objects.create(
+        tenant=tenant, created_by=agent, reference="STEPS-1", account_id=7, status=OrderStatus.SENT
+    )
+    at = timezone.now() - timedelta(minutes=10)
+    # As the desk writes them: a new order is written a draft, so its first step starts there.
+    steps = [
+        ("draft", "draft", "Keyed by the agent."),
+        ("draft", "sending", "Sending to Clarus."),
+        ("sending", "sent", "Sent to Clarus as goods-out 5."),
+        ("sent", "sent", "Personal data removed: kept 6 months."),
+    ]
+    OrderTransition.objects.bulk_create(
+        OrderTransition(
+            order=order,
+            at=at + timedelta(seconds=n),
+            from_status=frm,
+            to_status=to,
+            actor="ann",
+            reason=reason,
+        )
+        for n, (frm, to, reason) in enumerate(steps)
+    )
+    client.force_login(supervisor)
+
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    table = page[page.index('id="transitions"') :]
+    moves = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", table)[: len(steps)]
+
+    assert moves == ["new → Draft", "Draft → Sending", "Sending → Sent", "Sent"]
