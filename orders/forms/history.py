@@ -6,8 +6,11 @@ from django import forms
 from django.contrib.auth.models import User
 
 from orders import permissions
+from orders.domain import Choice
 from orders.forms.entry import ClarusIdField
-from orders.models import Membership, OrderStatus
+from orders.inputs import clean_text
+from orders.models import Membership, OrderStatus, Tenant
+from orders.selectors.catalogue import LookupUnavailable, account_search
 from orders.selectors.history import HistoryFilters
 
 ALL_TENANTS = "all"
@@ -28,7 +31,13 @@ class HistoryFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *OrderStatus.choices]
     )
     agent = forms.TypedChoiceField(label="Keyed by", required=False, coerce=int, empty_value=None)
-    account_id = ClarusIdField(label="Account id", required=False)
+    account_id = forms.CharField(
+        label="Account",
+        required=False,
+        max_length=100,
+        help_text="Its code, name or Clarus id.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     date_from = forms.DateField(
         label="Keyed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -55,6 +64,7 @@ class HistoryFilterForm(forms.Form):
         if len(visible) > 1:
             choices.append((ALL_TENANTS, "All my tenants"))
         tenant_field.choices = choices
+        self.tenants = {m.tenant_id: m.tenant for m in visible}
         supervised = permissions.supervised_tenant_ids(memberships=visible)
         agents = (
             User.objects.filter(memberships__tenant_id__in=supervised)
@@ -66,6 +76,31 @@ class HistoryFilterForm(forms.Form):
         agent_field = self.fields["agent"]
         assert isinstance(agent_field, forms.TypedChoiceField)
         agent_field.choices = [("", "Anyone")] + [(a.pk, a.username) for a in agents]
+
+    def clean_account_id(self) -> int | None:
+        """Return the Clarus id of the account typed: its id, or the one account of the tenant
+        shown whose code is the text or whose code or name it finds (asked of Clarus, as the
+        entry page's account box asks)."""
+        text = clean_text(self.cleaned_data.get("account_id") or "").strip()
+        if not text:
+            return None
+        if text.isascii() and text.isdigit():
+            number: int | None = ClarusIdField(required=False).clean(text)
+            return number
+        chosen = self.cleaned_data.get("tenant") or str(self.current.tenant_id)
+        tenant = self.tenants.get(int(chosen)) if chosen != ALL_TENANTS else None
+        if tenant is None:
+            raise forms.ValidationError(
+                "Choose a tenant to find an account by its code or name, or type its Clarus id.",
+                code="tenant",
+            )
+        try:
+            found = account_search(tenant=tenant, text=text)
+        except LookupUnavailable as problem:
+            raise forms.ValidationError(
+                f"{problem.message} Type the account's Clarus id instead.", code="unavailable"
+            ) from None
+        return _one_account(found, text, tenant).id
 
     def filters(self) -> HistoryFilters:
         """Return the filters as given; an invalid one is left out, never an error page."""
@@ -85,3 +120,22 @@ class HistoryFilterForm(forms.Form):
             date_to=data.get("date_to"),
             search=data.get("search") or "",
         )
+
+
+def _one_account(found: list[Choice], text: str, tenant: Tenant) -> Choice:
+    """Return the account ``text`` names among those Clarus found: the one whose code it is,
+    else the only one; raise a ValidationError that says what was found otherwise."""
+    exact = [each for each in found if each.code.lower() == text.lower()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise forms.ValidationError(
+            f"No account of {tenant} has a code or name like “{text}”.", code="none"
+        )
+    named = ", ".join(f"{each.code} ({each.name})" for each in found[:5])
+    raise forms.ValidationError(
+        f"“{text}” matches several accounts: {named}. Type its code or Clarus id.",
+        code="several",
+    )

@@ -20,6 +20,7 @@ from orders.models import (
     SubmissionAttempt,
 )
 from orders.views.history import CSV_COLUMNS
+from sandbox.catalogue import Account
 
 LIST = reverse("orders:list")
 EXPORT = reverse("orders:export")
@@ -423,3 +424,68 @@ def test_the_page_shows_the_account_code_the_agent_picked(client, desk):
     page = client.get(LIST, {"search": "R-8"}).content.decode()
 
     assert '<abbr title="Clarus id 10: Acme Homeware">ACME</abbr>' in page
+
+
+# The account filter: a code or name is asked of Clarus (the sandbox, over HTTP) as the entry
+# page's account box asks it.
+
+
+@pytest.fixture
+def accounts(catalogue_tenant):
+    """A supervisor of the sandbox tenant, with an order for ACME and one for NORTHWIND."""
+    user = User.objects.create_user("sue")
+    Membership.objects.create(user=user, tenant=catalogue_tenant, role=Role.SUPERVISOR)
+    ids = {}
+    for code in ("ACME", "NORTHWIND"):
+        ids[code] = Account.objects.get(subdomain__slug="acme", code=code).pk
+        Order.objects.create(
+            tenant=catalogue_tenant, created_by=user, reference=f"FOR-{code}", account_id=ids[code]
+        )
+    return user, ids
+
+
+@pytest.mark.parametrize("typed", ["ACME", "acme", "Homeware", "Acme Homeware Ltd", "id"])
+def test_the_account_filter_takes_its_code_name_or_clarus_id(client, accounts, typed):
+    user, ids = accounts
+    typed = str(ids["ACME"]) if typed == "id" else typed
+    client.force_login(user)
+
+    html = client.get(LIST, {"account_id": typed}).content.decode()
+
+    assert "FOR-ACME" in html
+    assert "FOR-NORTHWIND" not in html
+    # The box keeps what was typed, and says nothing is wrong.
+    assert f'name="account_id" value="{typed}"' in html
+    assert 'id="id_account_id-error"' not in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("nobody", "No account of Acme 3PL has a code or name like “nobody”."),
+        ("o", "“o” matches several accounts: "),
+    ],
+)
+def test_an_account_the_filter_cannot_tell_is_said_beside_the_box(client, accounts, typed, said):
+    user, _ids = accounts
+    client.force_login(user)
+
+    html = client.get(LIST, {"account_id": typed}).content.decode()
+
+    assert said in html.replace("&#x27;", "'")
+    assert 'id="id_account_id-error"' in html
+    # Left out, never an error page: every order is shown, and the box keeps the text.
+    assert "FOR-ACME" in html
+    assert "FOR-NORTHWIND" in html
+    assert f'name="account_id" value="{typed}"' in html
+
+
+def test_an_account_by_name_across_tenants_asks_for_a_tenant(client, accounts, make_tenant):
+    user, _ids = accounts
+    other = make_tenant(name="Other 3PL", subdomain="other")
+    Membership.objects.create(user=user, tenant=other, role=Role.SUPERVISOR)
+    client.force_login(user)
+
+    html = client.get(LIST, {"account_id": "ACME", "tenant": "all"}).content.decode()
+
+    assert "Choose a tenant to find an account by its code or name" in html
