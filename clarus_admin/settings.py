@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver command takes the place of staticfiles' one.
+    "clarus_admin",
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",

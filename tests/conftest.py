@@ -16,7 +16,9 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
+from clarus_admin.development_server import ThreadedNoDelayWSGIServer
 from orders.clarus import access_token
 from orders.models import Tenant
 from sandbox.seed import catalogue_seed
@@ -26,6 +28,10 @@ SANDBOX_CLIENT_SECRET = "desk-tests-secret-0123456789"
 # The Clarus hosts the desk may call in tests: the sandbox on loopback (the live server answers
 # at localhost), the test client's host, and the made-up hosts of the unit tests.
 TEST_CLARUS_HOSTS = ["127.0.0.1", "localhost", "testserver", "clarus.test", "clarus.example"]
+
+# pytest-django's live_server runs Django's LiveServerThread, whose server would hold each
+# answer's body back 40 ms on a kept connection (clarus_admin/development_server.py).
+LiveServerThread.server_class = ThreadedNoDelayWSGIServer
 
 
 @pytest.fixture(autouse=True, scope="session")
