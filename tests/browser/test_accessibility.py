@@ -130,6 +130,11 @@ class Desk:
         expect(self.page.locator("#order-problem")).to_be_visible()
         self.page.wait_for_load_state("networkidle")
 
+    def refused_then_one_field_fixed(self) -> None:
+        """A send refused with problems, then a line's quantity typed again: its error goes."""
+        send_with_problems(self)
+        quantity_fixed(self.page)
+
     def suggestions_open(self) -> None:
         """The entry page with an account's suggestions and a caller's panel showing."""
         self.open("/orders/new/")
@@ -199,6 +204,7 @@ class Desk:
             "entry": lambda: self.open("/orders/new/"),
             "entry, refused send": self.refused_send,
             "entry, refused with line and address errors": lambda: send_with_problems(self),
+            "entry, refused, then one field fixed": self.refused_then_one_field_fixed,
             "entry, suggestions open": self.suggestions_open,
             "entry, keys help open": self.keys_help_open,
             "sent order": lambda: self.open(f"/orders/{self.sent.pk}/"),
@@ -362,6 +368,14 @@ def send_with_problems(desk: Desk) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def quantity_fixed(page: Any) -> None:
+    """Type a quantity in figures over the one refused (static/orders/field_errors.js)."""
+    page.focus("#id_lines-0-quantity")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2", delay=0)
+    expect(page.locator("#id_lines-0-quantity-error")).to_be_hidden()
+
+
 def test_a_refused_send_ties_every_error_to_its_field(desk: Desk, page: Any) -> None:
     desk.sign_in()
     send_with_problems(desk)
@@ -369,6 +383,16 @@ def test_a_refused_send_ties_every_error_to_its_field(desk: Desk, page: Any) -> 
     assert tied["problems"] == []
     # The header, a line and the address each have theirs.
     for field in ("id_account", "id_lines-0-quantity", "id_delivery_postcode"):
+        assert field in tied["invalid"]
+    assert page.evaluate(DESCRIBED_BY) == []
+
+    # One of them fixed: its error goes with its marks, the others stay tied (the line's
+    # product still marks the line).
+    quantity_fixed(page)
+    tied = page.evaluate(ERRORS_TIED, "order-form")
+    assert tied["problems"] == []
+    assert "id_lines-0-quantity" not in tied["invalid"]
+    for field in ("id_account", "id_lines-0-product", "id_delivery_postcode"):
         assert field in tied["invalid"]
     assert page.evaluate(DESCRIBED_BY) == []
 

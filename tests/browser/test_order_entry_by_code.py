@@ -17,6 +17,8 @@ from tests.browser.desk import acme_row, entry_scripts, reverse_entry_scripts, s
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVED = [
+    # Every page's (templates/base.html), then the entry page's own.
+    "field_errors.js",
     "lookups.js",
     "order_entry.js",
     "paste_lines.js",

@@ -149,6 +149,7 @@ def test_an_agent_keys_an_order_on_the_production_stack(browser, served: Served,
     assert {url.rsplit("/static/", 1)[1].split(".")[0] for url in assets} >= {
         "desk",
         "django_htmx/htmx-2",
+        "orders/field_errors",
         "orders/lookups",
         "orders/order_entry",
     }

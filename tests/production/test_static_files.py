@@ -66,4 +66,10 @@ def test_every_static_file_a_template_names_is_collected(tmp_path):
     assert f'src="/static/{collected["django_htmx/htmx-2.min.js"]}"' in htmx
     # The scan saw the pages it is meant to: the desk's and the sandbox's.
     assert PROJECT / "templates" / "base.html" in templates
-    assert {"desk.css", "favicon.svg", "orders/order_entry.js", "sandbox/sandbox.css"} <= set(named)
+    assert {
+        "desk.css",
+        "favicon.svg",
+        "orders/field_errors.js",
+        "orders/order_entry.js",
+        "sandbox/sandbox.css",
+    } <= set(named)
