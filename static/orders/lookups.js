@@ -165,24 +165,11 @@
     }
   }
 
-  // A pasted line's "not found" goes once the agent has chosen: errors must not outlive the fix.
-  function clearLineProblem(row) {
-    var problems = row.querySelectorAll(".line-problem");
-    problems.forEach(function (problem) {
-      problem.remove();
-    });
-    if (problems.length && !row.querySelector(".error")) {
-      row.classList.remove("has-error");
-      row.querySelector(".lookup").classList.remove("has-error");
-    }
-  }
-
   function pick(input, option) {
     if (isProduct(input)) {
       var row = input.closest(".line-row");
       var quantity = row.querySelector(".line-quantity");
       var said = saidQuantity(input);
-      clearLineProblem(row);
       if (said && !quantity.value.trim()) {
         quantity.value = said;
       }
@@ -210,7 +197,6 @@
     input.dataset.picked = input.value;
     if (isProduct(input)) {
       var row = input.closest(".line-row");
-      clearLineProblem(row);
       lineField(row, "description").value = "";
       lineField(row, "available").value = "";
       showLine(row, "Clarus id " + digits + ", not found by code: sent as it is.");

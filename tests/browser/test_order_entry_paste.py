@@ -53,9 +53,12 @@ def test_agent_pastes_lines_and_fixes_the_unknown_one(page, live_server, catalog
     page.keyboard.press("Enter")
     expect(page.locator("#id_lines-2-quantity")).to_be_focused()
     expect(page.locator("#lines-2-info")).to_contain_text(chosen.description)
-    # Chosen: the "not found" goes with the problem.
-    expect(page.locator("#lines-2-lookup .line-problem")).to_have_count(0)
+    # Chosen: the "not found" goes with the problem, and no longer describes the box.
+    expect(page.locator("#lines-2-lookup .line-problem")).to_be_hidden()
     expect(page.locator("#lines-2-row")).not_to_have_class(re.compile("has-error"))
+    box = page.locator("#id_lines-2-product")
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+    assert "id_lines-2-product-error" not in (box.get_attribute("aria-describedby") or "")
     page.keyboard.press("Control+Enter")
 
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
