@@ -365,16 +365,16 @@ def send_with_problems(desk: Desk) -> None:
     page.focus("#id_delivery_email")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#order-problem")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    # The page has taken the agent to the first problem (order_entry.js, once htmx settles).
+    expect(page.locator("#order-form [autofocus]").first).to_be_focused()
 
 
 def quantity_fixed(page: Any) -> None:
     """Type a quantity in figures over the one refused (static/orders/field_errors.js)."""
-    # Through the box itself: the page puts the focus on the first error as it comes back, and
-    # typing must not race that move.
     box = page.locator("#id_lines-0-quantity")
-    box.press("Control+a")
-    box.press_sequentially("2", delay=0)
+    box.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2", delay=0)
     expect(box).to_have_value("2")
     expect(page.locator("#id_lines-0-quantity-error")).to_be_hidden()
 
