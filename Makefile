@@ -97,6 +97,11 @@ bench-keying: setup
 .PHONY: bench-requests
 bench-requests: setup
 	bench/requests $(REQUESTS_ARGS)
+# Submit bench (bench/README.md): where one submit's CPU goes in this checkout, by part and by
+# whose code runs. make bench-submit SUBMIT_ARGS="--runs 500"
+.PHONY: bench-submit
+bench-submit: setup
+	bench/submit $(SUBMIT_ARGS)
 
 # The supervisors' history at a million orders, keyset pages against OFFSET + COUNT (see
 # bench/README.md). On a throwaway PostgreSQL unless DATABASE_URL is set; takes several minutes.

@@ -51,7 +51,7 @@ class _KeptAliveAnswer(ServerHandler):
     http_version = "1.1"
 
 
-class _SandboxConnection(WSGIRequestHandler):
+class SandboxConnection(WSGIRequestHandler):
     """The sandbox's side of a connection: requests answered one after another on it until the
     desk closes it or asks to, as Clarus and gunicorn answer them (``wsgiref``'s own handler
     answers one and closes, so every request to it would pay for a new connection)."""
@@ -91,8 +91,19 @@ class _SandboxConnection(WSGIRequestHandler):
         pass
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
+class ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+
+
+def sandbox_server() -> WSGIServer:
+    """Return a server for the sandbox on a free loopback port; its app is set once Django is."""
+    return make_server(
+        "127.0.0.1",
+        0,
+        lambda environ, start_response: [],
+        server_class=ThreadingServer,
+        handler_class=SandboxConnection,
+    )
 
 
 class ClarusClock:
@@ -173,7 +184,7 @@ class FormFields(HTMLParser):
             self._textarea = None
 
 
-def _environment(scratch: Path, *, debug: bool) -> None:
+def desk_environment(scratch: Path, *, debug: bool) -> None:
     key = base64.urlsafe_b64encode(hashlib.sha256(b"bench-requests").digest()).decode()
     os.environ.update(
         {
@@ -196,7 +207,7 @@ def _environment(scratch: Path, *, debug: bool) -> None:
     )
 
 
-def _prepare(sandbox_url: str, products: int) -> dict[str, Any]:
+def desk_prepare(sandbox_url: str, products: int) -> dict[str, Any]:
     """Migrate, seed the sandbox, wire a tenant and an agent to it; return what to key."""
     from django.core.management import call_command
 
@@ -317,7 +328,7 @@ class Desk:
         return response
 
 
-def _order_data(page: str, keying: dict[str, Any], number: int) -> dict[str, str]:
+def order_data(page: str, keying: dict[str, Any], number: int) -> dict[str, str]:
     """Return the entry form as the agent sends it: the page's own fields, filled in."""
     parser = FormFields()
     parser.feed(page)
@@ -352,7 +363,7 @@ def _order_data(page: str, keying: dict[str, Any], number: int) -> dict[str, str
     return data
 
 
-def _errors(page: str) -> str:
+def page_errors(page: str) -> str:
     found = re.findall(r'class="(?:error|problem)"[^>]*>(.*?)</', page, flags=re.S)
     return "; ".join(text.strip() for text in found if text.strip())[:500]
 
@@ -387,11 +398,11 @@ def _measure(desk: Desk, keying: dict[str, Any], runs: int) -> None:
             # A page that copies a blank line from its own template asks the server for none.
             built = b'id="line-template"' in page
             desk.samples[BUILT_IN_BROWSER] = {"flag": [1.0 if built else 0.0]}
-        data = _order_data(page.decode(), keying, number)
+        data = order_data(page.decode(), keying, number)
         response = desk.post("submit", entry_url, data, keep=keep and number < runs + warm)
         target = response.headers.get("HX-Redirect")
         if response.status_code != 200 or not target:
-            raise RuntimeError(f"The order was not sent: {_errors(response.content.decode())}")
+            raise RuntimeError(f"The order was not sent: {page_errors(response.content.decode())}")
         order_urls.append(target)
         desk.get("order page", target, keep=keep and number < runs + warm)
     for number in range(runs + warm):
@@ -425,21 +436,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="desk-bench-requests-") as scratch:
         clock = ClarusClock()
         # The port is known before Django starts: the tenant's Clarus address names it.
-        server = make_server(
-            "127.0.0.1",
-            0,
-            lambda e, s: [],
-            server_class=_ThreadingServer,
-            handler_class=_SandboxConnection,
-        )
+        server = sandbox_server()
         port = server.server_address[1]
-        _environment(Path(scratch), debug=options.debug)
+        desk_environment(Path(scratch), debug=options.debug)
         import django
 
         django.setup()
         from django.core.wsgi import get_wsgi_application
 
-        keying = _prepare(f"http://127.0.0.1:{port}/sandbox", options.products)
+        keying = desk_prepare(f"http://127.0.0.1:{port}/sandbox", options.products)
         # After collectstatic: WhiteNoise reads the static files once, when it starts.
         server.set_app(clock.wrap(get_wsgi_application()))
         thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from orders import permissions
 from orders.domain import Choice
 from orders.forms.entry import ClarusIdField
-from orders.inputs import clean_text
+from orders.inputs import clean_text, is_ascii_digits
 from orders.models import Membership, OrderStatus, Tenant
 from orders.selectors.catalogue import LookupUnavailable, account_search
 from orders.selectors.history import HistoryFilters
@@ -84,7 +84,7 @@ class HistoryFilterForm(forms.Form):
         text = clean_text(self.cleaned_data.get("account_id") or "").strip()
         if not text:
             return None
-        if text.isascii() and text.isdigit():
+        if is_ascii_digits(text):
             number: int | None = ClarusIdField(required=False).clean(text)
             return number
         chosen = self.cleaned_data.get("tenant") or str(self.current.tenant_id)
