@@ -228,6 +228,13 @@ class GoodsOutStatus:
     code: str
     name: str
 
+    @property
+    def code_adds(self) -> bool:
+        """Whether Clarus's code says more than its name ("Pending" already says "PENDING";
+        "Awaiting stock" does not say "BACKORDER"), so the code is shown beside the name."""
+        spelled = self.code.replace("_", " ").replace("-", " ").casefold()
+        return bool(self.code) and spelled != " ".join(self.name.casefold().split())
+
 
 @dataclass(frozen=True)
 class GoodsOutNews:
