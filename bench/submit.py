@@ -144,10 +144,10 @@ def owner_shares(profile: cProfile.Profile) -> list[tuple[str, float]]:
     """Return each owner's share of the profiled time.
 
     A function's own time goes to whoever wrote it. Python's own functions (its standard library,
-    its built-ins) work for their callers: their time goes to their callers' owners, in
-    proportion to the time each caller spent in them, up to the first caller that is not
-    Python's own (``json.dumps`` called by the desk is the desk's time, ``parse_qsl`` called by
-    Django is Django's)."""
+    its built-ins) and Django's utilities work for their callers: their time goes to their
+    callers' owners, in proportion to the time each caller spent in them, up to the first
+    caller that is neither (``json.dumps`` called by the desk is the desk's time, ``parse_qsl``
+    called by Django is Django's). The parts' timers, idle while profiling, are the bench's."""
     stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     shares: dict[Any, dict[str, float]] = {}
 
