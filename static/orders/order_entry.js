@@ -32,10 +32,8 @@
     });
   }
 
-  function focusables(form) {
-    return Array.from(form.querySelectorAll("input, select, textarea, button")).filter(function (el) {
-      return !el.disabled && el.type !== "hidden" && !el.hidden && el.offsetParent !== null && el.tabIndex >= 0;
-    });
+  function focusable(el) {
+    return !el.disabled && el.type !== "hidden" && !el.hidden && el.offsetParent !== null && el.tabIndex >= 0;
   }
 
   function optional(el) {
@@ -43,10 +41,13 @@
   }
 
   // The next field Enter goes to: optional fields are passed by (Tab still stops in them).
+  // Only the fields after the current one are looked at: a long order has hundreds before the
+  // address, and asking each whether it shows costs a millisecond per hundred.
   function focusNext(form, current) {
-    var items = focusables(form);
-    for (var at = items.indexOf(current) + 1; at < items.length; at += 1) {
-      if (!optional(items[at])) {
+    var items = Array.from(form.querySelectorAll("input, select, textarea, button"));
+    var from = focusable(current) ? items.indexOf(current) + 1 : 0;
+    for (var at = from; at < items.length; at += 1) {
+      if (focusable(items[at]) && !optional(items[at])) {
         items[at].focus();
         return;
       }
@@ -143,10 +144,14 @@
   }
 
   function sayRepeat(row, text) {
-    var input = row.querySelector(".line-product");
     var id = row.id.replace(/-row$/, "") + "-repeat";
     var note = document.getElementById(id);
-    if (!input || (note && note.textContent === text)) {
+    if (note ? note.textContent === text : !text) {
+      // Nothing said, nothing to say (most lines of a long order): nothing to touch.
+      return;
+    }
+    var input = row.querySelector(".line-product");
+    if (!input) {
       return;
     }
     if (!text) {
@@ -174,18 +179,21 @@
       return;
     }
     var words = lines.dataset.repeated || "";
-    var rows = visibleRows(form);
+    // Each line read once: a product picked on line 200 looks at 200 lines, not 200 × 200.
+    var shown = new Map();
     var numbers = {};
-    rows.forEach(function (row, at) {
+    visibleRows(form).forEach(function (row, at) {
       var product = productOf(row);
+      shown.set(row, { number: at + 1, product: product });
       if (product) {
         (numbers[product] = numbers[product] || []).push(at + 1);
       }
     });
     Array.from(lines.querySelectorAll(".line-row")).forEach(function (row) {
-      var number = rows.indexOf(row) + 1;
-      var product = number ? productOf(row) : "";
-      var others = product ? numbers[product].filter(function (each) { return each !== number; }) : [];
+      var line = shown.get(row);
+      var others = line && line.product ? numbers[line.product].filter(function (each) {
+        return each !== line.number;
+      }) : [];
       sayRepeat(row, others.length ? words.replace("{line}", String(others[0])) : "");
     });
   }

@@ -1,7 +1,7 @@
 """The same product on two lines, in real Chromium: said beside both lines the moment it is
 picked or pasted, tied to the product box, without taking the focus or a key typed with no
-pause; gone when the line is removed; still said when the desk refuses the send for another
-reason; and never stopping the order."""
+pause; gone when the line is removed; its line numbers following a line removed before it;
+still said when the desk refuses the send for another reason; and never stopping the order."""
 
 import re
 
@@ -88,6 +88,34 @@ def test_a_repeated_product_typed_with_no_pause_is_said_beside_both_lines(
     page.wait_for_url(re.compile(r"/orders/\d+/$"))
     lines = SandboxGoodsOut.objects.get().document["data"]["attributes"]["lines_changes"]
     assert [line["attributes"]["product_id"] for line in lines] == [first.pk, second.pk]
+
+
+def test_the_line_numbers_said_follow_a_line_removed_before_the_repeats(
+    page, live_server, catalogue_tenant
+):
+    first, second, third = acme_products()[:3]
+    sign_in_agent(page, live_server, catalogue_tenant)
+    page.focus("#id_account")
+    page.keyboard.type("acme")
+    expect(page.locator("#account-results [role=option]")).to_have_count(1)
+    page.keyboard.press("Enter")
+    page.focus("#id_lines-0-product")
+    page.keyboard.type(
+        f"{third.code}\n1\n{first.code}\n2\n{second.code}\n1\n{first.code}\n3\n", delay=0
+    )
+    expect(page.locator("#lines-1-repeat")).to_have_text(REPEATED.format(line=4))
+    expect(page.locator("#lines-3-repeat")).to_have_text(REPEATED.format(line=2))
+
+    # The first line removed: the repeats are now lines 1 and 3, and say so.
+    page.focus("#id_lines-0-quantity")
+    page.keyboard.press("Control+Delete")
+    expect(page.locator("#lines-1-repeat")).to_have_text(REPEATED.format(line=3))
+    expect(page.locator("#lines-3-repeat")).to_have_text(REPEATED.format(line=1))
+    expect(page.locator(".line-repeat")).to_have_count(2)
+    assert "lines-1-repeat" in described_by(page, "#id_lines-1-product")
+    assert "lines-3-repeat" in described_by(page, "#id_lines-3-product")
+    assert described_by(page, "#id_lines-2-product") == []
+    expect(page.locator("#id_lines-1-product")).to_be_focused()
 
 
 def test_a_pasted_repeat_is_said_in_the_same_words_and_kept_when_a_send_is_refused(
