@@ -20,6 +20,16 @@ def described_by(page, selector):
     return (page.get_attribute(selector, "aria-describedby") or "").split()
 
 
+def in_first_product_box(page, live_server, tenant):
+    """Sign the agent in, pick the ACME account and stand in the first line's product box."""
+    sign_in_agent(page, live_server, tenant)
+    page.focus("#id_account")
+    page.keyboard.type("acme")
+    expect(page.locator("#account-results [role=option]")).to_have_count(1)
+    page.keyboard.press("Enter")
+    page.focus("#id_lines-0-product")
+
+
 def test_a_repeated_product_typed_with_no_pause_is_said_beside_both_lines(
     page, live_server, catalogue_tenant
 ):
@@ -94,12 +104,7 @@ def test_the_line_numbers_said_follow_a_line_removed_before_the_repeats(
     page, live_server, catalogue_tenant
 ):
     first, second, third = acme_products()[:3]
-    sign_in_agent(page, live_server, catalogue_tenant)
-    page.focus("#id_account")
-    page.keyboard.type("acme")
-    expect(page.locator("#account-results [role=option]")).to_have_count(1)
-    page.keyboard.press("Enter")
-    page.focus("#id_lines-0-product")
+    in_first_product_box(page, live_server, catalogue_tenant)
     page.keyboard.type(
         f"{third.code}\n1\n{first.code}\n2\n{second.code}\n1\n{first.code}\n3\n", delay=0
     )
@@ -122,12 +127,7 @@ def test_a_pasted_repeat_is_said_in_the_same_words_and_kept_when_a_send_is_refus
     page, live_server, catalogue_tenant
 ):
     first, second, third = acme_products()[:3]
-    sign_in_agent(page, live_server, catalogue_tenant)
-    page.focus("#id_account")
-    page.keyboard.type("acme")
-    expect(page.locator("#account-results [role=option]")).to_have_count(1)
-    page.keyboard.press("Enter")
-    page.focus("#id_lines-0-product")
+    in_first_product_box(page, live_server, catalogue_tenant)
     page.keyboard.type(f"{first.code}\n2\n", delay=0)
     expect(page.locator("#id_lines-1-product")).to_be_focused()
 
