@@ -33,7 +33,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -156,8 +156,10 @@ def owner_shares(profile: cProfile.Profile) -> list[tuple[str, float]]:
         if function in shares:
             return shares[function]
         path, _, name = function
-        own = SQLITE if path == "~" and ("sqlite3" in name or "SQLite" in name) else None
-        own = own or (None if path == "~" else _owner(path))
+        if path == "~":
+            own = SQLITE if "sqlite3" in name or "SQLite" in name else None
+        else:
+            own = _owner(path)
         found: defaultdict[str, float] = defaultdict(float)
         if own is not None:
             found[own] = 1.0
@@ -239,7 +241,7 @@ def _measure(probe: Any, keying: dict[str, Any], runs: int) -> tuple[PartClocks,
         timed, profiled = warm <= number < warm + runs, number >= warm + runs
         # Encoded before the clock starts, as the browser encodes it; posted as htmx posts it.
         body = urlencode(data)
-        with clocks.submit() if timed else _nothing():
+        with clocks.submit() if timed else nullcontext():
             if profiled:
                 profile.enable()
             response = desk.client.post(
@@ -255,11 +257,6 @@ def _measure(probe: Any, keying: dict[str, Any], runs: int) -> tuple[PartClocks,
             problems = probe.page_errors(response.content.decode())
             raise RuntimeError(f"The order was not sent: {problems}")
     return clocks, profile
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _print(clocks: PartClocks, profile: Any, runs: int) -> None:
