@@ -366,11 +366,19 @@
     }
   });
 
+  // An answer for a box the agent has left, with nothing pending, is dropped too: it would only
+  // close, and with it go what the box says (a choice still to make, asked for by Enter, whose
+  // answer came before the one the typing's pause asked for).
   document.addEventListener("htmx:beforeSwap", function (event) {
     // Fired on the target: the box that asked is the request's element.
     var input = event.detail.requestConfig && event.detail.requestConfig.elt;
     var xhr = event.detail.xhr;
-    if (isLookup(input) && xhr && typeof xhr.askedFor === "string" && xhr.askedFor !== input.value) {
+    if (!isLookup(input) || !xhr) {
+      return;
+    }
+    var stale = typeof xhr.askedFor === "string" && xhr.askedFor !== input.value;
+    var left = document.activeElement !== input && !input.dataset.pending;
+    if (stale || left) {
       event.detail.shouldSwap = false;
     }
   });
@@ -409,11 +417,6 @@
       } else if (options(input).length) {
         say(input, STILL_TO_CHOOSE);
       }
-      return;
-    }
-    if (document.activeElement !== input) {
-      // The agent has moved on: suggestions must not cover the field they are in now.
-      close(input);
     }
   });
 

@@ -113,6 +113,36 @@ def test_a_late_suggestion_never_takes_the_focus(page, live_server, catalogue_te
     expect(page.locator("#id_lines-0-product")).to_have_value("mug")
 
 
+# The suggestions for "mug" as htmx asks for them, fetched in the page.
+MUG_SUGGESTIONS = """() => fetch("/orders/new/lookups/products/?" + new URLSearchParams({
+  "lines-0-product": "mug", tenant: document.getElementById("id_tenant").value,
+  account_id: "", warehouse_id: "",
+}), {headers: {"HX-Request": "true"}}).then((answer) => answer.text())"""
+
+
+def test_a_second_answer_keeps_the_choice_left_to_make(page, live_server, catalogue_tenant):
+    sign_in_agent(page, live_server, catalogue_tenant)
+    suggestions = page.evaluate(MUG_SUGGESTIONS)
+    assert "role=\"option\"" in suggestions
+    # Clarus answers at once: the answer to Enter comes before the one typing asked for.
+    answered = []
+
+    def at_once(route):
+        answered.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body=suggestions)
+
+    page.route("**/orders/new/lookups/products/**", at_once)
+    page.evaluate("""() => { window.answersSwapped = 0;
+      document.addEventListener("htmx:afterRequest", () => { window.answersSwapped += 1; }); }""")
+    page.focus("#id_lines-0-product")
+    page.keyboard.type("mug\n3", delay=0)
+
+    page.wait_for_function("() => window.answersSwapped >= 2")
+    assert len(answered) >= 2
+    expect(page.locator("#lines-0-lookup .lookup-problem")).to_contain_text("go back to this box")
+    expect(page.locator("#id_lines-0-quantity")).to_be_focused()
+
+
 def test_a_refused_order_opens_on_its_first_problem(page, live_server, catalogue_tenant):
     sign_in_agent(page, live_server, catalogue_tenant)
 
