@@ -6,6 +6,7 @@ from django.urls import include, path
 from orders.views import health as health_views
 from orders.views import metrics as metrics_views
 from orders.views import orders as orders_views
+from orders.views import password as password_views
 from orders.views import webhooks as webhook_views
 
 # A body larger than settings.DATA_UPLOAD_MAX_MEMORY_SIZE, or with too many fields.
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", orders_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", password_views.password_change, name="password_change"),
     path("orders/", include("orders.urls")),
     path("tenant/", include("orders.tenant_urls")),
     path("invitations/", include("orders.invitation_urls")),

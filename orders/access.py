@@ -20,14 +20,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from orders import permissions
 from orders.models import Membership, Tenant
+from orders.selectors.password import password_given
 from orders.selectors.tenants import membership_list_for_user
 
 SESSION_TENANT_KEY = "desk_tenant_id"
+# Set at sign-in when the login's password is one somebody else chose: until its owner chooses
+# their own, every desk page takes them to "Your password" (orders.views.password).
+SESSION_PASSWORD_TO_CHOOSE_KEY = "desk_password_to_choose"
 # Where the request's authentication left the memberships it read with the user: the user's id
 # and the list (clarus_admin/authentication.py).
 MEMBERSHIPS_READ_WITH_USER = "desk_memberships_read"
@@ -69,8 +75,35 @@ def _memberships(request: HttpRequest) -> list[Membership]:
     return membership_list_for_user(user=request.user)
 
 
+def password_to_choose_note(*, request: HttpRequest, user: User, **_: Any) -> None:
+    """At sign-in (Django's ``user_logged_in``), note in the session whether the login must
+    choose its own password first: read once here, not on every request."""
+    if password_given(user_id=user.pk):
+        request.session[SESSION_PASSWORD_TO_CHOOSE_KEY] = True
+    else:
+        request.session.pop(SESSION_PASSWORD_TO_CHOOSE_KEY, None)
+
+
+def password_to_choose_redirect(request: HttpRequest) -> HttpResponse:
+    """Take the user to "Your password", coming back afterwards to what they asked for (a page
+    asked for by htmx: the page it was asked from)."""
+    came_from = request.headers.get("HX-Current-URL", "") if _is_htmx(request) else ""
+    back = came_from or (request.get_full_path() if request.method == "GET" else "")
+    url = reverse("password_change")
+    if back:
+        url += "?" + urlencode({"next": back})
+    return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 def tenant_view(
-    may: Callable[[Membership], bool] | None = None, *, staff_only: bool = True
+    may: Callable[[Membership], bool] | None = None,
+    *,
+    staff_only: bool = True,
+    password_page: bool = False,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Require a signed-in member of staff, resolve their current tenant, ask what they may do.
 
@@ -78,12 +111,16 @@ def tenant_view(
     current tenant (403 otherwise); None lets any member through and leaves finer checks to the
     view. ``staff_only=False`` also lets in a signed-in user on no tenant's staff
     (``request.membership`` is then None): their invitations are for them to answer.
+    A login whose password somebody else chose sees only "Your password" (``password_page``)
+    until it has chosen its own.
     """
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not password_page and request.session.get(SESSION_PASSWORD_TO_CHOOSE_KEY):
+                return password_to_choose_redirect(request)
             memberships = _memberships(request)
             if not memberships and staff_only:
                 return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)
@@ -109,6 +146,19 @@ def keying_tenant(request: DeskRequest) -> Tenant:
         current=request.membership,
         tenant_id=request.GET.get("tenant") or request.POST.get("tenant"),
     )
+
+
+def desk_next_url(request: HttpRequest, url: str) -> str:
+    """Return ``url``, where a form says to go next, if it is a path of this desk; "" if not.
+
+    A full address, one of another host, ``//host``, a scheme, or a bare word (which Django's
+    ``redirect`` would read as a view's name) is not.
+    """
+    local = url.startswith("/") and not url.startswith(("//", "/\\"))
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if local and safe else ""
 
 
 def desk_redirect(request: DeskRequest, url: str) -> HttpResponse:

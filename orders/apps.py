@@ -13,3 +13,9 @@ class OrdersConfig(AppConfig):
         import authlib.deprecate  # noqa: F401
 
         warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from orders.access import password_to_choose_note
+
+        user_logged_in.connect(password_to_choose_note, dispatch_uid="desk_password_to_choose")

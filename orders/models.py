@@ -163,6 +163,26 @@ class Membership(models.Model):
         return f"{self.user} in {self.tenant} as {self.get_role_display()}"
 
 
+class GivenPassword(models.Model):
+    """A login whose password somebody else chose (a tenant admin making it on the Staff page):
+    its owner chooses their own before anything else, at their next sign-in
+    (``orders.views.password``). The row goes when they do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="given_password",
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}'s password, given by {self.given_by}"
+
+
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", "Waiting for an answer"
     ACCEPTED = "accepted", "Accepted"

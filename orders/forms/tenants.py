@@ -135,6 +135,7 @@ class StaffLoginForm(forms.Form):
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="For their first sign-in only: the desk then asks them to choose their own.",
     )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:

@@ -3,11 +3,12 @@ answer."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from orders.models import (
     OPEN_INVITATION_STATUSES,
+    GivenPassword,
     InvitationStatus,
     Membership,
     StaffInvitation,
@@ -15,9 +16,12 @@ from orders.models import (
 
 
 def membership_list_for_tenant(*, tenant_id: int) -> QuerySet[Membership]:
+    """Return the tenant's members, each with ``password_given``: whether they still sign in
+    with a password somebody else chose."""
     return (
         Membership.objects.filter(tenant_id=tenant_id)
         .select_related("user")
+        .annotate(password_given=Exists(GivenPassword.objects.filter(user_id=OuterRef("user_id"))))
         .order_by("user__username")
     )
 

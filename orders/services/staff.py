@@ -27,6 +27,7 @@ from django.utils import timezone
 from orders import permissions
 from orders.models import (
     OPEN_INVITATION_STATUSES,
+    GivenPassword,
     InvitationStatus,
     Membership,
     Role,
@@ -118,9 +119,10 @@ def staff_login_name(*, tenant: Tenant, name: str) -> str:
 
 
 def staff_login_create(
-    *, tenant: Tenant, name: str, role: str, password: str, email: str = ""
+    *, tenant: Tenant, name: str, role: str, password: str, created_by: User, email: str = ""
 ) -> Membership:
-    """Create the new login ``name@subdomain`` with a role in the tenant."""
+    """Create the new login ``name@subdomain`` with a role in the tenant, and the password the
+    admin chose for it: its owner chooses their own at their first sign-in."""
     username = staff_login_name(tenant=tenant, name=name)
     if role not in Role.values:
         raise ValidationError("Choose a role.", code="role")
@@ -135,6 +137,7 @@ def staff_login_create(
             user = User(username=username, email=email)
             user.set_password(password)
             user.save()
+            GivenPassword.objects.create(user=user, given_by=created_by)
             return Membership.objects.create(user=user, tenant=tenant, role=role)
     except IntegrityError:
         raise taken from None

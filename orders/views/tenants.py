@@ -3,16 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders import permissions
-from orders.access import SESSION_TENANT_KEY, DeskRequest, tenant_view
+from orders.access import SESSION_TENANT_KEY, DeskRequest, desk_next_url, tenant_view
 from orders.forms.privacy import RetentionForm
 from orders.forms.tenants import (
     MembershipRoleForm,
@@ -39,10 +38,8 @@ def tenant_switch(request: DeskRequest) -> HttpResponse:
     membership = next(m for m in request.memberships if str(m.tenant_id) == chosen)
     request.session[SESSION_TENANT_KEY] = chosen
     staff.staff_tenant_remember(membership=membership)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("home")
-    return redirect(target)
+    target = desk_next_url(request, request.POST.get("next", "")) or reverse("home")
+    return HttpResponseRedirect(target)
 
 
 @tenant_view(may=permissions.may_run_tenant)
@@ -250,6 +247,7 @@ def tenant_staff_create(request: DeskRequest) -> HttpResponse:
                 role=data["role"],
                 password=data["password"],
                 email=data["email"],
+                created_by=request.user,
             )
         except ValidationError as exc:
             form.add_error("name", exc)
@@ -258,7 +256,7 @@ def tenant_staff_create(request: DeskRequest) -> HttpResponse:
                 request,
                 f"Login {membership.user.username} created as "
                 f"{membership.get_role_display().lower()}: they sign in with that name and "
-                "the password you chose.",
+                "the password you chose, then choose their own.",
             )
             return redirect("tenants:staff")
     return _staff_page(request, login_form=form)

@@ -198,6 +198,16 @@ class Desk:
         expect(self.page.locator("#remove-member")).to_be_visible()
         self.page.wait_for_load_state("networkidle")
 
+    def password_refused(self) -> None:
+        """ "Your password" sent back: the password now is wrong, the new ones differ."""
+        self.open("/password/")
+        self.page.fill("#id_old_password", "not-the-password")
+        self.page.fill("#id_new_password1", "a-new-pass-phrase-1")
+        self.page.fill("#id_new_password2", "a-new-pass-phrase-2")
+        self.page.click("#password-form button[type=submit]")
+        expect(self.page.locator("#id_old_password-error")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
     def pages(self) -> dict[str, Any]:
         """Each page to check, by name: how to get there."""
         return {
@@ -236,6 +246,8 @@ class Desk:
             "retention shortened, asked first": self.retention_shortened,
             "staff": lambda: self.open("/tenant/staff/"),
             "removing a member, asked first": self.removing_a_member,
+            "your password": lambda: self.open("/password/"),
+            "your password, refused": self.password_refused,
         }
 
 
@@ -449,6 +461,13 @@ def test_the_supervisor_and_admin_forms_tie_every_error_to_its_field(desk: Desk,
     expect(page.locator("#id_retention_months-error")).to_be_visible()
     tied = page.evaluate(ERRORS_TIED, "retention")
     assert tied == {"problems": [], "invalid": ["id_retention_months"]}
+    assert page.evaluate(DESCRIBED_BY) == []
+    # "Your password" with the password now wrong and the new ones differing: the first is
+    # focused.
+    desk.password_refused()
+    tied = page.evaluate(ERRORS_TIED, "password-form")
+    assert tied == {"problems": [], "invalid": ["id_old_password", "id_new_password2"]}
+    expect(page.locator("#id_old_password")).to_be_focused()
     assert page.evaluate(DESCRIBED_BY) == []
 
 

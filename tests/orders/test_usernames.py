@@ -124,9 +124,14 @@ def test_two_names_that_normalise_alike_are_one_login(make_tenant, data, base):
         tenant = make_tenant(subdomain="alike")
         first, _ = staff_member_set(tenant=tenant, username=base, role=Role.AGENT)
         second, created = staff_member_set(tenant=tenant, username=variant, role=Role.SUPERVISOR)
-        staff_login_create(tenant=tenant, name=base, role=Role.AGENT, password="x-long-1")
+        by = first.user
+        staff_login_create(
+            tenant=tenant, name=base, role=Role.AGENT, password="x-long-1", created_by=by
+        )
         with pytest.raises(ValidationError, match="already one of this tenant's logins"):
-            staff_login_create(tenant=tenant, name=variant, role=Role.AGENT, password="x-long-1")
+            staff_login_create(
+                tenant=tenant, name=variant, role=Role.AGENT, password="x-long-1", created_by=by
+            )
 
         assert not created
         assert second.user_id == first.user_id

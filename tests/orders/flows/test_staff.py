@@ -387,10 +387,10 @@ def test_full_width_names_are_the_same_login_at_creation_and_sign_in(admin_clien
 
     assert User.objects.filter(username="jo@attacker").exists()
     client = sign_in(f"{full_width}@attacker")
-    assert (
-        "Working in <strong>Attacker Ltd</strong>"
-        in client.get(reverse("orders:create")).content.decode()
-    )
+    # Signed in as that login: first, its own password.
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Working in <strong>Attacker Ltd</strong>" in page
+    assert "jo@attacker: your password" in page
 
 
 def test_a_locked_out_login_stays_locked_under_another_form_of_its_name(tenants, settings):

@@ -69,6 +69,8 @@ ROLE_PAGES = {
     "tenants:staff_create": ("post", 403, 403, 200),
     # One's own invitations: any signed-in user.
     "invitations:list": ("get", 200, 200, 200),
+    # One's own password: any signed-in user.
+    "password_change": ("get", 200, 200, 200),
     "tenants:test": ("post", 403, 403, 302),
     "tenants:connect": ("post", 403, 403, 302),
     "tenants:callback": ("get", 403, 403, 302),
