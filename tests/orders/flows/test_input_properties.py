@@ -28,6 +28,7 @@ from django.urls import URLPattern, reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from clarus_admin import urls as project_urls
 from orders import invitation_urls, tenant_urls
 from orders import urls as order_urls
 from orders.forms.entry import MAX_LINES, OrderForm, OrderLineForm
@@ -275,13 +276,24 @@ def test_the_entry_form_takes_any_input_without_a_500_or_half_an_order(
 # --- Every desk URL -------------------------------------------------------------------------
 
 
+# The desk's pages among the project's own URLs (clarus_admin/urls.py).
+PROJECT_DESK_PAGES = {"password_change"}
+
+
 def desk_urls() -> list[tuple[str, URLPattern]]:
-    return [
+    namespaced = [
         (f"{module.app_name}:{pattern.name}", pattern)
         for module in (order_urls, tenant_urls, invitation_urls)
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
     ]
+    project = [
+        (str(pattern.name), pattern)
+        for pattern in project_urls.urlpatterns
+        if isinstance(pattern, URLPattern) and pattern.name in PROJECT_DESK_PAGES
+    ]
+    assert len(project) == len(PROJECT_DESK_PAGES)
+    return namespaced + project
 
 
 # Every parameter a desk view reads, and a few it does not.
@@ -311,6 +323,9 @@ PARAMETERS = [
     "days",
     "reason",
     "next",
+    "old_password",
+    "new_password1",
+    "new_password2",
     "state",
     "error",
     "code",
