@@ -60,7 +60,8 @@ def test_a_made_login_chooses_its_own_password_from_the_keyboard(
 KEY_WITH_CAPS_LOCK = """([selector, on]) => {
   const box = document.querySelector(selector);
   for (const type of ["keydown", "keyup"]) {
-    box.dispatchEvent(new KeyboardEvent(type, {key: on ? "A" : "a", bubbles: true, modifierCapsLock: on}));
+    const key = {key: on ? "A" : "a", bubbles: true, modifierCapsLock: on};
+    box.dispatchEvent(new KeyboardEvent(type, key));
   }
 }"""
 
