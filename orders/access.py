@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -84,19 +84,17 @@ def password_to_choose_note(*, request: HttpRequest, user: User, **_: Any) -> No
         request.session.pop(SESSION_PASSWORD_TO_CHOOSE_KEY, None)
 
 
-def password_to_choose_redirect(request: HttpRequest) -> HttpResponse:
+def password_to_choose_redirect(request: DeskRequest) -> HttpResponse:
     """Take the user to "Your password", coming back afterwards to what they asked for (a page
-    asked for by htmx: the page it was asked from)."""
-    came_from = request.headers.get("HX-Current-URL", "") if _is_htmx(request) else ""
-    back = came_from or (request.get_full_path() if request.method == "GET" else "")
+    asked for by htmx: the page it was asked from; a POST: nowhere, it is not carried out)."""
+    if request.htmx:
+        back = request.htmx.current_url_abs_path or ""
+    else:
+        back = request.get_full_path() if request.method == "GET" else ""
     url = reverse("password_change")
     if back:
         url += "?" + urlencode({"next": back})
-    return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    return desk_redirect(request, url)
 
 
 def tenant_view(
@@ -120,7 +118,7 @@ def tenant_view(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not password_page and request.session.get(SESSION_PASSWORD_TO_CHOOSE_KEY):
-                return password_to_choose_redirect(request)
+                return password_to_choose_redirect(cast(DeskRequest, request))
             memberships = _memberships(request)
             if not memberships and staff_only:
                 return render(request, "orders/no_tenant.html", status=HTTPStatus.FORBIDDEN)

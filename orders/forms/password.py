@@ -27,6 +27,6 @@ class PasswordForm(PasswordChangeForm):
         )
         fields["new_password2"].label = "New password again"
         fields["new_password2"].help_text = ""
-        # The page focuses the first box to fill itself (``focus_id``), errors first.
+        # The page focuses its first box itself (``focus_id``): passwords never come back in it.
         for field in fields.values():
             field.widget.attrs.pop("autofocus", None)

@@ -72,7 +72,9 @@ def test_it_sees_nothing_of_the_desk_before_choosing_its_own(made_login):
     assert page.status_code == 302
     assert page["Location"] == expected
     # An htmx fragment takes the whole page there, back to the page it was asked from.
-    fragment = jo.get(reverse("orders:line_row"), HTTP_HX_CURRENT_URL="/orders/new/", **HTMX)
+    fragment = jo.get(
+        reverse("orders:line_row"), HTTP_HX_CURRENT_URL="http://testserver/orders/new/", **HTMX
+    )
     assert fragment["HX-Redirect"] == expected
     # A POST is not carried out, and is not come back to.
     posted = jo.post(reverse("orders:draft_save"), {"reference": "PO-1"})
