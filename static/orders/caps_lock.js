@@ -11,10 +11,6 @@
     return !!(element && element.tagName === "INPUT" && element.type === "password");
   }
 
-  function describedBy(box) {
-    return (box.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-  }
-
   function show(box, on) {
     var id = box.id + "-caps-lock";
     var note = document.getElementById(id);
@@ -29,17 +25,7 @@
     if (note) {
       note.hidden = !on;
     }
-    var ids = describedBy(box).filter(function (each) {
-      return each !== id;
-    });
-    if (on) {
-      ids.push(id);
-    }
-    if (ids.length) {
-      box.setAttribute("aria-describedby", ids.join(" "));
-    } else {
-      box.removeAttribute("aria-describedby");
-    }
+    box.dispatchEvent(new CustomEvent("describedby:set", { bubbles: true, detail: { id: id, on: on } }));
   }
 
   function check(event) {

@@ -130,17 +130,7 @@
   }
 
   function describedBy(input, id, on) {
-    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (each) {
-      return each && each !== id;
-    });
-    if (on) {
-      ids.push(id);
-    }
-    if (ids.length) {
-      input.setAttribute("aria-describedby", ids.join(" "));
-    } else {
-      input.removeAttribute("aria-describedby");
-    }
+    input.dispatchEvent(new CustomEvent("describedby:set", { bubbles: true, detail: { id: id, on: on } }));
   }
 
   function sayRepeat(row, text) {

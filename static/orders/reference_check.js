@@ -67,17 +67,7 @@
     if (!said || said.id !== "reference-check" || !box(said)) {
       return;
     }
-    var input = box(said);
-    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
-      return id && id !== said.id;
-    });
-    if (said.textContent.trim()) {
-      ids.push(said.id);
-    }
-    if (ids.length) {
-      input.setAttribute("aria-describedby", ids.join(" "));
-    } else {
-      input.removeAttribute("aria-describedby");
-    }
+    var detail = { id: said.id, on: !!said.textContent.trim() };
+    box(said).dispatchEvent(new CustomEvent("describedby:set", { bubbles: true, detail: detail }));
   });
 })();

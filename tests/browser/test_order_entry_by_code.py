@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVED = [
     # Every page's (templates/base.html), then the entry page's own.
+    "described_by.js",
     "field_errors.js",
     "lookups.js",
     "order_entry.js",
