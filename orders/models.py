@@ -150,6 +150,10 @@ class Membership(models.Model):
     # tenant they used last (orders.access), which only they can change. A tenant's name
     # decides nothing, since its admin can rename it.
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The client accounts the member keys orders for, as their tenant admin chose them: a list
+    # of {"id", "code", "name"} (Clarus's account id, and what the admin saw). Empty: every
+    # account. It limits what they key, not what they see (docs/staff.md).
+    accounts = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("tenant__name", "user__username")

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from orders.domain import Choice
 from orders.models import Membership, Order, Role, Tenant
 
 _KEYING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
@@ -78,6 +79,28 @@ def supervised_memberships(*, memberships: Sequence[Membership]) -> list[Members
 
 def supervised_tenant_ids(*, memberships: Sequence[Membership]) -> list[int]:
     return [m.tenant_id for m in supervised_memberships(memberships=memberships)]
+
+
+def keyed_accounts(membership: Membership) -> list[Choice]:
+    """Return the client accounts the member keys orders for, as their tenant admin chose them;
+    an empty list when they key for every account of the tenant."""
+    chosen = membership.accounts if isinstance(membership.accounts, list) else []
+    return [
+        Choice(id=each["id"], code=str(each.get("code", "")), name=str(each.get("name", "")))
+        for each in chosen
+        if isinstance(each, dict) and isinstance(each.get("id"), int)
+    ]
+
+
+def account_limits(*, memberships: Sequence[Membership]) -> dict[int, list[Choice]]:
+    """Return, by tenant id, the accounts the user keys for where their admin limited them."""
+    return {m.tenant_id: limited for m in memberships if (limited := keyed_accounts(m))}
+
+
+def may_key_for_account(*, limited_to: Sequence[Choice], account_id: int) -> bool:
+    """Return whether an order for ``account_id`` may be keyed by a member limited to
+    ``limited_to`` (empty: every account)."""
+    return not limited_to or any(account.id == account_id for account in limited_to)
 
 
 def keying_memberships(*, memberships: Sequence[Membership]) -> list[Membership]:

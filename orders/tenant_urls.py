@@ -15,6 +15,11 @@ urlpatterns = [
     path("staff/new-login/", tenants.tenant_staff_create, name="staff_create"),
     path("staff/<int:membership_id>/", tenants.tenant_staff_update, name="staff_update"),
     path(
+        "staff/<int:membership_id>/accounts/",
+        tenants.tenant_staff_accounts,
+        name="staff_accounts",
+    ),
+    path(
         "staff/invitations/<int:invitation_id>/withdraw/",
         tenants.tenant_invitation_revoke,
         name="invitation_revoke",

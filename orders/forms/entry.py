@@ -23,8 +23,10 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django_countries import countries
 
+from orders import permissions
 from orders.domain import (
     CLARUS_ID_MAX_DIGITS,
+    Choice,
     DeliveryAddress,
     FieldRef,
     KeyedOrder,
@@ -676,8 +678,17 @@ class OrderForm(CleanedDirectly):
         "delivery_country",
     )
 
-    def __init__(self, *args: Any, tenants: Sequence[Tenant], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tenants: Sequence[Tenant],
+        account_limits: Mapping[int, Sequence[Choice]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``account_limits``: by tenant id, the only accounts the user keys for there
+        (``permissions.account_limits``); the view that sends the order passes it."""
         super().__init__(*args, **kwargs)
+        self.account_limits = account_limits or {}
         tenant_field = self.fields["tenant"]
         assert isinstance(tenant_field, TenantField)
         tenant_field.tenants_allow(tenants)
@@ -766,8 +777,27 @@ class OrderForm(CleanedDirectly):
         for lookup in LOOKUPS.values():
             if lookup.search:
                 self._clean_search(lookup, cleaned)
+        self._clean_account_limit(cleaned)
         self._clean_postcode(cleaned)
         return cleaned
+
+    def _clean_account_limit(self, cleaned: dict[str, Any]) -> None:
+        """Refuse an account the user's tenant admin did not give them, naming theirs."""
+        tenant, account_id = cleaned.get("tenant"), cleaned.get("account_id")
+        if tenant is None or account_id is None or self.has_error("account_id"):
+            return
+        limited_to = self.account_limits.get(tenant.pk, [])
+        if permissions.may_key_for_account(limited_to=limited_to, account_id=account_id):
+            return
+        names = ", ".join(account.code or str(account.id) for account in limited_to)
+        self.add_error(
+            "account_id",
+            forms.ValidationError(
+                f"You key orders for {names} only, in this tenant: choose one of those. "
+                "Your tenant admin chooses them.",
+                code="account_not_yours",
+            ),
+        )
 
     def _clean_search(self, lookup: Lookup, cleaned: dict[str, Any]) -> None:
         """Take the picked id, or digits typed instead (the way round a Clarus that is down)."""

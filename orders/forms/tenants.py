@@ -1,5 +1,6 @@
 """Forms tenant admins use: the Clarus connection and the staff list."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -7,7 +8,9 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 
 from orders import usernames
+from orders.domain import Choice
 from orders.models import AuthFlow, Role, Tenant
+from orders.selectors.catalogue import LookupUnavailable, account_search
 from orders.services.staff import staff_login_name
 from orders.services.tenants import (
     SECRET_BOUND_FIELDS,
@@ -164,6 +167,60 @@ class StaffLoginForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+# At most this many accounts for one member: more is every account, near enough.
+MAX_MEMBER_ACCOUNTS = 50
+
+
+class MemberAccountsForm(forms.Form):
+    """The client accounts one member keys orders for, by their codes: each must be one Clarus
+    knows; none at all is every account."""
+
+    codes = forms.CharField(
+        label="Accounts they key orders for",
+        required=False,
+        max_length=2000,
+        help_text=(
+            "The accounts' codes, separated by commas or spaces. Leave it empty: every account "
+            "of this tenant."
+        ),
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.accounts: list[Choice] = []
+
+    def clean_codes(self) -> str:
+        """Find each code in Clarus (``self.accounts``), or say which it does not know."""
+        text = self.cleaned_data["codes"]
+        codes = list(dict.fromkeys(code for code in re.split(r"[\s,;]+", text) if code))
+        if len(codes) > MAX_MEMBER_ACCOUNTS:
+            raise forms.ValidationError(
+                f"At most {MAX_MEMBER_ACCOUNTS} accounts: leave it empty for every account.",
+                code="too_many",
+            )
+        unknown = []
+        for code in codes:
+            try:
+                found = account_search(tenant=self.tenant, text=code)
+            except LookupUnavailable:
+                raise forms.ValidationError(
+                    "Clarus could not be asked just now: try again in a moment.",
+                    code="clarus_down",
+                ) from None
+            exact = [each for each in found if each.code.casefold() == code.casefold()]
+            if exact:
+                self.accounts.append(exact[0])
+            else:
+                unknown.append(code)
+        if unknown:
+            raise forms.ValidationError(
+                f"Clarus has no account with the code {', '.join(unknown)}: check the code.",
+                code="unknown",
+            )
+        return " ".join(account.code for account in self.accounts)
 
 
 class MembershipRoleForm(forms.Form):

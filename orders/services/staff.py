@@ -17,6 +17,7 @@ Who may join a tenant's staff, and how:
 Every name is cleaned by ``orders.usernames`` before it is looked up or stored.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -25,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders import permissions
+from orders.domain import Choice
 from orders.models import (
     OPEN_INVITATION_STATUSES,
     GivenPassword,
@@ -190,6 +192,19 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
         raise ValidationError("Unknown role.", code="role")
     membership.role = role
     membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_set_accounts(
+    *, membership: Membership, accounts: Sequence[Choice], acting_user: User
+) -> Membership:
+    """Limit the member to keying orders for ``accounts`` (none: every account of the tenant),
+    kept with what the admin saw of each."""
+    _refuse_own_membership(membership, acting_user=acting_user)
+    membership.accounts = [
+        {"id": account.id, "code": account.code, "name": account.name} for account in accounts
+    ]
+    membership.save(update_fields=["accounts"])
     return membership
 
 

@@ -188,7 +188,8 @@ def _submit_entry(
     request: DeskRequest, tenants: list[Tenant], *, action: str, correcting: Order | None = None
 ) -> HttpResponse:
     """Validate a posted entry form and send the order; show the form again if it needs work."""
-    form = OrderForm(request.POST, tenants=tenants)
+    limits = permissions.account_limits(memberships=request.memberships)
+    form = OrderForm(request.POST, tenants=tenants, account_limits=limits)
     formset = line_formset(request.POST)
     save_form = AddressSaveForm(request.POST)
     again: dict[str, Any] = {
@@ -297,7 +298,9 @@ def order_correct(request: DeskRequest, order_id: int) -> HttpResponse:
         return _submit_entry(request, [order.tenant], action=action, correcting=order)
     # The order as it was sent, with Clarus's reasons beside the fields they name.
     data = order_entry_data(order)
-    form, formset = OrderForm(data, tenants=[order.tenant]), line_formset(data)
+    limits = permissions.account_limits(memberships=request.memberships)
+    form = OrderForm(data, tenants=[order.tenant], account_limits=limits)
+    formset = line_formset(data)
     form.is_valid()
     formset.is_valid()
     newest = order.attempts.all()[0] if order.attempts.all() else None

@@ -57,12 +57,19 @@ def _search(request: DeskRequest, lookup: Lookup) -> HttpResponse:
     query = _typed(request.GET, "q", field, max_length=200).strip()
     options: list[Choice] = []
     problem = ""
+    tenant = keying_tenant(request)
     try:
-        options = lookup.selector(
-            tenant=keying_tenant(request), text=query, refresh=_refresh(request)
-        )
+        options = lookup.selector(tenant=tenant, text=query, refresh=_refresh(request))
     except LookupUnavailable as unavailable:
         problem = unavailable.message
+    if lookup.id_name == "account_id":
+        # Only the accounts the user keys for, where their tenant admin chose them.
+        limited_to = permissions.account_limits(memberships=request.memberships).get(tenant.pk, [])
+        options = [
+            option
+            for option in options
+            if permissions.may_key_for_account(limited_to=limited_to, account_id=option.id)
+        ]
     context = {
         "title": lookup.title,
         "lookup": lookup,

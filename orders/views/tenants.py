@@ -14,6 +14,7 @@ from orders import permissions
 from orders.access import SESSION_TENANT_KEY, DeskRequest, desk_next_url, tenant_view
 from orders.forms.privacy import RetentionForm
 from orders.forms.tenants import (
+    MemberAccountsForm,
     MembershipRoleForm,
     StaffInviteForm,
     StaffLoginForm,
@@ -273,6 +274,31 @@ def tenant_invitation_revoke(request: DeskRequest, invitation_id: int) -> HttpRe
     staff.staff_invitation_revoke(invitation=invitation)
     messages.success(request, f"Invitation to {invitation.username} withdrawn.")
     return redirect("tenants:staff")
+
+
+@tenant_view(may=permissions.may_run_tenant)
+@require_http_methods(["GET", "POST"])
+def tenant_staff_accounts(request: DeskRequest, membership_id: int) -> HttpResponse:
+    """Choose the client accounts one member keys orders for (none: every account)."""
+    tenant = request.membership.tenant
+    membership = selectors.membership_get(membership_id=membership_id, tenant_id=tenant.pk)
+    if membership is None:
+        raise Http404("No such member of staff.")
+    if not permissions.membership_may_change(membership=membership, acting_user=request.user):
+        raise PermissionDenied("You cannot limit your own accounts.")
+    chosen = " ".join(account.code for account in permissions.keyed_accounts(membership))
+    data = request.POST if request.method == "POST" else None
+    form = MemberAccountsForm(data, tenant=tenant, initial={"codes": chosen})
+    if form.is_valid():
+        staff.membership_set_accounts(
+            membership=membership, accounts=form.accounts, acting_user=request.user
+        )
+        said = ", ".join(account.label for account in form.accounts) or "every account"
+        messages.success(request, f"{membership.user.username} keys orders for {said}.")
+        return redirect("tenants:staff")
+    context = {"tenant": tenant, "member": membership, "form": form, "focus_id": "id_codes"}
+    status = 400 if form.is_bound else 200
+    return render(request, "orders/tenant_staff_accounts.html", context, status=status)
 
 
 @tenant_view(may=permissions.may_run_tenant)

@@ -208,6 +208,14 @@ class Desk:
         expect(self.page.locator("#id_old_password-error")).to_be_visible()
         self.page.wait_for_load_state("networkidle")
 
+    def accounts_refused(self) -> None:
+        """A member's accounts, with a code Clarus does not know."""
+        self.open(f"/tenant/staff/{self.agent.pk}/accounts/")
+        self.page.fill("#id_codes", "ACME NOPE")
+        self.page.click("#member-accounts-save")
+        expect(self.page.locator("#id_codes-error")).to_be_visible()
+        self.page.wait_for_load_state("networkidle")
+
     def pages(self) -> dict[str, Any]:
         """Each page to check, by name: how to get there."""
         return {
@@ -246,6 +254,8 @@ class Desk:
             "retention shortened, asked first": self.retention_shortened,
             "staff": lambda: self.open("/tenant/staff/"),
             "removing a member, asked first": self.removing_a_member,
+            "a member's accounts": lambda: self.open(f"/tenant/staff/{self.agent.pk}/accounts/"),
+            "a member's accounts, a code refused": self.accounts_refused,
             "your password": lambda: self.open("/password/"),
             "your password, refused": self.password_refused,
         }

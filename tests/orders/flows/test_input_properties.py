@@ -326,6 +326,7 @@ PARAMETERS = [
     "old_password",
     "new_password1",
     "new_password2",
+    "codes",
     "state",
     "error",
     "code",

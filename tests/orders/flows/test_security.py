@@ -192,6 +192,7 @@ PAGE_ROLES = {
     "tenants:connect": Role.TENANT_ADMIN,
     "tenants:callback": Role.TENANT_ADMIN,
     "tenants:staff_update": Role.TENANT_ADMIN,
+    "tenants:staff_accounts": Role.TENANT_ADMIN,
     "tenants:staff_create": Role.TENANT_ADMIN,
     "tenants:invitation_revoke": Role.TENANT_ADMIN,
     "tenants:webhook_rotate": Role.TENANT_ADMIN,
@@ -294,6 +295,10 @@ def desk_request(name, own_tenant):
         "tenants:staff_update": (
             reverse("tenants:staff_update", args=[agent_membership.pk]),
             {"role": "agent"},
+        ),
+        "tenants:staff_accounts": (
+            reverse("tenants:staff_accounts", args=[agent_membership.pk]),
+            None,
         ),
         "tenants:switch": (reverse("tenants:switch"), {"tenant": str(tenant.pk)}),
         "orders:line_row": (reverse("orders:line_row"), {"lines-TOTAL_FORMS": "1"}),

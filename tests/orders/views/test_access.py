@@ -82,6 +82,8 @@ ROLE_PAGES = {
     "tenants:approval_settings": ("post", 403, 403, 302),
     "tenants:retention": ("post", 403, 403, 302),
 }
+THEIR_ACCOUNTS = [{"id": 7, "code": "SEVEN", "name": "Seven Ltd"}]
+
 # Pages about one object, given another tenant's object: never found, or refused by role first.
 OTHER_TENANT_PAGES = {
     "orders:detail": ("get", 404, 404, 404),
@@ -99,6 +101,7 @@ OTHER_TENANT_PAGES = {
     "orders:amend": ("get", 404, 404, 404),
     "orders:amend_check": ("post", 404, 404, 404),
     "tenants:staff_update": ("post", 403, 403, 404),
+    "tenants:staff_accounts": ("post", 403, 403, 404),
     "tenants:switch": ("post", 404, 404, 404),
     # Another tenant's invitation, to another login: neither withdrawn nor answered.
     "tenants:invitation_revoke": ("post", 403, 403, 404),
@@ -138,7 +141,10 @@ def two_tenants(make_tenant):
     mine = make_tenant(subdomain="mine", name="Mine")
     other = make_tenant(subdomain="other", name="Other")
     stranger = User.objects.create_user("stranger")
-    Membership.objects.create(user=stranger, tenant=other, role=Role.TENANT_ADMIN)
+    # Limited to one account: emptying the list (every account) is what a stranger would do.
+    Membership.objects.create(
+        user=stranger, tenant=other, role=Role.TENANT_ADMIN, accounts=THEIR_ACCOUNTS
+    )
     other_order = Order.objects.create(
         tenant=other, created_by=stranger, reference="THEIRS-1", account_id=1, postcode="ZZ1 1ZZ"
     )
@@ -220,6 +226,7 @@ def test_other_tenants_objects_are_out_of_reach(
         "orders:amend": lambda: (reverse(name, args=[other_order.pk]), None),
         "orders:amend_check": lambda: (reverse(name, args=[other_order.pk]), None),
         "tenants:staff_update": lambda: (reverse(name, args=[other_member.pk]), {"role": "agent"}),
+        "tenants:staff_accounts": lambda: (reverse(name, args=[other_member.pk]), {"codes": ""}),
         "tenants:switch": lambda: (reverse(name), {"tenant": str(other.pk)}),
         "tenants:invitation_revoke": lambda: (reverse(name, args=[other_invitation.pk]), None),
         "invitations:accept": lambda: (reverse(name, args=[other_invitation.pk]), None),
@@ -240,6 +247,7 @@ def test_other_tenants_objects_are_out_of_reach(
     assert response.status_code == expected[role_index]
     other_member.refresh_from_db()
     assert other_member.role == Role.TENANT_ADMIN
+    assert other_member.accounts == THEIR_ACCOUNTS
     other_invitation.refresh_from_db()
     assert other_invitation.status == InvitationStatus.PENDING
     assert not Membership.objects.filter(tenant=other, user__username="invited-elsewhere").exists()
