@@ -1362,6 +1362,20 @@ def _form_value(name: str, value: Any) -> str:
     return str(value)
 
 
+def only_account_initial(limited_to: Sequence[Choice]) -> dict[str, Any]:
+    """Return the entry form's account already picked, for a member who keys for one account
+    only (``permissions.keyed_accounts``): one box fewer to fill on every call."""
+    if len(limited_to) != 1:
+        return {}
+    account = limited_to[0]
+    label = {"code": account.code, "name": account.name}
+    return {
+        "account_id": account.id,
+        "account_label": label,
+        "account": _shown_as(label) or str(account.id),
+    }
+
+
 def _shown_as(label: Mapping[str, str]) -> str:
     """Return a picked lookup as its box showed it: "CODE · Name" (as lookups.js writes it)."""
     code, name = label.get("code", ""), label.get("name", "")

@@ -34,6 +34,7 @@ from orders.forms.entry import (
     entry_focus,
     line_form,
     line_formset,
+    only_account_initial,
     opened_stamp,
     order_entry_data,
     order_entry_initial,
@@ -109,23 +110,35 @@ def _render_entry(
     return render(request, template, context)
 
 
-def _blank_form_key(tenants: list[Tenant], action: str, today: date) -> tuple[Any, ...]:
+def _blank_form_key(
+    tenants: list[Tenant], action: str, today: date, initial: dict[str, Any]
+) -> tuple[Any, ...]:
     return (
         action,
         # As the tenant list shows them (a tenant with no name shows its subdomain).
         tuple((tenant.pk, str(tenant)) for tenant in tenants),
         today,
         settings.DESK_DISPATCH_DEFAULT_TIME,
+        # The one account a member keys for, as the form shows it.
+        tuple((name, str(value)) for name, value in sorted(initial.items())),
     )
+
+
+def _entry_initial(request: DeskRequest, tenants: list[Tenant]) -> dict[str, Any]:
+    """Return what a new order starts with: the account, for a member who keys for one only."""
+    limits = permissions.account_limits(memberships=request.memberships)
+    return only_account_initial(limits.get(tenants[0].pk, [])) if tenants else {}
 
 
 def _blank_form(request: DeskRequest, tenants: list[Tenant], *, action: str) -> SafeString:
     """Return a blank entry form (the page's ``#order-form``) with its own tokens filled in."""
-    key = _blank_form_key(tenants, action, timezone.localdate())
+    initial = _entry_initial(request, tenants)
+    key = _blank_form_key(tenants, action, timezone.localdate(), initial)
     written = _BLANK_FORMS.get(key)
     if written is None:
         form = OrderForm(
-            tenants=tenants, initial={"form_token": _FORM_TOKEN_MARK, "opened": _OPENED_MARK}
+            tenants=tenants,
+            initial={"form_token": _FORM_TOKEN_MARK, "opened": _OPENED_MARK, **initial},
         )
         formset = line_formset()
         context = {
@@ -260,7 +273,8 @@ def order_create(request: DeskRequest) -> HttpResponse:
         # "Refresh lists": the lookups on this page ask Clarus afresh (orders.selectors.catalogue).
         lookups_refresh(tenant=tenants[0])
     if request.htmx:
-        return _render_entry(request, OrderForm(tenants=tenants), line_formset(), action=action)
+        form = OrderForm(tenants=tenants, initial=_entry_initial(request, tenants))
+        return _render_entry(request, form, line_formset(), action=action)
     return _render_blank_entry(request, tenants, action=action)
 
 

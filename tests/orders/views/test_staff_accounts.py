@@ -2,6 +2,7 @@
 in Clarus, the sandbox over HTTP), then the only ones the account box suggests and the entry form
 takes."""
 
+import re
 import uuid
 
 import pytest
@@ -187,3 +188,32 @@ def test_the_entry_form_takes_an_account_exactly_when_it_is_one_given(
         error.code for error in form.errors.as_data().get("account_id", [])
     ]
     assert refused == (bool(given_ids) and keyed not in given_ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_with_one_account_finds_it_picked_and_starts_at_the_reference(limited_agent):
+    agent, _tenant = limited_agent
+
+    for asked in ({}, HTMX):
+        page = agent.get(CREATE, **asked).content.decode()
+
+        account = re.search(r'<input[^>]*name="account"[^>]*>', page).group(0)
+        assert 'value="SEVEN · Seven Ltd"' in account
+        assert re.search(r'name="account_id" value="7"|value="7"[^>]*name="account_id"', page)
+        focused = re.findall(r"<input[^>]*\bautofocus\b[^>]*>", page)
+        assert len(focused) == 1
+        assert 'name="reference"' in focused[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_with_several_accounts_chooses_one(limited_agent):
+    agent, _tenant = limited_agent
+    membership = Membership.objects.get(user__username="kim")
+    membership.accounts.append({"id": 8, "code": "EIGHT", "name": "Eight Ltd"})
+    membership.save()
+
+    page = agent.get(CREATE).content.decode()
+
+    account = re.search(r'<input[^>]*name="account"[^>]*>', page).group(0)
+    assert "SEVEN" not in account
+    assert "autofocus" in account
