@@ -190,6 +190,13 @@ def test_the_entry_form_takes_an_account_exactly_when_it_is_one_given(
     assert refused == (bool(given_ids) and keyed not in given_ids)
 
 
+def account_box(page):
+    """Return the account box's tag in an entry page."""
+    found = re.search(r'<input[^>]*name="account"[^>]*>', page)
+    assert found
+    return found.group(0)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_member_with_one_account_finds_it_picked_and_starts_at_the_reference(limited_agent):
     agent, _tenant = limited_agent
@@ -197,7 +204,7 @@ def test_a_member_with_one_account_finds_it_picked_and_starts_at_the_reference(l
     for asked in ({}, HTMX):
         page = agent.get(CREATE, **asked).content.decode()
 
-        account = re.search(r'<input[^>]*name="account"[^>]*>', page).group(0)
+        account = account_box(page)
         assert 'value="SEVEN · Seven Ltd"' in account
         assert re.search(r'name="account_id" value="7"|value="7"[^>]*name="account_id"', page)
         focused = re.findall(r"<input[^>]*\bautofocus\b[^>]*>", page)
@@ -214,6 +221,6 @@ def test_a_member_with_several_accounts_chooses_one(limited_agent):
 
     page = agent.get(CREATE).content.decode()
 
-    account = re.search(r'<input[^>]*name="account"[^>]*>', page).group(0)
+    account = account_box(page)
     assert "SEVEN" not in account
     assert "autofocus" in account
