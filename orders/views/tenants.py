@@ -1,5 +1,7 @@
 """Tenant admin pages (connection, staff) and switching between one's tenants."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +22,9 @@ from orders.forms.tenants import (
     StaffLoginForm,
     TenantConnectionForm,
 )
-from orders.models import AuthFlow, Role
+from orders.models import AuthFlow, Role, Tenant
 from orders.selectors import staff as selectors
+from orders.selectors.catalogue import LookupUnavailable, account_search
 from orders.selectors.privacy import retention_due_count
 from orders.services import staff, tenants
 from orders.services.privacy import months_before, tenant_retention_set
@@ -296,9 +299,29 @@ def tenant_staff_accounts(request: DeskRequest, membership_id: int) -> HttpRespo
         said = ", ".join(account.label for account in form.accounts) or "every account"
         messages.success(request, f"{membership.user.username} keys orders for {said}.")
         return redirect("tenants:staff")
-    context = {"tenant": tenant, "member": membership, "form": form, "focus_id": "id_codes"}
+    context = {
+        "tenant": tenant,
+        "member": membership,
+        "form": form,
+        "focus_id": "id_codes",
+        "given": permissions.keyed_accounts(membership),
+        **_accounts_found(tenant, request.GET.get("find", "")),
+    }
     status = 400 if form.is_bound else 200
     return render(request, "orders/tenant_staff_accounts.html", context, status=status)
+
+
+def _accounts_found(tenant: Tenant, text: str) -> dict[str, Any]:
+    """Return the accounts whose code or name matches ``text``, for an admin who looks up a
+    code on the accounts page (an admin keys no orders, so has no account box)."""
+    find = text.strip()[:100]
+    found, problem = [], ""
+    if find:
+        try:
+            found = account_search(tenant=tenant, text=find)
+        except LookupUnavailable as unavailable:
+            problem = unavailable.message
+    return {"find": find, "found": found, "find_problem": problem}
 
 
 @tenant_view(may=permissions.may_run_tenant)

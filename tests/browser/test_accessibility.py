@@ -254,7 +254,9 @@ class Desk:
             "retention shortened, asked first": self.retention_shortened,
             "staff": lambda: self.open("/tenant/staff/"),
             "removing a member, asked first": self.removing_a_member,
-            "a member's accounts": lambda: self.open(f"/tenant/staff/{self.agent.pk}/accounts/"),
+            "a member's accounts, one found": lambda: self.open(
+                f"/tenant/staff/{self.agent.pk}/accounts/?find=acme"
+            ),
             "a member's accounts, a code refused": self.accounts_refused,
             "your password": lambda: self.open("/password/"),
             "your password, refused": self.password_refused,

@@ -60,6 +60,9 @@ def test_the_admin_chooses_accounts_by_their_codes(staff):
     ]
     page = admin.get(reverse("tenants:staff")).content.decode()
     assert "<td>KITE, ACME" in page
+    now = admin.get(accounts_url(kim)).content.decode()
+    assert "Now: KITE · Kite &amp; Co Gifts; ACME · Acme Homeware Ltd</p>" in now
+    assert 'value="KITE ACME"' in now
     # Emptied: every account again.
     assert admin.post(accounts_url(kim), {"codes": " "}).status_code == 302
     kim.refresh_from_db()
@@ -224,3 +227,18 @@ def test_a_member_with_several_accounts_chooses_one(limited_agent):
     account = account_box(page)
     assert "SEVEN" not in account
     assert "autofocus" in account
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_finds_an_accounts_code_by_its_name(staff):
+    admin, kim = staff
+
+    found = admin.get(accounts_url(kim), {"find": "kite & co"}).content.decode()
+    nothing = admin.get(accounts_url(kim), {"find": "zzz-no-such"}).content.decode()
+
+    listed = re.search(r'<ul id="accounts-found".*?</ul>', found, re.S)
+    assert listed
+    assert "<strong>KITE</strong> · Kite &amp; Co Gifts" in listed.group(0)
+    assert "ACME" not in listed.group(0)
+    assert "No account in Clarus matches “zzz-no-such”." in nothing
+    assert 'value="kite &amp; co"' in found
