@@ -327,6 +327,7 @@ PARAMETERS = [
     "new_password1",
     "new_password2",
     "codes",
+    "find",
     "state",
     "error",
     "code",
